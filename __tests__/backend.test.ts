@@ -1,0 +1,72 @@
+import type { Config } from "../lib/config/schema";
+import { configOf } from "./helpers/environments";
+import { synthAll, type StackJson } from "./helpers/synth";
+
+type Backend = Config["backend"];
+
+function withBackend(backend: Backend): Record<string, StackJson> {
+  return synthAll({ ...configOf("default"), backend });
+}
+
+function remoteStates(stack: StackJson): Array<Record<string, unknown>> {
+  return Object.values(stack.data?.terraform_remote_state ?? {});
+}
+
+describe("state backends: the consumer reads exactly where the producer writes", () => {
+  it("local: relative per-stack paths", () => {
+    const stacks = withBackend({ type: "local", directory: "state" });
+    expect(stacks["onprem-network"].terraform.backend).toEqual({
+      local: { path: "../../../state/onprem-network.tfstate" },
+    });
+    expect(stacks["cloud-network"].terraform.backend).toEqual({
+      local: { path: "../../../state/cloud-network.tfstate" },
+    });
+    const reads = remoteStates(stacks.workloads);
+    expect(reads).toEqual(
+      expect.arrayContaining([
+        { backend: "local", config: { path: "../../../state/onprem-network.tfstate" } },
+        { backend: "local", config: { path: "../../../state/cloud-network.tfstate" } },
+      ]),
+    );
+    expect(remoteStates(stacks["cloud-network"])).toEqual([
+      { backend: "local", config: { path: "../../../state/onprem-network.tfstate" } },
+    ]);
+  });
+
+  it("gcs: one bucket, a prefix per stack", () => {
+    const stacks = withBackend({ type: "gcs", bucket: "tf-state", prefix: "hybrid" });
+    expect(stacks["onprem-network"].terraform.backend).toEqual({
+      gcs: { bucket: "tf-state", prefix: "hybrid/onprem-network" },
+    });
+    expect(remoteStates(stacks.workloads)).toEqual(
+      expect.arrayContaining([
+        { backend: "gcs", config: { bucket: "tf-state", prefix: "hybrid/onprem-network" } },
+        { backend: "gcs", config: { bucket: "tf-state", prefix: "hybrid/cloud-network" } },
+      ]),
+    );
+  });
+
+  it("cloud: one named workspace per stack, read through the remote backend", () => {
+    const stacks = withBackend({
+      type: "cloud",
+      hostname: "tfe.example.com",
+      organization: "platform",
+      workspacePrefix: "hybrid",
+    });
+    expect(stacks["cloud-network"].terraform.cloud).toEqual({
+      hostname: "tfe.example.com",
+      organization: "platform",
+      workspaces: { name: "hybrid-cloud-network" },
+    });
+    expect(remoteStates(stacks["cloud-network"])).toEqual([
+      {
+        backend: "remote",
+        config: {
+          hostname: "tfe.example.com",
+          organization: "platform",
+          workspaces: { name: "hybrid-onprem-network" },
+        },
+      },
+    ]);
+  });
+});

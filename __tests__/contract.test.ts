@@ -1,0 +1,83 @@
+import { cloudNetworkContract } from "../lib/contract/cloud-network";
+import { outputName, type Contract, type OutputSpecs } from "../lib/contract/contract";
+import { onpremNetworkContract } from "../lib/contract/onprem-network";
+import { ENVIRONMENTS, stacksOf, type EnvironmentName } from "./helpers/environments";
+import { allStrings, type StackJson } from "./helpers/synth";
+
+const CONTRACTS: Array<Contract<OutputSpecs>> = [onpremNetworkContract, cloudNetworkContract];
+const hybridEnvironments = (Object.keys(ENVIRONMENTS) as EnvironmentName[]).filter(
+  (name) => name !== "standalone",
+);
+
+/** Output names a consumer reads, per remote-state data source. */
+function remoteReads(stack: StackJson): Array<{ source: string; output: string }> {
+  const pattern = /data\.terraform_remote_state\.([\w-]+)\.outputs\.(\w+)/g;
+  return allStrings(stack).flatMap((text) =>
+    [...text.matchAll(pattern)].map(([, source, output]) => ({ source, output })),
+  );
+}
+
+/** Which producer stack a remote-state data source reads, from its configured location. */
+function producerOf(stack: StackJson, source: string): string {
+  const state = stack.data?.terraform_remote_state?.[source] as { config: Record<string, unknown> };
+  const location = JSON.stringify(state.config);
+  const match = CONTRACTS.find((contract) => location.includes(contract.producer));
+  if (!match) throw new Error(`remote state ${source} reads an unknown stack: ${location}`);
+  return match.producer;
+}
+
+describe.each(hybridEnvironments)("contracts (%s environment)", (environment) => {
+  const stacks = stacksOf(environment);
+
+  it.each(CONTRACTS.map((contract) => [contract.producer, contract] as const))(
+    "%s publishes every contract output with its declared sensitivity",
+    (producer, contract) => {
+      const outputs = stacks[producer].output ?? {};
+      for (const [key, spec] of Object.entries(contract.outputs)) {
+        const output = outputs[outputName(key)];
+        expect(output).toBeDefined();
+        expect(Boolean(output.sensitive)).toBe(spec.sensitive);
+      }
+    },
+  );
+
+  it("every consumer read has a producer output, and secrets are read from sensitive outputs", () => {
+    for (const [consumer, stack] of Object.entries(stacks)) {
+      const reads = remoteReads(stack);
+      if (consumer !== "onprem-network") expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) {
+        const producer = producerOf(stack, read.source);
+        const contract = CONTRACTS.find((c) => c.producer === producer);
+        const key = Object.keys(contract?.outputs ?? {}).find((k) => outputName(k) === read.output);
+        expect({ consumer, producer, output: read.output, declared: key !== undefined }).toEqual({
+          consumer,
+          producer,
+          output: read.output,
+          declared: true,
+        });
+        expect(stacks[producer].output?.[read.output]).toBeDefined();
+      }
+    }
+  });
+
+  it("consumers depend on remote state only, never on cdktf cross-stack references", () => {
+    for (const stack of Object.values(stacks)) {
+      expect(JSON.stringify(stack)).not.toMatch(/cross-stack-output/);
+    }
+  });
+});
+
+describe("contract declarations", () => {
+  it("marks every private key and generated credential sensitive", () => {
+    for (const contract of CONTRACTS) {
+      for (const [key, spec] of Object.entries(contract.outputs)) {
+        if (/PrivateKey|Password|DockerConfigJson|Psk/i.test(key))
+          expect(spec.sensitive).toBe(true);
+      }
+    }
+  });
+
+  it("maps keys to snake_case output names", () => {
+    expect(outputName("serverPrivateKeyPem")).toBe("server_private_key_pem");
+  });
+});

@@ -1,0 +1,4 @@
+import { Testing } from "cdktf";
+
+// cdktf's matchers (toHaveResource, toHaveResourceWithProperties, ...).
+Testing.setupJest();

@@ -1,0 +1,421 @@
+import { z } from "zod";
+import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
+
+/**
+ * The environment file's shape. Everything a stack needs is here, typed and with documented
+ * defaults; semantic rules that span fields (overlaps, ASN pairs, ranges) live in validate.ts.
+ */
+
+const cidr = z
+  .string()
+  .refine(isIpv4Cidr, {
+    message: "must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/24",
+  })
+  .meta({ description: "IPv4 network in CIDR notation, e.g. 10.0.0.0/24" });
+
+const ipv4 = z
+  .string()
+  .refine(isIpv4Address, { message: "must be an IPv4 address, e.g. 10.0.0.10" })
+  .meta({ description: "IPv4 address" });
+
+const asn = z.number().int().meta({
+  description: "Private BGP ASN: 64512-65534 or 4200000000-4294967294",
+});
+
+/** Kubernetes object name (RFC 1123 label). */
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+  message: "must be a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters",
+});
+
+/** GCP resource name (RFC 1035 label). */
+const gcpName = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+  message: "must start with a letter and contain only a-z, 0-9 and '-', at most 63 characters",
+});
+
+const projectId = z
+  .string({ error: "is required: the GCP project id, e.g. my-project-123" })
+  .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+    message: "must be a GCP project id: 6-30 characters, lowercase letters, digits and '-'",
+  });
+
+const region = z
+  .string()
+  .regex(/^[a-z]+-[a-z]+[0-9]+$/, { message: "must be a GCP region such as europe-west1" });
+
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, {
+  message: "must be a Kubernetes quantity such as 100m, 256Mi or 20Gi",
+});
+
+const imageRef = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+    message: "must be an image reference such as registry:3.0.0",
+  });
+
+const kubeconfig = z.strictObject({
+  path: z.string().min(1).meta({ description: "Path of the kubeconfig file" }),
+  context: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Context to use. @default the file's current-context" }),
+});
+
+const nodePool = z
+  .strictObject({
+    machineType: z
+      .string()
+      .default("e2-standard-2")
+      .meta({ description: "@default e2-standard-2" }),
+    nodeCount: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .meta({ description: "Nodes per zone when autoscaling is off. @default 1" }),
+    autoscaling: z
+      .strictObject({
+        minNodes: z.number().int().min(0),
+        maxNodes: z.number().int().min(1),
+      })
+      .optional()
+      .meta({ description: "Per-zone autoscaling bounds; replaces nodeCount when set" }),
+    diskType: z
+      .enum(["pd-standard", "pd-balanced", "pd-ssd"])
+      .default("pd-balanced")
+      .meta({ description: "@default pd-balanced" }),
+    diskSizeGb: z.number().int().min(10).default(50).meta({ description: "@default 50" }),
+  })
+  .prefault({});
+
+const authorizedNetwork = z.strictObject({
+  cidr,
+  displayName: z.string().min(1),
+});
+
+const cluster = z.strictObject({
+  name: gcpName,
+  location: z
+    .string()
+    .regex(/^[a-z]+-[a-z]+[0-9]+(-[a-z])?$/, {
+      message: "must be a region (europe-west1) or a zone (europe-west1-b)",
+    })
+    .optional()
+    .meta({ description: "Zone or region of the cluster. @default <region>-b (zonal)" }),
+  controlPlaneCidr: cidr.meta({ description: "RFC 1918 /28 for the private control plane" }),
+  authorizedNetworks: z
+    .array(authorizedNetwork)
+    .default([])
+    .meta({ description: "Networks allowed to reach the control plane. @default [] (none)" }),
+  dnsEndpoint: z.boolean().default(false).meta({
+    description:
+      "Enable the DNS-based control-plane endpoint (reachable from Terraform Cloud runners without IP allow-lists). @default false",
+  }),
+  releaseChannel: z
+    .enum(["RAPID", "REGULAR", "STABLE"])
+    .default("REGULAR")
+    .meta({ description: "@default REGULAR" }),
+  minMasterVersion: z
+    .string()
+    .regex(/^1\.[0-9]+(\.[0-9]+(-gke\.[0-9]+)?)?$/, {
+      message: "must be a GKE version such as 1.30 or 1.30.5-gke.1014001",
+    })
+    .optional()
+    .meta({ description: "Minimum control-plane version. @default the release channel's default" }),
+  deletionProtection: z.boolean().default(true).meta({ description: "@default true" }),
+  nodePool,
+});
+
+const network = z.strictObject({
+  name: gcpName,
+  subnetCidr: cidr,
+  podsCidr: cidr.meta({ description: "Secondary range for pods" }),
+  servicesCidr: cidr.meta({ description: "Secondary range for services" }),
+  flowLogs: z.boolean().default(false).meta({ description: "VPC flow logs. @default false" }),
+});
+
+const gcpSideFields = {
+  projectId,
+  region,
+  asn,
+  network,
+  cluster,
+  iapSsh: z
+    .boolean()
+    .default(false)
+    .meta({ description: "Allow SSH from Identity-Aware Proxy (35.235.240.0/20). @default false" }),
+  advertisedRanges: z.array(cidr).default([]).meta({
+    description:
+      "Custom ranges the Cloud Router advertises in addition to its subnets. @default [] (all subnets)",
+  }),
+};
+
+const simulatedOnprem = z.strictObject({
+  mode: z.literal("simulated"),
+  ...gcpSideFields,
+  registryIp: ipv4
+    .optional()
+    .meta({ description: "Reserved internal IP of the registry. @default the subnet's 10th host" }),
+});
+
+const externalOnprem = z.strictObject({
+  mode: z.literal("external"),
+  asn,
+  peerInterfaces: z
+    .array(ipv4)
+    .refine((ips) => [1, 2, 4].includes(ips.length), {
+      message: "must list 1, 2 or 4 public IPs of the on-prem VPN device",
+    })
+    .meta({ description: "Public IPs of the on-prem VPN device's interfaces (1, 2 or 4)" }),
+  networkCidrs: z
+    .array(cidr)
+    .min(1)
+    .meta({ description: "On-prem ranges that may reach the application network" }),
+  registryIp: ipv4.meta({
+    description: "IP of the registry's load balancer on the on-prem network",
+  }),
+  kubeconfig: kubeconfig.meta({ description: "The on-prem cluster that runs the registry" }),
+});
+
+const onprem = z.discriminatedUnion("mode", [simulatedOnprem, externalOnprem]);
+
+const artifactRegistry = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta({ description: "@default false" }),
+    repositoryId: gcpName.default("containers").meta({ description: "@default containers" }),
+    keepRecentVersions: z
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .meta({ description: "Cleanup policy: versions always kept per image. @default 10" }),
+    deleteUntaggedAfterDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(14)
+      .meta({
+        description: "Cleanup policy: untagged versions older than this are deleted. @default 14",
+      }),
+    externalReader: z.boolean().default(false).meta({
+      description:
+        "Create a reader service account and key for clusters outside GKE (exported as a sensitive .dockerconfigjson). @default false",
+    }),
+  })
+  .prefault({});
+
+const cloud = z.strictObject({
+  ...gcpSideFields,
+  vpn: z
+    .strictObject({
+      linkLocalRange: cidr
+        .default("169.254.0.0/29")
+        .meta({ description: "Range the tunnels' /30s are cut from. @default 169.254.0.0/29" }),
+      advertisedRoutePriority: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(100)
+        .meta({ description: "BGP MED on advertised routes. @default 100" }),
+    })
+    .prefault({}),
+  dns: z
+    .strictObject({
+      ttl: z.number().int().min(5).max(86400).default(300).meta({ description: "@default 300" }),
+    })
+    .prefault({}),
+  artifactRegistry,
+});
+
+const resources = z.strictObject({ cpu: quantity, memory: quantity });
+
+const storage = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("pvc"),
+      size: quantity.default("20Gi").meta({ description: "@default 20Gi" }),
+      storageClass: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: "@default the cluster's default storage class" }),
+    }),
+    z.strictObject({
+      type: z.literal("hostPath"),
+      path: z.string().regex(/^\//, { message: "must be an absolute path" }),
+    }),
+    z.strictObject({ type: z.literal("emptyDir") }),
+  ])
+  .default({ type: "pvc", size: "20Gi" });
+
+const exposure = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("internalLoadBalancer"),
+    }),
+    z.strictObject({
+      type: z.literal("loadBalancer"),
+      ip: ipv4.meta({ description: "Fixed load-balancer IP (e.g. from a MetalLB pool)" }),
+    }),
+    z.strictObject({
+      type: z.literal("nodePort"),
+      nodePort: z.number().int().min(30000).max(32767).default(30500),
+    }),
+    z.strictObject({
+      type: z.literal("clusterIP"),
+      nodeProxy: z.boolean().default(false).meta({
+        description: "Node-proxy DaemonSet so every node reaches the registry on localhost:5000",
+      }),
+    }),
+  ])
+  .default({ type: "internalLoadBalancer" });
+
+const seedImage = z.strictObject({
+  source: imageRef.meta({
+    description: "Public image to copy, e.g. docker.io/library/nginx:stable",
+  }),
+  target: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*:[\w][\w.-]{0,127}$/, {
+    message: "must be <repository>:<tag> inside the registry, e.g. stack-labs/nginx:stable",
+  }),
+});
+
+const pki = z
+  .strictObject({
+    keyAlgorithm: z
+      .enum(["ECDSA", "RSA"])
+      .default("ECDSA")
+      .meta({ description: "@default ECDSA (P-256)" }),
+    rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
+    organization: z.string().min(1).default("hybrid-registry"),
+    caValidityDays: z.number().int().min(30).default(3650).meta({ description: "@default 3650" }),
+    serverValidityDays: z.number().int().min(7).default(365).meta({ description: "@default 365" }),
+    earlyRenewalDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(30)
+      .meta({ description: "Renew the server certificate this long before expiry. @default 30" }),
+  })
+  .prefault({});
+
+const registry = z
+  .strictObject({
+    fqdn: z.string().default("registry.onprem.internal").meta({
+      description: "Name clients use for the registry. @default registry.onprem.internal",
+    }),
+    namespace: k8sName.default("registry").meta({ description: "@default registry" }),
+    image: imageRef.default("registry:3.0.0").meta({ description: "@default registry:3.0.0" }),
+    storage,
+    exposure,
+    resources: z
+      .strictObject({
+        requests: resources.default({ cpu: "100m", memory: "128Mi" }),
+        limits: resources.default({ cpu: "1", memory: "512Mi" }),
+      })
+      .prefault({}),
+    pushUser: k8sName.default("pusher").meta({ description: "@default pusher" }),
+    pullUser: k8sName.default("puller").meta({ description: "@default puller" }),
+    seedImages: z
+      .array(seedImage)
+      .default([{ source: "docker.io/library/nginx:stable", target: "stack-labs/nginx:stable" }]),
+    copyToolImage: imageRef
+      .default("quay.io/skopeo/stable:v1.17.0")
+      .meta({
+        description: "Image of the seeding Job's copy tool. @default quay.io/skopeo/stable:v1.17.0",
+      }),
+    pki,
+  })
+  .prefault({});
+
+const app = z
+  .strictObject({
+    namespace: k8sName.default("apps").meta({ description: "@default apps" }),
+    sampleApp: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        image: z.string().default("stack-labs/nginx:stable").meta({
+          description: "Repository and tag inside the registry. @default stack-labs/nginx:stable",
+        }),
+        replicas: z.number().int().min(0).default(1),
+      })
+      .prefault({}),
+    caTrustDaemonSet: z
+      .strictObject({
+        enabled: z.boolean().default(false).meta({
+          description:
+            "Privileged DaemonSet writing the CA into containerd's certs.d, for clusters without GKE's native trust. @default false",
+        }),
+        image: imageRef.default("busybox:1.37.0"),
+      })
+      .prefault({}),
+    pullThroughCache: z
+      .strictObject({
+        enabled: z.boolean().default(false).meta({ description: "@default false" }),
+        fqdn: z
+          .string()
+          .default("registry-cache.onprem.internal")
+          .meta({ description: "@default registry-cache.onprem.internal" }),
+        ip: ipv4.optional().meta({
+          description:
+            "Reserved internal IP of the cache in the application subnet. @default the subnet's 10th host",
+        }),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const backend = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("local"),
+      directory: z
+        .string()
+        .regex(/^[^/]/, { message: "must be relative to the project root" })
+        .default("state")
+        .meta({ description: "State directory relative to the project root. @default state" }),
+    }),
+    z.strictObject({
+      type: z.literal("gcs"),
+      bucket: z.string({ error: "is required for the gcs backend" }).min(3),
+      prefix: z.string().min(1).default("hybrid-registry"),
+    }),
+    z.strictObject({
+      type: z.literal("cloud"),
+      hostname: z.string().min(1).default("app.terraform.io"),
+      organization: z.string({ error: "is required for the cloud backend" }).min(1),
+      workspacePrefix: z.string().min(1).default("hybrid-registry"),
+    }),
+  ])
+  .default({ type: "local", directory: "state" });
+
+const common = {
+  backend,
+  registry,
+  app,
+};
+
+export const hybridConfigSchema = z.strictObject({
+  mode: z.literal("hybrid"),
+  ...common,
+  onprem,
+  cloud,
+});
+
+export const standaloneConfigSchema = z.strictObject({
+  mode: z.literal("standalone"),
+  ...common,
+  cluster: z.strictObject({ kubeconfig }).meta({ description: "The one existing cluster" }),
+});
+
+export const configSchema = z.discriminatedUnion("mode", [
+  hybridConfigSchema,
+  standaloneConfigSchema,
+]);
+
+export type Config = z.output<typeof configSchema>;
+export type HybridConfig = z.output<typeof hybridConfigSchema>;
+export type StandaloneConfig = z.output<typeof standaloneConfigSchema>;
+export type BackendConfig = Config["backend"];
+export type RegistryConfig = Config["registry"];
+export type GcpSideConfig = HybridConfig["cloud"];

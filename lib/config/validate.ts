@@ -1,0 +1,368 @@
+import {
+  cidrContains,
+  cidrsOverlap,
+  isRfc1918,
+  isUsableGcpSubnetHost,
+  prefixLength,
+} from "../network/ipv4";
+import { vpnTunnelCount } from "../network/vpn-topology";
+import type { Config, HybridConfig } from "./schema";
+
+/** One thing wrong with an environment file. */
+export interface ConfigProblem {
+  /** Dotted path of the offending field, e.g. `cloud.network.subnetCidr`. */
+  readonly path: string;
+  readonly value: unknown;
+  readonly message: string;
+  readonly hint: string;
+}
+
+interface NamedRange {
+  readonly path: string;
+  readonly cidr: string;
+}
+
+const PRIVATE_ASN_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [64512, 65534],
+  [4200000000, 4294967294],
+];
+
+/** GKE's containerd private-registry CA trust needs this version or later on COS. */
+const NATIVE_CA_TRUST_MIN_VERSION = [1, 27, 3, 1700] as const;
+
+function isPrivateAsn(asn: number): boolean {
+  return PRIVATE_ASN_RANGES.some(([low, high]) => asn >= low && asn <= high);
+}
+
+const FQDN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function fqdnProblem(fqdn: string): string | undefined {
+  const labels = fqdn.split(".");
+  if (fqdn.length > 253 || labels.length < 2 || !labels.every((l) => FQDN_LABEL.test(l))) {
+    return "is not a valid lowercase fully qualified domain name";
+  }
+  if (labels[labels.length - 1] === "local") {
+    return "uses .local, which is reserved for multicast DNS (RFC 6762)";
+  }
+  return undefined;
+}
+
+/** The DNS zone a host name lives in: everything after its first label. */
+export function parentDomain(fqdn: string): string {
+  return fqdn.slice(fqdn.indexOf(".") + 1);
+}
+
+function compareGkeVersion(version: string, minimum: readonly number[]): number {
+  const parts = version.match(/\d+/g)?.map(Number) ?? [];
+  for (let i = 0; i < minimum.length; i++) {
+    const diff = (parts[i] ?? 0) - minimum[i];
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+function overlapProblems(ranges: readonly NamedRange[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  ranges.forEach((range, i) => {
+    ranges.slice(0, i).forEach((earlier) => {
+      if (cidrsOverlap(earlier.cidr, range.cidr)) {
+        problems.push({
+          path: range.path,
+          value: range.cidr,
+          message: `overlaps ${earlier.path} (${earlier.cidr})`,
+          hint: "give every subnet, pod, service, control-plane and VPN range its own address space",
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+function hybridRanges(config: HybridConfig): NamedRange[] {
+  const sideRanges = (
+    side: "onprem" | "cloud",
+    network: HybridConfig["cloud"]["network"],
+    controlPlaneCidr: string,
+  ): NamedRange[] => [
+    { path: `${side}.network.subnetCidr`, cidr: network.subnetCidr },
+    { path: `${side}.network.podsCidr`, cidr: network.podsCidr },
+    { path: `${side}.network.servicesCidr`, cidr: network.servicesCidr },
+    { path: `${side}.cluster.controlPlaneCidr`, cidr: controlPlaneCidr },
+  ];
+  const { onprem, cloud } = config;
+  const onpremRanges =
+    onprem.mode === "simulated"
+      ? sideRanges("onprem", onprem.network, onprem.cluster.controlPlaneCidr)
+      : onprem.networkCidrs.map((cidr, i) => ({ path: `onprem.networkCidrs.${i}`, cidr }));
+  return [
+    ...onpremRanges,
+    ...sideRanges("cloud", cloud.network, cloud.cluster.controlPlaneCidr),
+    { path: "cloud.vpn.linkLocalRange", cidr: cloud.vpn.linkLocalRange },
+  ];
+}
+
+function clusterProblems(
+  side: string,
+  region: string,
+  cluster: HybridConfig["cloud"]["cluster"],
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const cp = cluster.controlPlaneCidr;
+  if (prefixLength(cp) !== 28) {
+    problems.push({
+      path: `${side}.cluster.controlPlaneCidr`,
+      value: cp,
+      message: "must be a /28",
+      hint: "GKE private control planes need exactly a /28, e.g. 172.16.0.0/28",
+    });
+  } else if (!isRfc1918(cp)) {
+    problems.push({
+      path: `${side}.cluster.controlPlaneCidr`,
+      value: cp,
+      message: "is not an RFC 1918 private range",
+      hint: "use a /28 from 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+    });
+  }
+  cluster.authorizedNetworks.forEach((network, i) => {
+    if (prefixLength(network.cidr) === 0) {
+      problems.push({
+        path: `${side}.cluster.authorizedNetworks.${i}.cidr`,
+        value: network.cidr,
+        message: "opens the control plane to the whole internet",
+        hint: "list only the networks that run kubectl or Terraform, or set dnsEndpoint: true",
+      });
+    }
+  });
+  if (
+    cluster.location &&
+    cluster.location !== region &&
+    !cluster.location.startsWith(`${region}-`)
+  ) {
+    problems.push({
+      path: `${side}.cluster.location`,
+      value: cluster.location,
+      message: `is not in the side's region ${region}`,
+      hint: `use ${region} (regional) or a zone such as ${region}-b`,
+    });
+  }
+  const autoscaling = cluster.nodePool.autoscaling;
+  if (autoscaling && autoscaling.minNodes > autoscaling.maxNodes) {
+    problems.push({
+      path: `${side}.cluster.nodePool.autoscaling`,
+      value: autoscaling,
+      message: "has minNodes greater than maxNodes",
+      hint: "set minNodes <= maxNodes",
+    });
+  }
+  return problems;
+}
+
+function subnetSizeProblems(config: HybridConfig): ConfigProblem[] {
+  const sides = [
+    ["cloud", config.cloud.network.subnetCidr],
+    ...(config.onprem.mode === "simulated" ? [["onprem", config.onprem.network.subnetCidr]] : []),
+  ];
+  return sides
+    .filter(([, cidr]) => prefixLength(cidr) > 28)
+    .map(([side, cidr]) => ({
+      path: `${side}.network.subnetCidr`,
+      value: cidr,
+      message: "is smaller than a /28",
+      hint: "GKE nodes and the reserved registry and cache IPs need at least a /28, e.g. a /24",
+    }));
+}
+
+function asnProblems(config: HybridConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [path, asn] of [
+    ["onprem.asn", config.onprem.asn],
+    ["cloud.asn", config.cloud.asn],
+  ] as const) {
+    if (!isPrivateAsn(asn)) {
+      problems.push({
+        path,
+        value: asn,
+        message: "is not a private ASN",
+        hint: "use 64512-65534 or 4200000000-4294967294",
+      });
+    }
+  }
+  if (config.onprem.asn === config.cloud.asn) {
+    problems.push({
+      path: "cloud.asn",
+      value: config.cloud.asn,
+      message: "equals onprem.asn",
+      hint: "each side of the BGP session needs its own ASN, e.g. 64512 on-prem and 64513 in the cloud",
+    });
+  }
+  return problems;
+}
+
+function hybridProblems(config: HybridConfig): ConfigProblem[] {
+  const { onprem, cloud, registry } = config;
+  const problems: ConfigProblem[] = [
+    ...overlapProblems(hybridRanges(config)),
+    ...asnProblems(config),
+    ...subnetSizeProblems(config),
+    ...clusterProblems("cloud", cloud.region, cloud.cluster),
+  ];
+
+  const linkLocal = cloud.vpn.linkLocalRange;
+  const tunnels = vpnTunnelCount(onprem.mode === "external" ? onprem.peerInterfaces.length : 2);
+  const linkLocalAddress = linkLocal.split("/")[0];
+  if (prefixLength(linkLocal) < 16 || !cidrContains("169.254.0.0/16", linkLocalAddress)) {
+    problems.push({
+      path: "cloud.vpn.linkLocalRange",
+      value: linkLocal,
+      message: "is not inside 169.254.0.0/16",
+      hint: "Cloud Router BGP sessions use link-local addresses, e.g. 169.254.0.0/29",
+    });
+  } else if (prefixLength(linkLocal) > 32 - Math.log2(tunnels * 4)) {
+    problems.push({
+      path: "cloud.vpn.linkLocalRange",
+      value: linkLocal,
+      message: `cannot hold ${tunnels} tunnel /30s`,
+      hint: `use a /${32 - Math.log2(tunnels * 4)} or larger`,
+    });
+  }
+
+  if (onprem.mode === "simulated") {
+    problems.push(...clusterProblems("onprem", onprem.region, onprem.cluster));
+    if (onprem.registryIp && !isUsableGcpSubnetHost(onprem.network.subnetCidr, onprem.registryIp)) {
+      problems.push({
+        path: "onprem.registryIp",
+        value: onprem.registryIp,
+        message: `is not a usable address of onprem.network.subnetCidr (${onprem.network.subnetCidr})`,
+        hint: "pick a host address inside the subnet (GCP reserves the first two and last two)",
+      });
+    }
+    if (registry.exposure.type !== "internalLoadBalancer") {
+      problems.push({
+        path: "registry.exposure.type",
+        value: registry.exposure.type,
+        message: "must be internalLoadBalancer when onprem.mode is simulated",
+        hint: "the registry is reached across the VPN on the reserved internal IP",
+      });
+    }
+  } else {
+    if (!onprem.networkCidrs.some((cidr) => cidrContains(cidr, onprem.registryIp))) {
+      problems.push({
+        path: "onprem.registryIp",
+        value: onprem.registryIp,
+        message: "is not inside any of onprem.networkCidrs",
+        hint: "the registry must be reachable through the VPN: list its network in onprem.networkCidrs",
+      });
+    }
+    if (registry.exposure.type !== "loadBalancer" || registry.exposure.ip !== onprem.registryIp) {
+      problems.push({
+        path: "registry.exposure",
+        value: registry.exposure,
+        message: "must be a loadBalancer on onprem.registryIp when onprem.mode is external",
+        hint: `set registry.exposure to { type: loadBalancer, ip: ${onprem.registryIp} }`,
+      });
+    }
+  }
+
+  const version = cloud.cluster.minMasterVersion;
+  if (version && compareGkeVersion(version, NATIVE_CA_TRUST_MIN_VERSION) < 0) {
+    problems.push({
+      path: "cloud.cluster.minMasterVersion",
+      value: version,
+      message:
+        "is older than 1.27.3-gke.1700, which GKE needs to trust a private registry CA natively",
+      hint: "remove minMasterVersion to follow the release channel, or use 1.27.3-gke.1700 or later",
+    });
+  }
+
+  const cacheIp = config.app.pullThroughCache.ip;
+  if (cacheIp && !isUsableGcpSubnetHost(cloud.network.subnetCidr, cacheIp)) {
+    problems.push({
+      path: "app.pullThroughCache.ip",
+      value: cacheIp,
+      message: `is not a usable address of cloud.network.subnetCidr (${cloud.network.subnetCidr})`,
+      hint: "pick a free host address inside the application subnet",
+    });
+  }
+
+  const cacheFqdn = config.app.pullThroughCache.fqdn;
+  if (
+    config.app.pullThroughCache.enabled &&
+    parentDomain(cacheFqdn) !== parentDomain(registry.fqdn)
+  ) {
+    problems.push({
+      path: "app.pullThroughCache.fqdn",
+      value: cacheFqdn,
+      message: `is not in the registry's DNS zone ${parentDomain(registry.fqdn)}`,
+      hint: `name the cache inside the private zone, e.g. registry-cache.${parentDomain(registry.fqdn)}`,
+    });
+  }
+  return problems;
+}
+
+function registryProblems(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const fqdnPaths: Array<[string, string]> = [["registry.fqdn", config.registry.fqdn]];
+  if (config.app.pullThroughCache.enabled) {
+    fqdnPaths.push(["app.pullThroughCache.fqdn", config.app.pullThroughCache.fqdn]);
+  }
+  for (const [path, fqdn] of fqdnPaths) {
+    const problem = fqdnProblem(fqdn);
+    if (problem) {
+      problems.push({
+        path,
+        value: fqdn,
+        message: problem,
+        hint: "use a name in a private domain you control, e.g. registry.onprem.internal",
+      });
+    }
+  }
+  if (config.registry.pushUser === config.registry.pullUser) {
+    problems.push({
+      path: "registry.pullUser",
+      value: config.registry.pullUser,
+      message: "equals registry.pushUser",
+      hint: "pulling clusters get a separate, read-only credential",
+    });
+  }
+  const targets = config.registry.seedImages.map((image) => image.target);
+  targets.forEach((target, i) => {
+    if (targets.indexOf(target) !== i) {
+      problems.push({
+        path: `registry.seedImages.${i}.target`,
+        value: target,
+        message: "is listed twice",
+        hint: "each seeded image needs its own target",
+      });
+    }
+  });
+  return problems;
+}
+
+function standaloneProblems(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.registry.exposure.type === "internalLoadBalancer") {
+    problems.push({
+      path: "registry.exposure.type",
+      value: "internalLoadBalancer",
+      message: "needs the reserved IP of the hybrid mode",
+      hint: "in standalone mode use loadBalancer (with a MetalLB IP), nodePort or clusterIP",
+    });
+  }
+  if (config.app.pullThroughCache.enabled) {
+    problems.push({
+      path: "app.pullThroughCache.enabled",
+      value: true,
+      message: "has nothing to cache in standalone mode: the registry is in the same cluster",
+      hint: "set it to false",
+    });
+  }
+  return problems;
+}
+
+/** Every semantic problem of a schema-valid config; empty when it is usable. */
+export function semanticProblems(config: Config): ConfigProblem[] {
+  return [
+    ...registryProblems(config),
+    ...(config.mode === "hybrid" ? hybridProblems(config) : standaloneProblems(config)),
+  ];
+}

@@ -1,0 +1,44 @@
+import { Construct } from "constructs";
+import { SecretManagerSecret } from "@cdktf/provider-google/lib/secret-manager-secret";
+import { SecretManagerSecretVersion } from "@cdktf/provider-google/lib/secret-manager-secret-version";
+import { SecretManagerSecretIamMember } from "@cdktf/provider-google/lib/secret-manager-secret-iam-member";
+
+export interface RegistryCaSecretProps {
+  readonly projectId: string;
+  readonly secretId: string;
+  /** The CA certificate (PEM) nodes must trust. */
+  readonly caCertificatePem: string;
+  /** IAM member (node service account) allowed to read the secret. */
+  readonly reader: string;
+}
+
+/**
+ * The registry CA in Secret Manager, where GKE's containerd private-registry config reads it.
+ * Only the node service account may access it.
+ */
+export class RegistryCaSecret extends Construct {
+  public readonly secret: SecretManagerSecret;
+  public readonly version: SecretManagerSecretVersion;
+  /** `projects/<n>/secrets/<id>/versions/<v>`, as GKE's containerd config expects. */
+  public readonly versionUri: string;
+
+  constructor(scope: Construct, id: string, props: RegistryCaSecretProps) {
+    super(scope, id);
+    this.secret = new SecretManagerSecret(this, "secret", {
+      project: props.projectId,
+      secretId: props.secretId,
+      replication: { auto: {} },
+    });
+    this.version = new SecretManagerSecretVersion(this, "version", {
+      secret: this.secret.id,
+      secretData: props.caCertificatePem,
+    });
+    new SecretManagerSecretIamMember(this, "node-access", {
+      project: props.projectId,
+      secretId: this.secret.secretId,
+      role: "roles/secretmanager.secretAccessor",
+      member: props.reader,
+    });
+    this.versionUri = this.version.name;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+
+/** Access to a GKE control plane with the caller's Google identity. */
+export interface GkeAccess {
+  /** Control-plane endpoint (IP or DNS name), without scheme. */
+  readonly endpoint: string;
+  /** Base64 PEM of the cluster CA. */
+  readonly caCertificate: string;
+  /** OAuth access token, e.g. from `google_client_config`. */
+  readonly token: string;
+}
+
+/** Access through a kubeconfig file (k3s, on-prem clusters). */
+export interface KubeconfigAccess {
+  readonly path: string;
+  /** @default the file's current-context */
+  readonly context?: string;
+}
+
+export type ClusterAccess = { readonly gke: GkeAccess } | { readonly kubeconfig: KubeconfigAccess };
+
+/** A kubernetes provider (aliased when `alias` is given) for one cluster. */
+export function kubernetesProvider(
+  scope: Construct,
+  id: string,
+  access: ClusterAccess,
+  alias?: string,
+): KubernetesProvider {
+  if ("gke" in access) {
+    return new KubernetesProvider(scope, id, {
+      alias,
+      host: `https://${access.gke.endpoint}`,
+      clusterCaCertificate: Fn.base64decode(access.gke.caCertificate),
+      token: access.gke.token,
+    });
+  }
+  return new KubernetesProvider(scope, id, {
+    alias,
+    configPath: access.kubeconfig.path,
+    configContext: access.kubeconfig.context,
+  });
+}

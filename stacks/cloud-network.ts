@@ -1,0 +1,234 @@
+import type { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { DockerRepository } from "../lib/artifact-registry/docker-repository";
+import { ExternalReader } from "../lib/artifact-registry/external-reader";
+import { configureStateBackend } from "../lib/backend/state-backend";
+import { cacheIpOf, clusterSettingsOf, networkRangesOf } from "../lib/config/derived";
+import type { HybridConfig } from "../lib/config/schema";
+import { parentDomain } from "../lib/config/validate";
+import { cloudNetworkContract } from "../lib/contract/cloud-network";
+import { ContractReader, publishContract } from "../lib/contract/contract";
+import { onpremNetworkContract } from "../lib/contract/onprem-network";
+import { CLOUD_NETWORK_STACK } from "../lib/contract/stack-names";
+import { PrivateZone } from "../lib/dns/private-zone";
+import { ProjectServices } from "../lib/gcp/project-services";
+import { NodeServiceAccount } from "../lib/gke/node-service-account";
+import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
+import { RegistryCaSecret } from "../lib/gke/registry-ca-secret";
+import { CloudNat } from "../lib/network/cloud-nat";
+import { CloudRouter } from "../lib/network/cloud-router";
+import { Firewall } from "../lib/network/firewall";
+import { HaVpnGateway } from "../lib/network/ha-vpn-gateway";
+import { InternalAddress } from "../lib/network/internal-address";
+import { Vpc } from "../lib/network/vpc";
+import { VpnLink } from "../lib/network/vpn-link";
+import { REGISTRY_SERVICE_PORT } from "../lib/registry/ports";
+
+const CLOUD_SERVICES = [
+  "compute.googleapis.com",
+  "container.googleapis.com",
+  "dns.googleapis.com",
+  "secretmanager.googleapis.com",
+  "iam.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
+];
+
+export interface CloudNetworkStackProps {
+  readonly config: HybridConfig;
+  /** The onprem-network stack when it is in the same app (deploy ordering). */
+  readonly onpremStack?: TerraformStack;
+}
+
+/**
+ * The application side: VPC, HA VPN with BGP to on-prem (both directions), NAT, the registry's
+ * private DNS zone, and a private GKE cluster whose nodes trust the registry CA natively.
+ */
+export class CloudNetworkStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: CloudNetworkStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const { cloud } = config;
+    const { projectId, region } = cloud;
+    configureStateBackend(this, CLOUD_NETWORK_STACK, config.backend);
+    new GoogleProvider(this, "google", { project: projectId, region });
+    new RandomProvider(this, "random");
+    const onprem = new ContractReader(this, "onprem", {
+      contract: onpremNetworkContract,
+      backend: config.backend,
+      producerStack: props.onpremStack,
+    });
+    const apis = new ProjectServices(this, "services", {
+      projectId,
+      services: [
+        ...CLOUD_SERVICES,
+        ...(cloud.artifactRegistry.enabled ? ["artifactregistry.googleapis.com"] : []),
+      ],
+    });
+
+    const vpc = new Vpc(this, "vpc", {
+      projectId,
+      region,
+      ...cloud.network,
+      dependsOn: apis.services,
+    });
+    new Firewall(this, "firewall", {
+      projectId,
+      network: vpc.network.id,
+      namePrefix: cloud.network.name,
+      internalRanges: networkRangesOf(cloud.network),
+      peerRanges: onprem.list("networkCidrs"),
+      peerTcpPorts: [String(REGISTRY_SERVICE_PORT)],
+      iapSsh: cloud.iapSsh,
+    });
+    const router = new CloudRouter(this, "router", {
+      projectId,
+      region,
+      name: `${cloud.network.name}-router`,
+      network: vpc.network.id,
+      asn: cloud.asn,
+      advertisedRanges: cloud.advertisedRanges,
+    });
+    new CloudNat(this, "nat", {
+      projectId,
+      region,
+      name: `${cloud.network.name}-nat`,
+      router: router.router.name,
+    });
+    const gateway = new HaVpnGateway(this, "vpn-gateway", {
+      projectId,
+      region,
+      name: `${cloud.network.name}-vpn`,
+      network: vpc.network.id,
+    });
+
+    const vpn = new VpnLink(this, "vpn", {
+      name: `${cloud.network.name}-to-onprem`,
+      local: {
+        projectId,
+        region,
+        gateway: gateway.gateway.selfLink,
+        interfaceIps: gateway.interfaceIps,
+        routerName: router.router.name,
+        asn: cloud.asn,
+      },
+      peer:
+        config.onprem.mode === "simulated"
+          ? {
+              gcp: {
+                projectId: onprem.string("projectId"),
+                region: onprem.string("region"),
+                gateway: onprem.string("vpnGatewaySelfLink"),
+                routerName: onprem.string("routerName"),
+                asn: config.onprem.asn,
+                provider: new GoogleProvider(this, "google-onprem", {
+                  alias: "onprem",
+                  project: onprem.string("projectId"),
+                  region: onprem.string("region"),
+                }),
+              },
+            }
+          : { external: { interfaceIps: config.onprem.peerInterfaces, asn: config.onprem.asn } },
+      linkLocalRange: cloud.vpn.linkLocalRange,
+      advertisedRoutePriority: cloud.vpn.advertisedRoutePriority,
+    });
+    if (vpn.deviceSettings.length > 0) {
+      new TerraformOutput(this, "vpn_device_settings", {
+        value: vpn.deviceSettings,
+        sensitive: true,
+        description: "Per tunnel: what the on-prem VPN device admin must configure",
+      }).overrideLogicalId("vpn_device_settings");
+    }
+
+    const nodeServiceAccount = new NodeServiceAccount(this, "app-nodes", {
+      projectId,
+      clusterName: cloud.cluster.name,
+    });
+    const caSecret = new RegistryCaSecret(this, "registry-ca", {
+      projectId,
+      secretId: `${cloud.cluster.name}-registry-ca`,
+      caCertificatePem: onprem.string("caCertificatePem"),
+      reader: nodeServiceAccount.member,
+    });
+    const cacheEnabled = config.app.pullThroughCache.enabled;
+    const cluster = new PrivateGkeCluster(this, "app-cluster", {
+      ...clusterSettingsOf(cloud),
+      network: vpc.network.id,
+      subnetwork: vpc.subnet.id,
+      podsRangeName: vpc.podsRangeName,
+      servicesRangeName: vpc.servicesRangeName,
+      nodeServiceAccount,
+      trustedRegistry: {
+        fqdns: [config.registry.fqdn, ...(cacheEnabled ? [config.app.pullThroughCache.fqdn] : [])],
+        caSecretUri: caSecret.versionUri,
+      },
+      dependsOn: apis.services,
+    });
+
+    const cacheAddress = cacheEnabled
+      ? new InternalAddress(this, "cache-ip", {
+          projectId,
+          region,
+          name: `${cloud.network.name}-registry-cache`,
+          subnetwork: vpc.subnet.id,
+          address: cacheIpOf(config),
+          description: `Internal load balancer of ${config.app.pullThroughCache.fqdn}`,
+        })
+      : undefined;
+
+    const domain = parentDomain(config.registry.fqdn);
+    const zone = new PrivateZone(this, "registry-zone", {
+      projectId,
+      name: domain.replace(/\./g, "-"),
+      domain,
+      networks: [
+        vpc.network.selfLink,
+        ...(config.onprem.mode === "simulated" ? [onprem.string("networkSelfLink")] : []),
+      ],
+      aRecords: [
+        { fqdn: config.registry.fqdn, ip: onprem.string("registryIp") },
+        ...(cacheAddress
+          ? [{ fqdn: config.app.pullThroughCache.fqdn, ip: cacheAddress.address }]
+          : []),
+      ],
+      ttl: cloud.dns.ttl,
+    });
+
+    const artifacts = cloud.artifactRegistry;
+    const repository = artifacts.enabled
+      ? new DockerRepository(this, "artifact-registry", {
+          projectId,
+          location: region,
+          repositoryId: artifacts.repositoryId,
+          keepRecentVersions: artifacts.keepRecentVersions,
+          deleteUntaggedAfterDays: artifacts.deleteUntaggedAfterDays,
+        })
+      : undefined;
+    const externalReader =
+      repository && artifacts.externalReader
+        ? new ExternalReader(this, "artifact-reader", {
+            projectId,
+            repository,
+            accountId: `${artifacts.repositoryId.slice(0, 22)}-reader`,
+          })
+        : undefined;
+
+    publishContract(this, cloudNetworkContract, {
+      projectId,
+      region,
+      networkName: vpc.network.name,
+      networkSelfLink: vpc.network.selfLink,
+      clusterName: cluster.cluster.name,
+      clusterLocation: cluster.cluster.location,
+      clusterEndpoint: cluster.endpoint,
+      clusterCaCertificate: cluster.caCertificate,
+      dnsZoneName: zone.zone.name,
+      dnsDomain: zone.zone.dnsName,
+      registryFqdn: config.registry.fqdn,
+      cacheIp: cacheAddress?.address ?? "",
+      artifactRegistryUrl: repository?.url ?? "",
+      artifactRegistryDockerConfigJson: externalReader?.dockerConfigJson ?? "",
+    });
+  }
+}

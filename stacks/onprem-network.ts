@@ -1,0 +1,210 @@
+import type { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { configureStateBackend } from "../lib/backend/state-backend";
+import { clusterSettingsOf, networkRangesOf, registryIpOf } from "../lib/config/derived";
+import type { HybridConfig } from "../lib/config/schema";
+import { publishContract, type ContractValues } from "../lib/contract/contract";
+import { onpremNetworkContract } from "../lib/contract/onprem-network";
+import { ONPREM_NETWORK_STACK } from "../lib/contract/stack-names";
+import { ProjectServices } from "../lib/gcp/project-services";
+import { NodeServiceAccount } from "../lib/gke/node-service-account";
+import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
+import { CloudNat } from "../lib/network/cloud-nat";
+import { CloudRouter } from "../lib/network/cloud-router";
+import { Firewall } from "../lib/network/firewall";
+import { HaVpnGateway } from "../lib/network/ha-vpn-gateway";
+import { InternalAddress } from "../lib/network/internal-address";
+import { Vpc } from "../lib/network/vpc";
+import { RegistryPki } from "../lib/pki/registry-pki";
+import { REGISTRY_SERVICE_PORT } from "../lib/registry/ports";
+
+type OnpremContractValues = ContractValues<typeof onpremNetworkContract.outputs>;
+type SimulatedOnprem = Extract<HybridConfig["onprem"], { mode: "simulated" }>;
+type ExternalOnprem = Extract<HybridConfig["onprem"], { mode: "external" }>;
+
+/** APIs the simulated on-prem side uses. */
+const ONPREM_SERVICES = [
+  "compute.googleapis.com",
+  "container.googleapis.com",
+  "iam.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
+];
+
+export interface OnpremNetworkStackProps {
+  readonly config: HybridConfig;
+}
+
+/**
+ * The on-prem side: in `simulated` mode a GCP VPC standing in for a data centre (tutorial 000),
+ * in `external` mode only the registry PKI and a contract describing the real site.
+ */
+export class OnpremNetworkStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: OnpremNetworkStackProps) {
+    super(scope, id);
+    const { config } = props;
+    configureStateBackend(this, ONPREM_NETWORK_STACK, config.backend);
+    new TlsProvider(this, "tls");
+
+    const onprem = config.onprem;
+    const registryIp = onprem.mode === "simulated" ? registryIpOf(onprem) : onprem.registryIp;
+    const pki = new RegistryPki(this, "registry-pki", {
+      registryFqdn: config.registry.fqdn,
+      registryIp,
+      cacheFqdn: config.app.pullThroughCache.enabled ? config.app.pullThroughCache.fqdn : undefined,
+      ...config.registry.pki,
+    });
+    const pkiValues = {
+      registryFqdn: config.registry.fqdn,
+      caCertificatePem: pki.ca.certificatePem,
+      serverCertificatePem: pki.server.certificatePem,
+      serverPrivateKeyPem: pki.server.privateKeyPem,
+      cacheFqdn: pki.cache ? config.app.pullThroughCache.fqdn : "",
+      cacheCertificatePem: pki.cache?.certificatePem ?? "",
+      cachePrivateKeyPem: pki.cache?.privateKeyPem ?? "",
+    };
+
+    const networkValues =
+      onprem.mode === "simulated"
+        ? this.simulatedNetwork(config, onprem, registryIp)
+        : externalSiteValues(onprem);
+    publishContract(this, onpremNetworkContract, { ...networkValues, ...pkiValues });
+  }
+
+  private simulatedNetwork(
+    config: HybridConfig,
+    onprem: SimulatedOnprem,
+    registryIp: string,
+  ): Omit<OnpremContractValues, keyof RegistryPkiValues> {
+    const { projectId, region } = onprem;
+    new GoogleProvider(this, "google", { project: projectId, region });
+    const apis = new ProjectServices(this, "services", { projectId, services: ONPREM_SERVICES });
+
+    const vpc = new Vpc(this, "vpc", {
+      projectId,
+      region,
+      name: onprem.network.name,
+      subnetCidr: onprem.network.subnetCidr,
+      podsCidr: onprem.network.podsCidr,
+      servicesCidr: onprem.network.servicesCidr,
+      flowLogs: onprem.network.flowLogs,
+      dependsOn: apis.services,
+    });
+    new Firewall(this, "firewall", {
+      projectId,
+      network: vpc.network.id,
+      namePrefix: onprem.network.name,
+      internalRanges: networkRangesOf(onprem.network),
+      peerRanges: networkRangesOf(config.cloud.network),
+      peerTcpPorts: [String(REGISTRY_SERVICE_PORT)],
+      iapSsh: onprem.iapSsh,
+    });
+    const router = new CloudRouter(this, "router", {
+      projectId,
+      region,
+      name: `${onprem.network.name}-router`,
+      network: vpc.network.id,
+      asn: onprem.asn,
+      advertisedRanges: onprem.advertisedRanges,
+    });
+    new CloudNat(this, "nat", {
+      projectId,
+      region,
+      name: `${onprem.network.name}-nat`,
+      router: router.router.name,
+    });
+    const vpnGateway = new HaVpnGateway(this, "vpn-gateway", {
+      projectId,
+      region,
+      name: `${onprem.network.name}-vpn`,
+      network: vpc.network.id,
+    });
+    const cluster = new PrivateGkeCluster(this, "registry-cluster", {
+      ...clusterSettingsOf(onprem),
+      network: vpc.network.id,
+      subnetwork: vpc.subnet.id,
+      podsRangeName: vpc.podsRangeName,
+      servicesRangeName: vpc.servicesRangeName,
+      nodeServiceAccount: new NodeServiceAccount(this, "registry-nodes", {
+        projectId,
+        clusterName: onprem.cluster.name,
+      }),
+      dependsOn: apis.services,
+    });
+    const address = new InternalAddress(this, "registry-ip", {
+      projectId,
+      region,
+      name: `${onprem.network.name}-registry`,
+      subnetwork: vpc.subnet.id,
+      address: registryIp,
+      description: `Internal load balancer of ${config.registry.fqdn}`,
+    });
+
+    return {
+      mode: "simulated",
+      projectId,
+      region,
+      networkName: vpc.network.name,
+      networkId: vpc.network.id,
+      networkSelfLink: vpc.network.selfLink,
+      subnetName: vpc.subnet.name,
+      subnetSelfLink: vpc.subnet.selfLink,
+      subnetCidr: vpc.subnet.ipCidrRange,
+      podsRangeName: vpc.podsRangeName,
+      servicesRangeName: vpc.servicesRangeName,
+      networkCidrs: networkRangesOf(onprem.network),
+      routerName: router.router.name,
+      asn: onprem.asn,
+      vpnGatewayId: vpnGateway.gateway.id,
+      vpnGatewaySelfLink: vpnGateway.gateway.selfLink,
+      vpnInterfaceIps: vpnGateway.interfaceIps,
+      clusterName: cluster.cluster.name,
+      clusterLocation: cluster.cluster.location,
+      clusterEndpoint: cluster.endpoint,
+      clusterCaCertificate: cluster.caCertificate,
+      registryIp: address.address,
+    };
+  }
+}
+
+type RegistryPkiValues = Pick<
+  OnpremContractValues,
+  | "registryFqdn"
+  | "caCertificatePem"
+  | "serverCertificatePem"
+  | "serverPrivateKeyPem"
+  | "cacheFqdn"
+  | "cacheCertificatePem"
+  | "cachePrivateKeyPem"
+>;
+
+/** A real site has no GCP resources here: the contract describes it from config. */
+function externalSiteValues(
+  onprem: ExternalOnprem,
+): Omit<OnpremContractValues, keyof RegistryPkiValues> {
+  return {
+    mode: "external",
+    projectId: "",
+    region: "",
+    networkName: "",
+    networkId: "",
+    networkSelfLink: "",
+    subnetName: "",
+    subnetSelfLink: "",
+    subnetCidr: onprem.networkCidrs[0],
+    podsRangeName: "",
+    servicesRangeName: "",
+    networkCidrs: onprem.networkCidrs,
+    routerName: "",
+    asn: onprem.asn,
+    vpnGatewayId: "",
+    vpnGatewaySelfLink: "",
+    vpnInterfaceIps: onprem.peerInterfaces,
+    clusterName: "",
+    clusterLocation: "",
+    clusterEndpoint: "",
+    clusterCaCertificate: "",
+    registryIp: onprem.registryIp,
+  };
+}
