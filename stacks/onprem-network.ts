@@ -51,7 +51,7 @@ export class OnpremNetworkStack extends TerraformStack {
     const registryIp = onprem.mode === "simulated" ? registryIpOf(onprem) : onprem.registryIp;
     const pki = new RegistryPki(this, "registry-pki", {
       registryFqdn: config.registry.fqdn,
-      registryIp,
+      ipAddresses: [registryIp],
       cacheFqdn: config.app.pullThroughCache.enabled ? config.app.pullThroughCache.fqdn : undefined,
       ...config.registry.pki,
     });

@@ -1,16 +1,35 @@
 import type { Construct } from "constructs";
-import { TerraformStack } from "cdktf";
-import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Fn, TerraformOutput, TerraformStack, type TerraformProvider } from "cdktf";
 import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
+import {
+  networkRangesOf,
+  registryStorageOf,
+  standaloneEndpointOf,
+  type NodeRegistryEndpoint,
+} from "../lib/config/derived";
 import type { Config, HybridConfig, StandaloneConfig } from "../lib/config/schema";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { WORKLOADS_STACK } from "../lib/contract/stack-names";
 import { kubernetesProvider } from "../lib/k8s/cluster-providers";
+import { appLabels } from "../lib/k8s/labels";
+import { RegistryPki } from "../lib/pki/registry-pki";
+import { CaTrustDaemonSet } from "../lib/registry/ca-trust-daemonset";
+import { K3S_CA_FILE, k3sRegistriesYaml } from "../lib/registry/k3s-registries";
+import { NodeProxy } from "../lib/registry/node-proxy";
+import { CONTAINERD_CERTS_DIR, renderHostsToml } from "../lib/registry/node-trust-files";
+import { PullAccess } from "../lib/registry/pull-access";
+import { RegistryCredentials } from "../lib/registry/registry-credentials";
+import { RegistryServer } from "../lib/registry/registry-server";
+import type { RegistryExposure } from "../lib/registry/registry-service";
+import { SampleApp } from "../lib/registry/sample-app";
+import { SeedJob } from "../lib/registry/seed-job";
 
 export interface WorkloadsStackProps {
   readonly config: Config;
@@ -19,10 +38,19 @@ export interface WorkloadsStackProps {
   readonly cloudStack?: TerraformStack;
 }
 
-/** The two clusters this stack manages; one and the same in standalone mode. */
-interface ClusterProviders {
-  readonly registry: KubernetesProvider;
-  readonly app: KubernetesProvider;
+/** What the registry side needs, from remote state (hybrid) or this stack's own PKI. */
+interface RegistryInputs {
+  readonly provider: TerraformProvider;
+  readonly caCertificatePem: string;
+  readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
+  readonly exposure: RegistryExposure;
+}
+
+/** What the application side needs. */
+interface AppInputs {
+  readonly provider: TerraformProvider;
+  /** Registries nodes pull from (the registry, then the cache when there is one). */
+  readonly endpoints: NodeRegistryEndpoint[];
 }
 
 /**
@@ -30,27 +58,169 @@ interface ClusterProviders {
  * cluster needs to pull from it, or both on one existing cluster in standalone mode.
  */
 export class WorkloadsStack extends TerraformStack {
-  public readonly providers: ClusterProviders;
-
   constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
     super(scope, id);
     const { config } = props;
     configureStateBackend(this, WORKLOADS_STACK, config.backend);
     new RandomProvider(this, "random");
-    this.providers =
+    const credentials = new RegistryCredentials(this, "credentials", {
+      pushUsername: config.registry.pushUser,
+      pullUsername: config.registry.pullUser,
+    });
+
+    const { registry, app } =
       config.mode === "standalone"
-        ? this.standaloneProviders(config)
-        : this.hybridProviders(config, props);
+        ? this.standaloneInputs(config)
+        : this.hybridInputs(config, props, credentials);
+
+    const registryNamespace = new NamespaceV1(this, "registry-namespace", {
+      provider: registry.provider,
+      metadata: { name: config.registry.namespace, labels: appLabels("registry", "namespace") },
+    });
+    const namespace = registryNamespace.metadata.name;
+    const server = new RegistryServer(this, "registry", {
+      provider: registry.provider,
+      namespace,
+      image: config.registry.image,
+      htpasswdImage: config.registry.htpasswdImage,
+      fqdn: config.registry.fqdn,
+      tls: registry.tls,
+      users: { push: credentials.push, pull: credentials.pull },
+      httpSecret: credentials.httpSecret,
+      storage: registryStorageOf(config),
+      exposure: registry.exposure,
+      resources: config.registry.resources,
+    });
+    if (config.registry.seedImages.length > 0) {
+      new SeedJob(this, "seed", {
+        provider: registry.provider,
+        namespace,
+        images: config.registry.seedImages,
+        registryHost: config.registry.fqdn,
+        registryAddress: server.service.service.spec.clusterIp,
+        pushUser: credentials.push,
+        caCertificatePem: registry.caCertificatePem,
+        copyToolImage: config.registry.copyToolImage,
+      });
+    }
+    if (
+      config.mode === "standalone" &&
+      config.registry.exposure.type === "clusterIP" &&
+      config.registry.exposure.nodeProxy
+    ) {
+      new NodeProxy(this, "node-proxy", {
+        provider: registry.provider,
+        namespace,
+        registryService: server.service.clusterHost,
+        image: config.registry.nodeProxyImage,
+      });
+    }
+
+    const pullAccess = new PullAccess(this, "pull-access", {
+      provider: app.provider,
+      namespace: config.app.namespace,
+      logins: app.endpoints.map((endpoint) => ({ host: endpoint.registry, ...credentials.pull })),
+    });
+    const pullFrom = app.endpoints[app.endpoints.length - 1].registry;
+    if (config.app.sampleApp.enabled) {
+      new SampleApp(this, "sample-app", {
+        provider: app.provider,
+        namespace: pullAccess.namespace.metadata.name,
+        image: `${pullFrom}/${config.app.sampleApp.image}`,
+        replicas: config.app.sampleApp.replicas,
+      });
+    }
+    if (config.app.caTrustDaemonSet.enabled) {
+      const trustNamespace = new NamespaceV1(this, "ca-trust-namespace", {
+        provider: app.provider,
+        metadata: {
+          name: "registry-ca-trust",
+          labels: {
+            ...appLabels("registry-ca-trust", "namespace"),
+            "pod-security.kubernetes.io/enforce": "privileged",
+          },
+        },
+      });
+      new CaTrustDaemonSet(this, "ca-trust", {
+        provider: app.provider,
+        namespace: trustNamespace.metadata.name,
+        caCertificatePem: registry.caCertificatePem,
+        hosts: app.endpoints,
+        image: config.app.caTrustDaemonSet.image,
+      });
+    }
+
+    const output = (name: string, value: string, description: string, sensitive = false) =>
+      new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
+    output("registry_ca_certificate_pem", registry.caCertificatePem, "CA clients must trust");
+    output("registry_push_username", credentials.push.username, "User for pushing images");
+    output(
+      "registry_push_password",
+      credentials.push.password,
+      "Password of the pushing user",
+      true,
+    );
+    output("registry_pull_username", credentials.pull.username, "User for pulling images");
+    output(
+      "registry_pull_password",
+      credentials.pull.password,
+      "Password of the pulling user",
+      true,
+    );
+    if (config.mode === "standalone") {
+      const [endpoint] = app.endpoints;
+      output(
+        "k3s_registries_yaml",
+        k3sRegistriesYaml({ ...endpoint, ...credentials.pull }),
+        `Content of /etc/rancher/k3s/registries.yaml; put the CA at ${K3S_CA_FILE}`,
+        true,
+      );
+      output(
+        "containerd_hosts_toml",
+        renderHostsToml({
+          ...endpoint,
+          caFile: `${CONTAINERD_CERTS_DIR}/${endpoint.registry}/ca.crt`,
+        }),
+        `Content of ${CONTAINERD_CERTS_DIR}/${endpoint.registry}/hosts.toml; ca.crt beside it`,
+      );
+    }
   }
 
-  private standaloneProviders(config: StandaloneConfig): ClusterProviders {
+  private standaloneInputs(config: StandaloneConfig): { registry: RegistryInputs; app: AppInputs } {
+    new TlsProvider(this, "tls");
     const provider = kubernetesProvider(this, "kubernetes", {
       kubeconfig: config.cluster.kubeconfig,
     });
-    return { registry: provider, app: provider };
+    const exposure = config.registry.exposure;
+    if (exposure.type === "internalLoadBalancer") {
+      throw new Error("registry.exposure internalLoadBalancer is rejected in standalone mode");
+    }
+    const nodeProxy = exposure.type === "clusterIP" && exposure.nodeProxy;
+    const pki = new RegistryPki(this, "registry-pki", {
+      registryFqdn: config.registry.fqdn,
+      ipAddresses: [
+        ...(exposure.type === "loadBalancer" ? [exposure.ip] : []),
+        ...(nodeProxy ? ["127.0.0.1"] : []),
+      ],
+      additionalDnsNames: nodeProxy ? ["localhost"] : [],
+      ...config.registry.pki,
+    });
+    return {
+      registry: {
+        provider,
+        caCertificatePem: pki.ca.certificatePem,
+        tls: { certificatePem: pki.server.certificatePem, privateKeyPem: pki.server.privateKeyPem },
+        exposure,
+      },
+      app: { provider, endpoints: [standaloneEndpointOf(config)] },
+    };
   }
 
-  private hybridProviders(config: HybridConfig, props: WorkloadsStackProps): ClusterProviders {
+  private hybridInputs(
+    config: HybridConfig,
+    props: WorkloadsStackProps,
+    credentials: RegistryCredentials,
+  ): { registry: RegistryInputs; app: AppInputs } {
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
       backend: config.backend,
@@ -66,7 +236,7 @@ export class WorkloadsStack extends TerraformStack {
       region: cloud.string("region"),
     });
     const token = new DataGoogleClientConfig(this, "client-config").accessToken;
-    const app = kubernetesProvider(
+    const appProvider = kubernetesProvider(
       this,
       "kubernetes-app",
       {
@@ -78,7 +248,7 @@ export class WorkloadsStack extends TerraformStack {
       },
       "app",
     );
-    const registry = kubernetesProvider(
+    const registryProvider = kubernetesProvider(
       this,
       "kubernetes-registry",
       config.onprem.mode === "simulated"
@@ -92,6 +262,68 @@ export class WorkloadsStack extends TerraformStack {
         : { kubeconfig: config.onprem.kubeconfig },
       "registry",
     );
-    return { registry, app };
+    const cloudRanges = networkRangesOf(config.cloud.network);
+    const caCertificatePem = onprem.string("caCertificatePem");
+    const registryEndpoint = {
+      registry: config.registry.fqdn,
+      endpoint: `https://${config.registry.fqdn}`,
+    };
+
+    const cache = config.app.pullThroughCache;
+    if (cache.enabled) {
+      const cacheNamespace = new NamespaceV1(this, "cache-namespace", {
+        provider: appProvider,
+        metadata: { name: "registry-cache", labels: appLabels("registry-cache", "namespace") },
+      });
+      new RegistryServer(this, "pull-through-cache", {
+        provider: appProvider,
+        namespace: cacheNamespace.metadata.name,
+        name: "registry-cache",
+        image: config.registry.image,
+        htpasswdImage: config.registry.htpasswdImage,
+        fqdn: cache.fqdn,
+        tls: {
+          certificatePem: onprem.string("cacheCertificatePem"),
+          privateKeyPem: onprem.string("cachePrivateKeyPem"),
+        },
+        users: { pull: credentials.pull },
+        // Only signs upload state, and a proxy accepts no uploads: sharing it costs nothing.
+        httpSecret: credentials.httpSecret,
+        storage: { type: "emptyDir", sizeLimit: cache.storageLimit },
+        exposure: {
+          type: "internalLoadBalancer",
+          ip: cloud.string("cacheIp"),
+          sourceRanges: cloudRanges,
+        },
+        resources: config.registry.resources,
+        proxy: { remoteUrl: registryEndpoint.endpoint, user: credentials.pull, caCertificatePem },
+      });
+    }
+
+    return {
+      registry: {
+        provider: registryProvider,
+        caCertificatePem,
+        tls: {
+          certificatePem: onprem.string("serverCertificatePem"),
+          privateKeyPem: onprem.string("serverPrivateKeyPem"),
+        },
+        exposure:
+          config.registry.exposure.type === "loadBalancer"
+            ? config.registry.exposure
+            : {
+                type: "internalLoadBalancer",
+                ip: onprem.string("registryIp"),
+                sourceRanges: Fn.concat([onprem.list("networkCidrs"), cloudRanges]),
+              },
+      },
+      app: {
+        provider: appProvider,
+        endpoints: [
+          registryEndpoint,
+          ...(cache.enabled ? [{ registry: cache.fqdn, endpoint: `https://${cache.fqdn}` }] : []),
+        ],
+      },
+    };
   }
 }

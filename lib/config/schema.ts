@@ -189,14 +189,9 @@ const artifactRegistry = z
       .min(1)
       .default(10)
       .meta({ description: "Cleanup policy: versions always kept per image. @default 10" }),
-    deleteUntaggedAfterDays: z
-      .number()
-      .int()
-      .min(1)
-      .default(14)
-      .meta({
-        description: "Cleanup policy: untagged versions older than this are deleted. @default 14",
-      }),
+    deleteUntaggedAfterDays: z.number().int().min(1).default(14).meta({
+      description: "Cleanup policy: untagged versions older than this are deleted. @default 14",
+    }),
     externalReader: z.boolean().default(false).meta({
       description:
         "Create a reader service account and key for clusters outside GKE (exported as a sensitive .dockerconfigjson). @default false",
@@ -235,15 +230,28 @@ const storage = z
     z.strictObject({
       type: z.literal("pvc"),
       size: quantity.default("20Gi").meta({ description: "@default 20Gi" }),
-      storageClass: z
-        .string()
-        .min(1)
+      storageClass: z.string().min(1).optional().meta({
+        description:
+          "Existing storage class to use as it is (its reclaim policy decides what happens to the data on destroy)",
+      }),
+      provisioner: z
+        .strictObject({
+          name: z.string().min(1),
+          parameters: z.record(z.string(), z.string()).default({}),
+        })
         .optional()
-        .meta({ description: "@default the cluster's default storage class" }),
+        .meta({
+          description:
+            "Create a dedicated storage class with reclaimPolicy Retain on this CSI provisioner, so the images survive a destroy. @default pd.csi.storage.gke.io (pd-balanced) in hybrid mode when storageClass is not set",
+        }),
     }),
     z.strictObject({
       type: z.literal("hostPath"),
       path: z.string().regex(/^\//, { message: "must be an absolute path" }),
+      node: z.string().min(1).meta({
+        description:
+          "Node (kubernetes.io/hostname) that holds the directory; create it owned by uid 1000",
+      }),
     }),
     z.strictObject({ type: z.literal("emptyDir") }),
   ])
@@ -319,11 +327,17 @@ const registry = z
     seedImages: z
       .array(seedImage)
       .default([{ source: "docker.io/library/nginx:stable", target: "stack-labs/nginx:stable" }]),
-    copyToolImage: imageRef
-      .default("quay.io/skopeo/stable:v1.17.0")
-      .meta({
-        description: "Image of the seeding Job's copy tool. @default quay.io/skopeo/stable:v1.17.0",
-      }),
+    htpasswdImage: imageRef.default("httpd:2.4.65-alpine").meta({
+      description:
+        "Image whose htpasswd hashes the generated passwords in an init container. @default httpd:2.4.65-alpine",
+    }),
+    nodeProxyImage: imageRef.default("haproxy:3.2-alpine").meta({
+      description:
+        "Image of the node-proxy DaemonSet (clusterIP exposure with nodeProxy). @default haproxy:3.2-alpine",
+    }),
+    copyToolImage: imageRef.default("quay.io/skopeo/stable:v1.17.0").meta({
+      description: "Image of the seeding Job's copy tool. @default quay.io/skopeo/stable:v1.17.0",
+    }),
     pki,
   })
   .prefault({});
@@ -356,6 +370,9 @@ const app = z
           .string()
           .default("registry-cache.onprem.internal")
           .meta({ description: "@default registry-cache.onprem.internal" }),
+        storageLimit: quantity
+          .default("10Gi")
+          .meta({ description: "Size limit of the cache's emptyDir. @default 10Gi" }),
         ip: ipv4.optional().meta({
           description:
             "Reserved internal IP of the cache in the application subnet. @default the subnet's 10th host",

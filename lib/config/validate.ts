@@ -348,6 +348,14 @@ function standaloneProblems(config: Config): ConfigProblem[] {
       hint: "in standalone mode use loadBalancer (with a MetalLB IP), nodePort or clusterIP",
     });
   }
+  if (config.app.namespace === config.registry.namespace) {
+    problems.push({
+      path: "app.namespace",
+      value: config.app.namespace,
+      message: "equals registry.namespace",
+      hint: "keep the registry and the applications that pull from it in separate namespaces",
+    });
+  }
   if (config.app.pullThroughCache.enabled) {
     problems.push({
       path: "app.pullThroughCache.enabled",

@@ -6,8 +6,16 @@ import { ServerCertificate } from "./server-certificate";
 export interface RegistryPkiProps {
   /** Registry host name: common name and DNS SAN of the server certificate. */
   readonly registryFqdn: string;
-  /** Registry IP: IP SAN, so clients that dial the IP also verify. */
-  readonly registryIp?: string;
+  /**
+   * IP SANs (the registry's load-balancer IP), so clients that dial the IP also verify.
+   * @default []
+   */
+  readonly ipAddresses?: string[];
+  /**
+   * More DNS SANs, e.g. `localhost` for a node proxy.
+   * @default []
+   */
+  readonly additionalDnsNames?: string[];
   /**
    * Host name of the pull-through cache; gets its own certificate from the same CA.
    * @default no cache certificate
@@ -52,8 +60,8 @@ export class RegistryPki extends Construct {
     };
     this.server = new ServerCertificate(this, "server", {
       ...serverProps,
-      dnsNames: [props.registryFqdn],
-      ipAddresses: props.registryIp ? [props.registryIp] : [],
+      dnsNames: [props.registryFqdn, ...(props.additionalDnsNames ?? [])],
+      ipAddresses: props.ipAddresses ?? [],
     });
     if (props.cacheFqdn) {
       this.cache = new ServerCertificate(this, "cache", {

@@ -1,0 +1,97 @@
+import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { DaemonSetV1 } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
+import { appLabels, selectorLabels } from "../k8s/labels";
+import { restrictedContainerSecurityContext } from "../k8s/pod-security";
+import { REGISTRY_SERVICE_PORT } from "./ports";
+
+/** Port every node listens on: images are pulled as `localhost:5000/<repo>:<tag>`. */
+export const NODE_PROXY_PORT = 5000;
+
+export interface NodeProxyProps {
+  readonly provider?: TerraformProvider;
+  readonly namespace: string;
+  /** In-cluster DNS name of the registry Service. */
+  readonly registryService: string;
+  /** haproxy image, pinned. */
+  readonly image: string;
+}
+
+/** haproxy in TCP mode: TLS passes through, so the registry's certificate is what clients see. */
+export function nodeProxyConfig(registryService: string): string {
+  return [
+    "global",
+    "  log stdout format raw local0",
+    "defaults",
+    "  mode tcp",
+    "  log global",
+    "  timeout connect 5s",
+    "  timeout client 5m",
+    "  timeout server 5m",
+    "frontend registry",
+    `  bind :${NODE_PROXY_PORT}`,
+    "  default_backend registry",
+    "backend registry",
+    `  server registry ${registryService}:${REGISTRY_SERVICE_PORT}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Tutorial 002's kube-registry-proxy, modernised: a DaemonSet on hostPort 5000 forwarding to
+ * the ClusterIP registry, so nodes reach it at localhost:5000 with TLS (the server certificate
+ * carries `localhost` and `127.0.0.1`) and auth, without a load balancer.
+ */
+export class NodeProxy extends Construct {
+  public readonly daemonSet: DaemonSetV1;
+
+  constructor(scope: Construct, id: string, props: NodeProxyProps) {
+    super(scope, id);
+    const name = "registry-node-proxy";
+    const labels = appLabels(name, "node-proxy");
+    const config = new ConfigMapV1(this, "config", {
+      provider: props.provider,
+      metadata: { name, namespace: props.namespace, labels },
+      data: { "haproxy.cfg": nodeProxyConfig(props.registryService) },
+    });
+    this.daemonSet = new DaemonSetV1(this, "daemonset", {
+      provider: props.provider,
+      metadata: { name, namespace: props.namespace, labels },
+      waitForRollout: false,
+      spec: {
+        selector: { matchLabels: selectorLabels(name) },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: "99",
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            container: [
+              {
+                name: "haproxy",
+                image: props.image,
+                args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+                port: [
+                  { name: "registry", containerPort: NODE_PROXY_PORT, hostPort: NODE_PROXY_PORT },
+                ],
+                securityContext: restrictedContainerSecurityContext(),
+                resources: {
+                  requests: { cpu: "10m", memory: "32Mi" },
+                  limits: { cpu: "500m", memory: "128Mi" },
+                },
+                volumeMount: [
+                  { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
+                ],
+              },
+            ],
+            volume: [{ name: "config", configMap: { name: config.metadata.name } }],
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
+import { DefaultServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/default-service-account-v1";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { appLabels } from "../k8s/labels";
+import { dockerConfigJson, type RegistryLogin } from "./docker-config";
+
+export interface PullAccessProps {
+  readonly provider?: TerraformProvider;
+  /** Namespace to create for the applications. */
+  readonly namespace: string;
+  /** Registries (the registry, and the cache when there is one) and the pulling user. */
+  readonly logins: readonly RegistryLogin[];
+}
+
+/**
+ * An application namespace whose pods pull from the private registry without per-pod
+ * settings: a dockerconfigjson secret attached to the namespace's default service account.
+ * `kubernetes_default_service_account_v1` owns the account's whole `imagePullSecrets` list:
+ * secrets added by hand are removed on the next apply.
+ */
+export class PullAccess extends Construct {
+  public readonly namespace: NamespaceV1;
+  public readonly pullSecret: SecretV1;
+  public readonly defaultServiceAccount: DefaultServiceAccountV1;
+
+  constructor(scope: Construct, id: string, props: PullAccessProps) {
+    super(scope, id);
+    const labels = appLabels("registry-pull", "pull-access");
+    this.namespace = new NamespaceV1(this, "namespace", {
+      provider: props.provider,
+      metadata: { name: props.namespace, labels },
+    });
+    this.pullSecret = new SecretV1(this, "pull-secret", {
+      provider: props.provider,
+      metadata: { name: "registry-pull", namespace: this.namespace.metadata.name, labels },
+      type: "kubernetes.io/dockerconfigjson",
+      data: { ".dockerconfigjson": dockerConfigJson(props.logins) },
+    });
+    this.defaultServiceAccount = new DefaultServiceAccountV1(this, "default-sa", {
+      provider: props.provider,
+      metadata: { namespace: this.namespace.metadata.name },
+      imagePullSecret: [{ name: this.pullSecret.metadata.name }],
+    });
+  }
+}

@@ -1,0 +1,271 @@
+import { Construct } from "constructs";
+import { Fn, type TerraformProvider } from "cdktf";
+import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { appLabels, selectorLabels } from "../k8s/labels";
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "../k8s/pod-security";
+import { CREDENTIALS_DIR, HTPASSWD_DIR, HTPASSWD_FILE, htpasswdScript } from "./htpasswd";
+import { REGISTRY_CONTAINER_PORT } from "./ports";
+import type { RegistryUser } from "./registry-credentials";
+import { RegistryService, type RegistryExposure } from "./registry-service";
+import { RegistryStorage, type RegistryStorageSettings } from "./registry-storage";
+
+/** In-container paths; the e2e test remaps them to a temporary directory. */
+export const REGISTRY_PATHS = {
+  certificate: "/certs/tls.crt",
+  privateKey: "/certs/tls.key",
+  htpasswd: HTPASSWD_FILE,
+  data: "/var/lib/registry",
+  upstreamCa: "/upstream-ca/ca.crt",
+} as const;
+
+/** Port of Distribution's debug server (health and Prometheus metrics); never exposed. */
+export const REGISTRY_DEBUG_PORT = 5001;
+
+/** Annotation on the pod template whose value changes with any config or secret input. */
+export const CONFIG_HASH_ANNOTATION = "hybrid-registry/config-hash";
+
+export interface ComputeResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** Pull-through cache mode: serve from `remoteUrl`, storing each layer once. */
+export interface RegistryProxy {
+  readonly remoteUrl: string;
+  readonly user: RegistryUser;
+  /** CA that signed the upstream's certificate. */
+  readonly caCertificatePem: string;
+}
+
+export interface RegistryServerProps {
+  /** Kubernetes provider of the cluster that runs the registry. */
+  readonly provider?: TerraformProvider;
+  /** Existing namespace. */
+  readonly namespace: string;
+  /** Name of the Deployment, Service and secrets. @default "registry" */
+  readonly name?: string;
+  /** CNCF Distribution image, pinned (e.g. `registry:3.0.0`). */
+  readonly image: string;
+  /** Image providing `htpasswd` for the init container. */
+  readonly htpasswdImage: string;
+  /** Host name clients use; the auth realm. */
+  readonly fqdn: string;
+  readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /** Users allowed in, by key (`push`, `pull`). */
+  readonly users: Readonly<Record<string, RegistryUser>>;
+  /** Distribution `http.secret`. */
+  readonly httpSecret: string;
+  readonly storage: RegistryStorageSettings;
+  readonly exposure: RegistryExposure;
+  readonly resources: ComputeResources;
+  /** @default not a proxy */
+  readonly proxy?: RegistryProxy;
+}
+
+/**
+ * CNCF Distribution with TLS and htpasswd auth, configured by `REGISTRY_*` env vars, hardened
+ * (non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp) and rolled
+ * whenever a config or secret input changes.
+ */
+export class RegistryServer extends Construct {
+  public readonly deployment: DeploymentV1;
+  public readonly service: RegistryService;
+  public readonly storage: RegistryStorage;
+  public readonly tlsSecret: SecretV1;
+  public readonly credentialsSecret: SecretV1;
+  /** Distribution's configuration as env vars, secrets by reference. */
+  public readonly env: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef: { name: string; key: string } };
+  }>;
+
+  constructor(scope: Construct, id: string, props: RegistryServerProps) {
+    super(scope, id);
+    const name = props.name ?? "registry";
+    const { provider, namespace } = props;
+    const labels = appLabels(name, props.proxy ? "pull-through-cache" : "registry");
+    const metadata = (suffix: string) => ({ name: `${name}-${suffix}`, namespace, labels });
+
+    this.tlsSecret = new SecretV1(this, "tls", {
+      provider,
+      metadata: metadata("tls"),
+      type: "kubernetes.io/tls",
+      data: { "tls.crt": props.tls.certificatePem, "tls.key": props.tls.privateKeyPem },
+    });
+    const users = Object.entries(props.users);
+    const credentialData: Record<string, string> = {
+      "http-secret": props.httpSecret,
+      ...Object.fromEntries(
+        users.flatMap(([key, user]) => [
+          [`${key}-username`, user.username],
+          [`${key}-password`, user.password],
+        ]),
+      ),
+      ...(props.proxy ? { "upstream-password": props.proxy.user.password } : {}),
+    };
+    this.credentialsSecret = new SecretV1(this, "credentials", {
+      provider,
+      metadata: metadata("credentials"),
+      type: "Opaque",
+      data: credentialData,
+    });
+    const upstreamCa = props.proxy
+      ? new SecretV1(this, "upstream-ca", {
+          provider,
+          metadata: metadata("upstream-ca"),
+          type: "Opaque",
+          data: { "ca.crt": props.proxy.caCertificatePem },
+        })
+      : undefined;
+
+    this.storage = new RegistryStorage(this, "storage", {
+      provider,
+      namespace,
+      name,
+      settings: props.storage,
+    });
+
+    const secretRef = (key: string) => ({
+      secretKeyRef: { name: this.credentialsSecret.metadata.name, key },
+    });
+    this.env = [
+      { name: "REGISTRY_HTTP_ADDR", value: `:${REGISTRY_CONTAINER_PORT}` },
+      { name: "REGISTRY_HTTP_TLS_CERTIFICATE", value: REGISTRY_PATHS.certificate },
+      { name: "REGISTRY_HTTP_TLS_KEY", value: REGISTRY_PATHS.privateKey },
+      { name: "REGISTRY_HTTP_SECRET", valueFrom: secretRef("http-secret") },
+      { name: "REGISTRY_HTTP_DEBUG_ADDR", value: `:${REGISTRY_DEBUG_PORT}` },
+      { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", value: "true" },
+      { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH", value: "/metrics" },
+      { name: "REGISTRY_AUTH", value: "htpasswd" },
+      { name: "REGISTRY_AUTH_HTPASSWD_REALM", value: props.fqdn },
+      { name: "REGISTRY_AUTH_HTPASSWD_PATH", value: REGISTRY_PATHS.htpasswd },
+      { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
+      { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+      { name: "REGISTRY_LOG_LEVEL", value: "info" },
+      ...(props.proxy
+        ? [
+            { name: "REGISTRY_PROXY_REMOTEURL", value: props.proxy.remoteUrl },
+            { name: "REGISTRY_PROXY_USERNAME", value: props.proxy.user.username },
+            { name: "REGISTRY_PROXY_PASSWORD", valueFrom: secretRef("upstream-password") },
+            // Go reads extra roots from here: the upstream is signed by the private CA.
+            { name: "SSL_CERT_FILE", value: REGISTRY_PATHS.upstreamCa },
+          ]
+        : []),
+    ];
+    const script = htpasswdScript(
+      users.map(([key]) => ({ usernameKey: `${key}-username`, passwordKey: `${key}-password` })),
+    );
+    // Any change of config or secret input changes this hash, which rolls the pods.
+    // The digest reveals nothing of the secrets in it, so the plan may show it.
+    const configHash = Fn.nonsensitive(
+      Fn.sha256(
+        Fn.jsonencode({
+          env: this.env.map((variable) => `${variable.name}=${variable.value ?? ""}`),
+          script,
+          tls: [props.tls.certificatePem, props.tls.privateKeyPem],
+          credentials: credentialData,
+          upstreamCa: props.proxy?.caCertificatePem ?? "",
+        }),
+      ),
+    );
+
+    const probe = {
+      httpGet: { path: "/", port: String(REGISTRY_CONTAINER_PORT), scheme: "HTTPS" },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+    };
+    this.deployment = new DeploymentV1(this, "deployment", {
+      provider,
+      metadata: { name, namespace, labels },
+      waitForRollout: false,
+      spec: {
+        replicas: "1",
+        // One writer on a ReadWriteOnce volume: never run two pods at once.
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: selectorLabels(name) },
+        template: {
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(),
+            // hostPath data lives on one node: the pod must always run there.
+            nodeSelector:
+              props.storage.type === "hostPath"
+                ? { "kubernetes.io/hostname": props.storage.node }
+                : undefined,
+            initContainer: [
+              {
+                name: "htpasswd",
+                image: props.htpasswdImage,
+                command: ["/bin/sh", "-c", script],
+                securityContext: restrictedContainerSecurityContext(),
+                resources: { limits: { cpu: "200m", memory: "64Mi" } },
+                volumeMount: [
+                  { name: "credentials", mountPath: CREDENTIALS_DIR, readOnly: true },
+                  { name: "auth", mountPath: HTPASSWD_DIR },
+                ],
+              },
+            ],
+            container: [
+              {
+                name: "registry",
+                image: props.image,
+                env: this.env,
+                port: [
+                  { name: "https", containerPort: REGISTRY_CONTAINER_PORT },
+                  { name: "metrics", containerPort: REGISTRY_DEBUG_PORT },
+                ],
+                readinessProbe: probe,
+                livenessProbe: { ...probe, initialDelaySeconds: 10, failureThreshold: 6 },
+                resources: props.resources,
+                securityContext: restrictedContainerSecurityContext(),
+                volumeMount: [
+                  { name: "tls", mountPath: "/certs", readOnly: true },
+                  { name: "auth", mountPath: HTPASSWD_DIR, readOnly: true },
+                  { name: this.storage.volume.name, mountPath: REGISTRY_PATHS.data },
+                  { name: "tmp", mountPath: "/tmp" },
+                  ...(upstreamCa
+                    ? [{ name: "upstream-ca", mountPath: "/upstream-ca", readOnly: true }]
+                    : []),
+                ],
+              },
+            ],
+            volume: [
+              { name: "tls", secret: { secretName: this.tlsSecret.metadata.name } },
+              { name: "credentials", secret: { secretName: this.credentialsSecret.metadata.name } },
+              { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+              { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+              this.storage.volume,
+              ...(upstreamCa
+                ? [{ name: "upstream-ca", secret: { secretName: upstreamCa.metadata.name } }]
+                : []),
+            ],
+          },
+        },
+      },
+    });
+
+    // One replica on a RWO volume: allow the eviction (node upgrades must not hang) but never
+    // more than one pod of the registry at a time.
+    new PodDisruptionBudgetV1(this, "pdb", {
+      provider,
+      metadata: { name, namespace, labels },
+      spec: { maxUnavailable: "1", selector: { matchLabels: selectorLabels(name) } },
+    });
+
+    this.service = new RegistryService(this, "service", {
+      provider,
+      namespace,
+      name,
+      labels,
+      selector: selectorLabels(name),
+      exposure: props.exposure,
+    });
+  }
+}
