@@ -1,12 +1,5 @@
-import type { Config } from "../lib/config/schema";
-import { configOf } from "./helpers/environments";
-import { synthAll, type StackJson } from "./helpers/synth";
-
-type Backend = Config["backend"];
-
-function withBackend(backend: Backend): Record<string, StackJson> {
-  return synthAll({ ...configOf("default"), backend });
-}
+import { stacksOf } from "./helpers/environments";
+import type { StackJson } from "./helpers/json";
 
 function remoteStates(stack: StackJson): Array<Record<string, unknown>> {
   return Object.values(stack.data?.terraform_remote_state ?? {});
@@ -14,7 +7,7 @@ function remoteStates(stack: StackJson): Array<Record<string, unknown>> {
 
 describe("state backends: the consumer reads exactly where the producer writes", () => {
   it("local: relative per-stack paths", () => {
-    const stacks = withBackend({ type: "local", directory: "state" });
+    const stacks = stacksOf("default");
     expect(stacks["onprem-network"].terraform.backend).toEqual({
       local: { path: "../../../state/onprem-network.tfstate" },
     });
@@ -34,7 +27,7 @@ describe("state backends: the consumer reads exactly where the producer writes",
   });
 
   it("gcs: one bucket, a prefix per stack", () => {
-    const stacks = withBackend({ type: "gcs", bucket: "tf-state", prefix: "hybrid" });
+    const stacks = stacksOf("backendGcs");
     expect(stacks["onprem-network"].terraform.backend).toEqual({
       gcs: { bucket: "tf-state", prefix: "hybrid/onprem-network" },
     });
@@ -47,12 +40,7 @@ describe("state backends: the consumer reads exactly where the producer writes",
   });
 
   it("cloud: one named workspace per stack, read through the remote backend", () => {
-    const stacks = withBackend({
-      type: "cloud",
-      hostname: "tfe.example.com",
-      organization: "platform",
-      workspacePrefix: "hybrid",
-    });
+    const stacks = stacksOf("backendCloud");
     expect(stacks["cloud-network"].terraform.cloud).toEqual({
       hostname: "tfe.example.com",
       organization: "platform",

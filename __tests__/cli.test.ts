@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { rawEnvironment, ROOT } from "./helpers/synth";
+import { rawEnvironment, ROOT } from "./helpers/config";
 
 // One real run of the app per case: exit code, stderr and the output folder are the contract.
 function runApp(config: unknown): { status: number | null; stderr: string; outdir: string } {

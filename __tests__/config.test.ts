@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { renderConfigJsonSchema } from "../lib/config/json-schema";
-import { configFrom, loadEnvironment, rawEnvironment, ROOT } from "./helpers/synth";
+import { configFrom, loadEnvironment, rawEnvironment, ROOT } from "./helpers/config";
 
 type Raw = Record<string, unknown>;
 /** Dotted path -> new value; `undefined` deletes the field. */

@@ -1,12 +1,12 @@
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { outputName, type Contract, type OutputSpecs } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
-import { ENVIRONMENTS, stacksOf, type EnvironmentName } from "./helpers/environments";
-import { allStrings, type StackJson } from "./helpers/synth";
+import { configOf, ENVIRONMENTS, stacksOf, type EnvironmentName } from "./helpers/environments";
+import { allStrings, type StackJson } from "./helpers/json";
 
 const CONTRACTS: Array<Contract<OutputSpecs>> = [onpremNetworkContract, cloudNetworkContract];
 const hybridEnvironments = (Object.keys(ENVIRONMENTS) as EnvironmentName[]).filter(
-  (name) => name !== "standalone",
+  (name) => configOf(name).mode === "hybrid",
 );
 
 /** Output names a consumer reads, per remote-state data source. */

@@ -3,7 +3,7 @@ import { outputName } from "../lib/contract/contract";
 import { cidrContains } from "../lib/network/ipv4";
 import { NODE_SERVICE_ACCOUNT_ROLES } from "../lib/gke/node-service-account";
 import { configOf, stacksOf } from "./helpers/environments";
-import { allStrings, resourcesOf } from "./helpers/synth";
+import { allStrings, resourcesOf } from "./helpers/json";
 
 const stack = stacksOf("default")["onprem-network"];
 const config = configOf("default");

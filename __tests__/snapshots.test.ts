@@ -1,5 +1,5 @@
 import { ENVIRONMENTS, stacksOf, type EnvironmentName } from "./helpers/environments";
-import { allStrings } from "./helpers/synth";
+import { allStrings } from "./helpers/json";
 
 // Snapshots are reviewed like code: a change here must be intended and explained in its commit.
 const cases = (Object.keys(ENVIRONMENTS) as EnvironmentName[]).flatMap((environment) =>

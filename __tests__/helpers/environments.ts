@@ -1,27 +1,92 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../../lib/config/schema";
-import { loadEnvironment, synthAll, type StackJson } from "./synth";
+import { configFrom, loadEnvironment, merge, rawEnvironment } from "./config";
+import type { StackJson } from "./json";
 
-/** Every environment the tests synthesize, by name. */
+/** Example and fixture environments, by name. */
 export const ENVIRONMENTS = {
   default: "environments/example.yaml",
   standalone: "environments/standalone-k3s.yaml",
+  standaloneNodePort: "__tests__/fixtures/standalone-nodeport.yaml",
+  standaloneNodeProxy: "__tests__/fixtures/standalone-node-proxy.yaml",
   externalPeer: "__tests__/fixtures/external-peer.yaml",
   artifactRegistry: "__tests__/fixtures/artifact-registry.yaml",
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENTS;
 
-const cache = new Map<string, Record<string, StackJson>>();
+/** Variants of an environment with some settings changed, synthesized like the files. */
+export const VARIANTS = {
+  backendGcs: {
+    base: "default",
+    patch: { backend: { type: "gcs", bucket: "tf-state", prefix: "hybrid" } },
+  },
+  backendCloud: {
+    base: "default",
+    patch: {
+      backend: {
+        type: "cloud",
+        hostname: "tfe.example.com",
+        organization: "platform",
+        workspacePrefix: "hybrid",
+      },
+    },
+  },
+  renamedRegistry: { base: "default", patch: { registry: { fqdn: "images.onprem.internal" } } },
+  dnsTtl60: { base: "default", patch: { cloud: { dns: { ttl: 60 } } } },
+  externalPeerOneIp: {
+    base: "externalPeer",
+    patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },
+  },
+  externalPeerFourIps: {
+    base: "externalPeer",
+    patch: {
+      onprem: {
+        peerInterfaces: ["198.51.100.10", "198.51.100.11", "198.51.100.12", "198.51.100.13"],
+      },
+      cloud: { vpn: { linkLocalRange: "169.254.10.0/28" } },
+    },
+  },
+} as const satisfies Record<string, { base: EnvironmentName; patch: Record<string, unknown> }>;
 
-/** Synthesized stacks of a named environment, synthesized once per test file. */
-export function stacksOf(name: EnvironmentName): Record<string, StackJson> {
-  const hit = cache.get(name);
-  if (hit) return hit;
-  const stacks = synthAll(configOf(name));
-  cache.set(name, stacks);
-  return stacks;
+export type VariantName = keyof typeof VARIANTS;
+export type SynthName = EnvironmentName | VariantName;
+
+export const SYNTH_NAMES = [...Object.keys(ENVIRONMENTS), ...Object.keys(VARIANTS)] as SynthName[];
+
+/** Environment variable naming the directory the global setup synthesized into. */
+export const SYNTH_CACHE_ENV = "HYBRID_SYNTH_CACHE";
+
+function isEnvironment(name: SynthName): name is EnvironmentName {
+  return name in ENVIRONMENTS;
 }
 
-export function configOf(name: EnvironmentName): Config {
-  return loadEnvironment(ENVIRONMENTS[name]);
+export function configOf(name: SynthName): Config {
+  if (isEnvironment(name)) return loadEnvironment(ENVIRONMENTS[name]);
+  const variant = VARIANTS[name];
+  return configFrom(
+    merge(rawEnvironment(ENVIRONMENTS[variant.base]), variant.patch),
+    `${name}.yaml`,
+  );
+}
+
+const loaded = new Map<SynthName, Record<string, StackJson>>();
+
+/**
+ * Synthesized stacks of a named environment. The global setup synthesizes every name once per
+ * run (loading cdktf and the providers once instead of in every test file).
+ */
+export function stacksOf(name: SynthName): Record<string, StackJson> {
+  const hit = loaded.get(name);
+  if (hit) return hit;
+  const dir = process.env[SYNTH_CACHE_ENV];
+  if (!dir)
+    throw new Error(`${SYNTH_CACHE_ENV} is not set: run the tests through jest (global setup)`);
+  const stacks = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as Record<
+    string,
+    StackJson
+  >;
+  loaded.set(name, stacks);
+  return stacks;
 }

@@ -27,6 +27,16 @@ export function formatProblems(source: string, problems: readonly ConfigProblem[
   return `Invalid configuration in ${source} (${count}):\n${lines.join("\n")}`;
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  int: "an integer",
+  object: "an object",
+  array: "a list",
+};
+
+function typeName(expected: string): string {
+  return TYPE_NAMES[expected] ?? `a ${expected}`;
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
   for (const key of path) {
@@ -54,12 +64,12 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
               path: path.join("."),
               value: undefined,
               message: issue.message.startsWith("is required") ? issue.message : "is required",
-              hint: `add it as a ${issue.expected}`,
+              hint: `add it as ${typeName(issue.expected)}`,
             }
           : {
               path: path.join("."),
               value,
-              message: `must be a ${issue.expected}`,
+              message: `must be ${typeName(issue.expected)}`,
               hint: "see environments/schema.json for the expected type",
             },
       ];
@@ -98,19 +108,29 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
 
 /** Parse and validate already-read YAML text; `source` names it in messages. */
 export function parseConfig(text: string, source: string): Config {
-  const document = parseDocument(text, { prettyErrors: true });
+  const yamlProblem = (message: string): ConfigProblem => ({
+    path: "",
+    value: undefined,
+    message: `is not valid YAML: ${message}`,
+    hint: "fix the YAML syntax at the reported line",
+  });
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,
-      document.errors.map((error) => ({
-        path: "",
-        value: undefined,
-        message: `is not valid YAML: ${error.message.split("\n")[0]}`,
-        hint: "fix the YAML syntax at the reported line",
-      })),
+      // The first line carries the position ("... at line 3, column 1:"); the rest is a snippet.
+      document.errors.map((error) => yamlProblem(error.message.split("\n")[0].replace(/:$/, ""))),
     );
   }
-  const input: unknown = document.toJS();
+  let input: unknown;
+  try {
+    // Unresolved aliases and alias bombs only surface when the document is converted.
+    input = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(source, [
+      yamlProblem(error instanceof Error ? error.message : String(error)),
+    ]);
+  }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(

@@ -294,7 +294,7 @@ const pki = z
       .enum(["ECDSA", "RSA"])
       .default("ECDSA")
       .meta({ description: "@default ECDSA (P-256)" }),
-    rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
+    rsaBits: z.literal([2048, 3072, 4096]).default(3072).meta({ description: "@default 3072" }),
     organization: z.string().min(1).default("hybrid-registry"),
     caValidityDays: z.number().int().min(30).default(3650).meta({ description: "@default 3650" }),
     serverValidityDays: z.number().int().min(7).default(365).meta({ description: "@default 365" }),

@@ -27,6 +27,9 @@ const PRIVATE_ASN_RANGES: ReadonlyArray<readonly [number, number]> = [
   [4200000000, 4294967294],
 ];
 
+/** Authorized networks wider than this are refused (0.0.0.0/0 split in halves included). */
+const MIN_AUTHORIZED_PREFIX = 8;
+
 /** GKE's containerd private-registry CA trust needs this version or later on COS. */
 const NATIVE_CA_TRUST_MIN_VERSION = [1, 27, 3, 1700] as const;
 
@@ -124,11 +127,15 @@ function clusterProblems(
     });
   }
   cluster.authorizedNetworks.forEach((network, i) => {
-    if (prefixLength(network.cidr) === 0) {
+    const prefix = prefixLength(network.cidr);
+    if (prefix < MIN_AUTHORIZED_PREFIX) {
       problems.push({
         path: `${side}.cluster.authorizedNetworks.${i}.cidr`,
         value: network.cidr,
-        message: "opens the control plane to the whole internet",
+        message:
+          prefix === 0
+            ? "opens the control plane to the whole internet"
+            : `is wider than a /${MIN_AUTHORIZED_PREFIX}`,
         hint: "list only the networks that run kubectl or Terraform, or set dnsEndpoint: true",
       });
     }
@@ -172,6 +179,59 @@ function subnetSizeProblems(config: HybridConfig): ConfigProblem[] {
     }));
 }
 
+function sideProblems(config: HybridConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { onprem, cloud } = config;
+  const sides = [
+    ["cloud", cloud] as const,
+    ...(onprem.mode === "simulated" ? [["onprem", onprem] as const] : []),
+  ];
+  for (const [side, settings] of sides) {
+    settings.advertisedRanges.forEach((range, i) => {
+      if (prefixLength(range) === 0) {
+        problems.push({
+          path: `${side}.advertisedRanges.${i}`,
+          value: range,
+          message: "would advertise a default route over the VPN",
+          hint: "advertise only the ranges the other side must reach",
+        });
+      }
+    });
+  }
+  if (onprem.mode === "simulated" && onprem.projectId === cloud.projectId) {
+    for (const field of ["network", "cluster"] as const) {
+      if (onprem[field].name === cloud[field].name) {
+        problems.push({
+          path: `cloud.${field}.name`,
+          value: cloud[field].name,
+          message: `equals onprem.${field}.name in the same project`,
+          hint: `give each side its own ${field} name`,
+        });
+      }
+    }
+  }
+  if (onprem.mode === "external") {
+    onprem.peerInterfaces.forEach((ip, i) => {
+      if (onprem.peerInterfaces.indexOf(ip) !== i) {
+        problems.push({
+          path: `onprem.peerInterfaces.${i}`,
+          value: ip,
+          message: "is listed twice",
+          hint: "list each public IP of the VPN device once",
+        });
+      } else if (isRfc1918(`${ip}/32`)) {
+        problems.push({
+          path: `onprem.peerInterfaces.${i}`,
+          value: ip,
+          message: "is a private address",
+          hint: "HA VPN connects to the device's public IPs",
+        });
+      }
+    });
+  }
+  return problems;
+}
+
 function asnProblems(config: HybridConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [path, asn] of [
@@ -204,6 +264,7 @@ function hybridProblems(config: HybridConfig): ConfigProblem[] {
     ...overlapProblems(hybridRanges(config)),
     ...asnProblems(config),
     ...subnetSizeProblems(config),
+    ...sideProblems(config),
     ...clusterProblems("cloud", cloud.region, cloud.cluster),
   ];
 
@@ -285,6 +346,14 @@ function hybridProblems(config: HybridConfig): ConfigProblem[] {
   }
 
   const cacheFqdn = config.app.pullThroughCache.fqdn;
+  if (config.app.pullThroughCache.enabled && cacheFqdn === registry.fqdn) {
+    problems.push({
+      path: "app.pullThroughCache.fqdn",
+      value: cacheFqdn,
+      message: "equals registry.fqdn",
+      hint: "the cache needs its own name, e.g. registry-cache.onprem.internal",
+    });
+  }
   if (
     config.app.pullThroughCache.enabled &&
     parentDomain(cacheFqdn) !== parentDomain(registry.fqdn)

@@ -1,0 +1,24 @@
+/** Synthesized Terraform JSON of one stack. */
+export interface StackJson {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
+  readonly provider?: Record<string, Array<Record<string, unknown>>>;
+  readonly terraform: Record<string, unknown>;
+}
+
+/** All resources of one type in a stack, as [logical id, body] pairs. */
+export function resourcesOf(
+  stack: StackJson,
+  type: string,
+): Array<[string, Record<string, unknown>]> {
+  return Object.entries(stack.resource?.[type] ?? {});
+}
+
+/** Every string anywhere inside a JSON value. */
+export function allStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(allStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(allStrings);
+  return [];
+}

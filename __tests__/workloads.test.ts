@@ -1,0 +1,421 @@
+import { CONFIG_HASH_ANNOTATION } from "../lib/registry/registry-server";
+import {
+  GKE_INTERNAL_LB_ANNOTATION,
+  METALLB_IPS_ANNOTATION,
+} from "../lib/registry/registry-service";
+import { stacksOf, type EnvironmentName } from "./helpers/environments";
+import { allStrings, resourcesOf, type StackJson } from "./helpers/json";
+
+type Json = Record<string, unknown>;
+
+function byName(stack: StackJson, type: string, name: string): Json {
+  const found = resourcesOf(stack, type).filter(
+    ([, body]) => (body.metadata as Json | undefined)?.name === name,
+  );
+  expect(found).toHaveLength(1);
+  return found[0][1];
+}
+
+function podSpec(workload: Json): Json {
+  return ((workload.spec as Json).template as Json).spec as Json;
+}
+
+function containers(workload: Json, key = "container"): Json[] {
+  return (podSpec(workload)[key] as Json[] | undefined) ?? [];
+}
+
+function env(container: Json): Record<string, unknown> {
+  return Object.fromEntries(
+    (container.env as Json[]).map((variable) => [
+      variable.name,
+      variable.value ?? variable.value_from,
+    ]),
+  );
+}
+
+function hashAnnotation(workload: Json): string {
+  const metadata = ((workload.spec as Json).template as Json).metadata as Json;
+  return String((metadata.annotations as Json)[CONFIG_HASH_ANNOTATION]);
+}
+
+const workloads = (environment: EnvironmentName) => stacksOf(environment).workloads;
+
+describe("workloads (GKE mode)", () => {
+  const stack = workloads("default");
+  const deployment = byName(stack, "kubernetes_deployment_v1", "registry");
+  const [registry] = containers(deployment);
+  const registryEnv = env(registry);
+
+  it("configures two aliased kubernetes providers from the contracts with a Google token", () => {
+    const providers = stack.provider?.kubernetes ?? [];
+    expect(providers.map((p) => p.alias).sort()).toEqual(["app", "registry"]);
+    for (const provider of providers) {
+      expect(provider.host).toMatch(
+        /^https:\/\/\$\{data\.terraform_remote_state\.\w+\.outputs\.cluster_endpoint\}$/,
+      );
+      expect(provider.cluster_ca_certificate).toMatch(/base64decode\(data\.terraform_remote_state/);
+      expect(provider.token).toMatch(/data\.google_client_config\.[\w-]+\.access_token/);
+    }
+  });
+
+  it("serves only TLS with htpasswd auth", () => {
+    expect(registryEnv).toMatchObject({
+      REGISTRY_HTTP_TLS_CERTIFICATE: "/certs/tls.crt",
+      REGISTRY_HTTP_TLS_KEY: "/certs/tls.key",
+      REGISTRY_AUTH: "htpasswd",
+      REGISTRY_AUTH_HTPASSWD_PATH: "/auth/htpasswd",
+      REGISTRY_AUTH_HTPASSWD_REALM: "registry.onprem.internal",
+      REGISTRY_STORAGE_DELETE_ENABLED: "true",
+      REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED: "true",
+    });
+    expect(registryEnv.REGISTRY_HTTP_SECRET).toEqual({
+      secret_key_ref: {
+        key: "http-secret",
+        name: expect.stringContaining("kubernetes_secret_v1."),
+      },
+    });
+    const tls = byName(stack, "kubernetes_secret_v1", "registry-tls");
+    expect(tls.type).toBe("kubernetes.io/tls");
+    expect(tls.data).toEqual({
+      "tls.crt": expect.stringMatching(/outputs\.server_certificate_pem\}$/),
+      "tls.key": expect.stringMatching(/outputs\.server_private_key_pem\}$/),
+    });
+  });
+
+  it("pins a Distribution 3 image and probes / over HTTPS", () => {
+    expect(registry.image).toBe("registry:3.0.0");
+    for (const probe of ["readiness_probe", "liveness_probe"]) {
+      expect(registry[probe]).toMatchObject({
+        http_get: { path: "/", port: "5000", scheme: "HTTPS" },
+      });
+    }
+  });
+
+  it("runs the registry non-root, read-only, without capabilities, with RuntimeDefault seccomp", () => {
+    const hardened = {
+      run_as_non_root: true,
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      capabilities: { drop: ["ALL"] },
+      seccomp_profile: { type: "RuntimeDefault" },
+    };
+    expect(registry.security_context).toEqual(hardened);
+    expect(containers(deployment, "init_container")[0].security_context).toEqual(hardened);
+    expect(podSpec(deployment).security_context).toMatchObject({
+      run_as_non_root: true,
+      run_as_user: "1000",
+    });
+  });
+
+  it("hashes the htpasswd file in an init container from the generated passwords", () => {
+    const [init] = containers(deployment, "init_container");
+    const script = (init.command as string[])[2];
+    expect(script).toContain("htpasswd -n -B -C 10 -i");
+    expect(script).not.toMatch(/bcrypt|-b /);
+    const credentials = byName(stack, "kubernetes_secret_v1", "registry-credentials");
+    expect(credentials.data).toMatchObject({
+      "push-username": "pusher",
+      "push-password": expect.stringMatching(
+        /^\$\{random_password\.credentials_push-password_\w+\.result\}$/,
+      ),
+      "pull-username": "puller",
+      "pull-password": expect.stringMatching(
+        /^\$\{random_password\.credentials_pull-password_\w+\.result\}$/,
+      ),
+    });
+  });
+
+  it("rolls the pods when a config or secret input changes", () => {
+    const annotation = hashAnnotation(deployment);
+    expect(annotation).toMatch(/^\$\{nonsensitive\(sha256\(jsonencode\(/);
+    for (const input of [
+      "outputs.server_certificate_pem",
+      "outputs.server_private_key_pem",
+      "random_password.credentials_push-password",
+      "random_password.credentials_pull-password",
+      "random_password.credentials_http-secret",
+    ]) {
+      expect(annotation).toContain(input);
+    }
+    const renamed = stacksOf("renamedRegistry");
+    const other = byName(renamed.workloads, "kubernetes_deployment_v1", "registry");
+    expect(hashAnnotation(other)).toContain("images.onprem.internal");
+    expect(hashAnnotation(other)).not.toBe(annotation);
+  });
+
+  it("keeps data in a PVC that does not wait to bind, on a Retain storage class", () => {
+    const [[, claim]] = resourcesOf(stack, "kubernetes_persistent_volume_claim_v1");
+    expect(claim.wait_until_bound).toBe(false);
+    const [[, storageClass]] = resourcesOf(stack, "kubernetes_storage_class_v1");
+    expect(storageClass).toMatchObject({
+      reclaim_policy: "Retain",
+      storage_provisioner: "pd.csi.storage.gke.io",
+      volume_binding_mode: "WaitForFirstConsumer",
+    });
+    expect(claim.spec).toMatchObject({
+      storage_class_name: expect.stringContaining("kubernetes_storage_class_v1."),
+    });
+  });
+
+  it("exposes the registry on a GKE internal load balancer at the reserved IP", () => {
+    const service = byName(stack, "kubernetes_service_v1", "registry");
+    expect(service.metadata).toMatchObject({
+      annotations: { [GKE_INTERNAL_LB_ANNOTATION]: "Internal" },
+    });
+    expect(service.spec).toMatchObject({
+      type: "LoadBalancer",
+      load_balancer_ip: expect.stringMatching(/outputs\.registry_ip\}$/),
+      port: [{ port: 443, target_port: "5000" }],
+    });
+    expect(JSON.stringify(service)).not.toContain("0.0.0.0/0");
+  });
+
+  it("has a PodDisruptionBudget for the registry", () => {
+    expect(byName(stack, "kubernetes_pod_disruption_budget_v1", "registry").spec).toMatchObject({
+      max_unavailable: "1",
+    });
+  });
+
+  it("seeds nginx:stable into the registry with skopeo, trusting the CA and using the pushing user", () => {
+    const [[, job]] = resourcesOf(stack, "kubernetes_job_v1");
+    const [copy] = containers(job);
+    expect(copy.image).toBe("quay.io/skopeo/stable:v1.17.0");
+    expect((copy.command as string[])[2]).toContain(
+      "docker://docker.io/library/nginx:stable docker://registry.onprem.internal/stack-labs/nginx:stable",
+    );
+    expect(job.spec).toMatchObject({ backoff_limit: 4, ttl_seconds_after_finished: "86400" });
+    expect(podSpec(job).host_aliases).toEqual([
+      {
+        ip: expect.stringContaining("spec[0].cluster_ip"),
+        hostnames: ["registry.onprem.internal"],
+      },
+    ]);
+    const auth = byName(stack, "kubernetes_secret_v1", "registry-seed-auth");
+    expect(auth.type).toBe("kubernetes.io/dockerconfigjson");
+    expect(String((auth.data as Json)[".dockerconfigjson"])).toContain("credentials_push-password");
+  });
+
+  it("gives the application namespace a pull secret for the registry on its default service account", () => {
+    const secret = byName(stack, "kubernetes_secret_v1", "registry-pull");
+    expect(secret.type).toBe("kubernetes.io/dockerconfigjson");
+    const config = String((secret.data as Json)[".dockerconfigjson"]);
+    expect(config).toContain('"registry.onprem.internal"');
+    expect(config).toContain("credentials_pull-password");
+    const [[, account]] = resourcesOf(stack, "kubernetes_default_service_account_v1");
+    expect(account.image_pull_secret).toEqual([
+      { name: expect.stringContaining("pull-access_pull-secret") },
+    ]);
+  });
+
+  it("runs the sample nginx from the registry FQDN", () => {
+    const sample = byName(stack, "kubernetes_deployment_v1", "nginx-from-registry");
+    expect(containers(sample)[0].image).toBe("registry.onprem.internal/stack-labs/nginx:stable");
+  });
+
+  it("has no privileged workload unless the CA DaemonSet is asked for", () => {
+    expect(JSON.stringify(stack)).not.toContain('"privileged"');
+    expect(resourcesOf(stack, "kubernetes_daemon_set_v1")).toEqual([]);
+  });
+});
+
+describe("no secret in any synthesized workloads stack", () => {
+  const environments: EnvironmentName[] = [
+    "default",
+    "artifactRegistry",
+    "externalPeer",
+    "standalone",
+    "standaloneNodePort",
+    "standaloneNodeProxy",
+  ];
+
+  it.each(environments)(
+    "%s: secret values are resource attributes or sensitive remote outputs",
+    (name) => {
+      const stack = workloads(name);
+      const texts = allStrings(stack);
+      expect(
+        texts.filter((text) => /BEGIN [A-Z ]*PRIVATE KEY|BEGIN CERTIFICATE/.test(text)),
+      ).toEqual([]);
+      for (const [, secret] of resourcesOf(stack, "kubernetes_secret_v1")) {
+        for (const [key, value] of Object.entries((secret.data as Json) ?? {})) {
+          if (/username/.test(key)) continue;
+          expect({ key, value }).toEqual({ key, value: expect.stringMatching(/^\$\{/) });
+        }
+      }
+      for (const [name, output] of Object.entries(stack.output ?? {})) {
+        if (/password|registries_yaml/.test(name)) expect(output.sensitive).toBe(true);
+      }
+    },
+  );
+});
+
+describe("workloads with the pull-through cache", () => {
+  const stack = workloads("artifactRegistry");
+  const cache = byName(stack, "kubernetes_deployment_v1", "registry-cache");
+  const cacheEnv = env(containers(cache)[0]);
+
+  it("runs Distribution in proxy mode against the registry FQDN with the pulling user", () => {
+    expect(cacheEnv).toMatchObject({
+      REGISTRY_PROXY_REMOTEURL: "https://registry.onprem.internal",
+      REGISTRY_PROXY_USERNAME: "puller",
+      SSL_CERT_FILE: "/upstream-ca/ca.crt",
+      REGISTRY_AUTH: "htpasswd",
+    });
+    expect(cacheEnv.REGISTRY_PROXY_PASSWORD).toEqual({
+      secret_key_ref: { key: "upstream-password", name: expect.any(String) },
+    });
+  });
+
+  it("serves its own certificate and sits on an internal load balancer at the reserved cache IP", () => {
+    const tls = byName(stack, "kubernetes_secret_v1", "registry-cache-tls");
+    expect(tls.data).toEqual({
+      "tls.crt": expect.stringMatching(/outputs\.cache_certificate_pem\}$/),
+      "tls.key": expect.stringMatching(/outputs\.cache_private_key_pem\}$/),
+    });
+    const service = byName(stack, "kubernetes_service_v1", "registry-cache");
+    expect(service.spec).toMatchObject({
+      load_balancer_ip: expect.stringMatching(/outputs\.cache_ip\}$/),
+    });
+    expect(service.provider).toBe("kubernetes.app");
+  });
+
+  it("makes the sample app pull through the cache, with credentials for both hosts", () => {
+    const sample = byName(stack, "kubernetes_deployment_v1", "nginx-from-registry");
+    expect(containers(sample)[0].image).toBe(
+      "registry-cache.onprem.internal/stack-labs/nginx:stable",
+    );
+    const config = String(
+      (byName(stack, "kubernetes_secret_v1", "registry-pull").data as Json)[".dockerconfigjson"],
+    );
+    expect(config).toContain('"registry.onprem.internal"');
+    expect(config).toContain('"registry-cache.onprem.internal"');
+  });
+});
+
+describe("workloads with an external on-prem site", () => {
+  const stack = workloads("externalPeer");
+
+  it("reaches the registry cluster by kubeconfig and the app cluster through GKE", () => {
+    const providers = stack.provider?.kubernetes ?? [];
+    expect(providers.find((p) => p.alias === "registry")).toMatchObject({
+      config_path: "~/.kube/onprem.yaml",
+      config_context: "registry",
+    });
+    expect(providers.find((p) => p.alias === "app")?.host).toMatch(/^https:\/\//);
+  });
+
+  it("exposes the registry as a LoadBalancer on the configured on-prem IP", () => {
+    expect(byName(stack, "kubernetes_service_v1", "registry")).toMatchObject({
+      metadata: { annotations: { [METALLB_IPS_ANNOTATION]: "192.168.10.20" } },
+      spec: { type: "LoadBalancer", load_balancer_ip: "192.168.10.20" },
+    });
+  });
+});
+
+describe("standalone mode", () => {
+  const k3s = workloads("standalone");
+
+  it("uses one kubernetes provider from the kubeconfig and creates its own PKI", () => {
+    expect(k3s.provider?.kubernetes).toEqual([
+      { config_path: "~/.kube/config", config_context: "default" },
+    ]);
+    expect(k3s.data?.terraform_remote_state).toBeUndefined();
+    const [[, request]] = resourcesOf(k3s, "tls_cert_request");
+    expect(request).toMatchObject({
+      dns_names: ["registry.cube.internal"],
+      ip_addresses: ["192.168.0.202"],
+    });
+  });
+
+  it("k3s: Longhorn PVC of 15Gi in docker-registry, MetalLB IP 192.168.0.202", () => {
+    const [[, claim]] = resourcesOf(k3s, "kubernetes_persistent_volume_claim_v1");
+    expect(claim).toMatchObject({
+      wait_until_bound: false,
+      metadata: { namespace: expect.stringContaining("registry-namespace") },
+      spec: { storage_class_name: "longhorn", resources: { requests: { storage: "15Gi" } } },
+    });
+    expect(byName(k3s, "kubernetes_namespace_v1", "docker-registry")).toBeDefined();
+    expect(byName(k3s, "kubernetes_service_v1", "registry").spec).toMatchObject({
+      type: "LoadBalancer",
+      load_balancer_ip: "192.168.0.202",
+    });
+  });
+
+  it("k3s: outputs a ready registries.yaml, the containerd hosts.toml and the CA", () => {
+    const outputs = k3s.output ?? {};
+    expect(outputs.k3s_registries_yaml.sensitive).toBe(true);
+    const registries = String(outputs.k3s_registries_yaml.value);
+    expect(registries).toContain(
+      '"registry.cube.internal" = {"endpoint" = ["https://192.168.0.202"]}',
+    );
+    expect(registries).toContain('"ca_file" = "/etc/rancher/k3s/registry-ca.crt"');
+    expect(registries).toContain("credentials_pull-password");
+    expect(outputs.containerd_hosts_toml.value).toBe(
+      [
+        'server = "https://192.168.0.202"',
+        "",
+        '[host."https://192.168.0.202"]',
+        '  capabilities = ["pull", "resolve"]',
+        '  ca = "/etc/containerd/certs.d/registry.cube.internal/ca.crt"',
+        "",
+      ].join("\n"),
+    );
+    expect(outputs.registry_ca_certificate_pem.value).toMatch(
+      /tls_self_signed_cert\.[\w-]+\.cert_pem/,
+    );
+  });
+
+  it("nodePort + hostPath: pinned to the node holding the data, CA installed by the only privileged pod", () => {
+    const stack = workloads("standaloneNodePort");
+    expect(byName(stack, "kubernetes_service_v1", "registry").spec).toMatchObject({
+      type: "NodePort",
+      port: [{ node_port: 30500, port: 443 }],
+    });
+    const registry = byName(stack, "kubernetes_deployment_v1", "registry");
+    expect(podSpec(registry).node_selector).toEqual({ "kubernetes.io/hostname": "node-1" });
+    expect(podSpec(registry).volume).toContainEqual({
+      name: "data",
+      host_path: { path: "/srv/registry", type: "DirectoryOrCreate" },
+    });
+    expect(resourcesOf(stack, "kubernetes_persistent_volume_claim_v1")).toEqual([]);
+
+    const trust = byName(stack, "kubernetes_daemon_set_v1", "registry-ca-trust");
+    expect(podSpec(trust).toleration).toEqual([{ operator: "Exists" }]);
+    expect(containers(trust, "init_container")[0].security_context).toEqual({ privileged: true });
+    expect(JSON.stringify(stack).match(/"privileged":true/g)).toHaveLength(1);
+    const files = byName(stack, "kubernetes_config_map_v1", "registry-ca-trust").data as Json;
+    expect(files["hosts-0.toml"]).toContain('[host."https://registry.lab.internal:30500"]');
+    expect(String(containers(trust, "init_container")[0].command)).toContain(
+      "/etc/containerd/certs.d/registry.lab.internal:30500/hosts.toml",
+    );
+    expect(
+      String(containers(byName(stack, "kubernetes_deployment_v1", "nginx-from-registry"))[0].image),
+    ).toBe("registry.lab.internal:30500/stack-labs/nginx:stable");
+  });
+
+  it("clusterIP + node proxy: haproxy on hostPort 5000, localhost in the certificate, emptyDir data", () => {
+    const stack = workloads("standaloneNodeProxy");
+    const proxy = byName(stack, "kubernetes_daemon_set_v1", "registry-node-proxy");
+    expect(containers(proxy)[0].port).toEqual([
+      { name: "registry", container_port: 5000, host_port: 5000 },
+    ]);
+    const config = byName(stack, "kubernetes_config_map_v1", "registry-node-proxy").data as Json;
+    expect(config["haproxy.cfg"]).toMatch(
+      /server registry registry\.\$\{kubernetes_namespace_v1\.registry-namespace\.metadata\[0\]\.name\}\.svc\.cluster\.local:443/,
+    );
+    const [[, request]] = resourcesOf(stack, "tls_cert_request");
+    expect(request).toMatchObject({
+      dns_names: ["registry.lab.internal", "localhost"],
+      ip_addresses: ["127.0.0.1"],
+    });
+    expect(byName(stack, "kubernetes_service_v1", "registry").spec).toMatchObject({
+      type: "ClusterIP",
+    });
+    const registry = byName(stack, "kubernetes_deployment_v1", "registry");
+    expect(podSpec(registry).volume).toContainEqual({ name: "data", empty_dir: {} });
+    expect(
+      String(containers(byName(stack, "kubernetes_deployment_v1", "nginx-from-registry"))[0].image),
+    ).toBe("localhost:5000/stack-labs/nginx:stable");
+    expect(JSON.stringify(stack)).not.toContain('"privileged"');
+  });
+});

@@ -1,0 +1,16 @@
+/* global module */
+/**
+ * Offline end-to-end suites (real Terraform, no providers): `jest -c jest.e2e.config.js`.
+ * Not part of `npm test`; same transform and setup as jest.config.js.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__/e2e"],
+  testMatch: ["**/*.e2e.ts"],
+  testPathIgnorePatterns: ["/node_modules/"],
+  testTimeout: 300000,
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+};
