@@ -450,6 +450,12 @@ describe("cloud-network: application cluster trusting the registry CA", () => {
     expect(projectRoles).not.toContain("roles/secretmanager.secretAccessor");
   });
 
+  it("creates the node pool only after the nodes may read the CA secret", () => {
+    const [accessId] = only(stack, "google_secret_manager_secret_iam_member");
+    const [, pool] = only(stack, "google_container_node_pool");
+    expect(pool.depends_on).toEqual([`google_secret_manager_secret_iam_member.${accessId}`]);
+  });
+
   it("runs nodes as the dedicated account, on private, shielded nodes with workload identity", () => {
     expect(cluster).toMatchObject({
       private_cluster_config: {

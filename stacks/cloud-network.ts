@@ -162,6 +162,7 @@ export class CloudNetworkStack extends TerraformStack {
       trustedRegistry: {
         fqdns: [config.registry.fqdn, ...(cacheEnabled ? [config.app.pullThroughCache.fqdn] : [])],
         caSecretUri: caSecret.versionUri,
+        dependsOn: [caSecret.nodeAccess],
       },
       dependsOn: apis.services,
     });

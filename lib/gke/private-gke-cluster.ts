@@ -23,6 +23,8 @@ export interface TrustedRegistry {
   readonly fqdns: string[];
   /** Secret Manager secret version URI holding the CA certificate. */
   readonly caSecretUri: string;
+  /** Grants the node pool must wait for (the node service account's access to the secret). */
+  readonly dependsOn: ITerraformDependable[];
 }
 
 export interface PrivateGkeClusterProps {
@@ -143,6 +145,7 @@ export class PrivateGkeCluster extends Construct {
           }
         : undefined,
       management: { autoRepair: true, autoUpgrade: true },
+      dependsOn: trusted?.dependsOn,
       nodeConfig: {
         ...nodeIdentity,
         machineType: props.nodePool.machineType,

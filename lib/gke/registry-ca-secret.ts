@@ -19,6 +19,8 @@ export interface RegistryCaSecretProps {
 export class RegistryCaSecret extends Construct {
   public readonly secret: SecretManagerSecret;
   public readonly version: SecretManagerSecretVersion;
+  /** The reader's grant: nodes must not boot before they can read the CA. */
+  public readonly nodeAccess: SecretManagerSecretIamMember;
   /** `projects/<n>/secrets/<id>/versions/<v>`, as GKE's containerd config expects. */
   public readonly versionUri: string;
 
@@ -33,7 +35,7 @@ export class RegistryCaSecret extends Construct {
       secret: this.secret.id,
       secretData: props.caCertificatePem,
     });
-    new SecretManagerSecretIamMember(this, "node-access", {
+    this.nodeAccess = new SecretManagerSecretIamMember(this, "node-access", {
       project: props.projectId,
       secretId: this.secret.secretId,
       role: "roles/secretmanager.secretAccessor",
