@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/load";
-import { renderConfigJsonSchema } from "../lib/config/json-schema";
+import { renderConfigJsonSchema, renderConfigReferenceDoc } from "../lib/config/json-schema";
 import { configFrom, loadEnvironment, rawEnvironment, ROOT } from "./helpers/config";
 
 type Raw = Record<string, unknown>;
@@ -88,6 +88,15 @@ describe("example environments", () => {
   it("keeps the checked-in JSON Schema in sync with the zod schema (npm run schema)", () => {
     const checkedIn = readFileSync(join(ROOT, "environments/schema.json"), "utf8");
     expect(checkedIn).toBe(renderConfigJsonSchema());
+  });
+
+  it("keeps the generated docs/configuration.md in sync (npm run schema)", () => {
+    const checkedIn = readFileSync(join(ROOT, "docs/configuration.md"), "utf8");
+    expect(checkedIn).toBe(renderConfigReferenceDoc());
+    expect(checkedIn).toContain('| `cloud.vpn.linkLocalRange` | string |  | `"169.254.0.0/29"` |');
+    expect(checkedIn).toMatch(
+      /\| `backend\.bucket` \| string \| yes \|.*Only when `backend\.type` is `gcs`/,
+    );
   });
 
   it("points every environment file at the JSON Schema for editor completion", () => {

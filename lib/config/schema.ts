@@ -36,11 +36,13 @@ const projectId = z
   .string({ error: "is required: the GCP project id, e.g. my-project-123" })
   .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
     message: "must be a GCP project id: 6-30 characters, lowercase letters, digits and '-'",
-  });
+  })
+  .meta({ description: "GCP project id of this side" });
 
 const region = z
   .string()
-  .regex(/^[a-z]+-[a-z]+[0-9]+$/, { message: "must be a GCP region such as europe-west1" });
+  .regex(/^[a-z]+-[a-z]+[0-9]+$/, { message: "must be a GCP region such as europe-west1" })
+  .meta({ description: "GCP region, e.g. europe-west1" });
 
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, {
   message: "must be a Kubernetes quantity such as 100m, 256Mi or 20Gi",
@@ -94,7 +96,7 @@ const authorizedNetwork = z.strictObject({
 });
 
 const cluster = z.strictObject({
-  name: gcpName,
+  name: gcpName.meta({ description: "GKE cluster name" }),
   location: z
     .string()
     .regex(/^[a-z]+-[a-z]+[0-9]+(-[a-z])?$/, {
@@ -127,7 +129,7 @@ const cluster = z.strictObject({
 });
 
 const network = z.strictObject({
-  name: gcpName,
+  name: gcpName.meta({ description: "VPC name; the subnet is <name>-<region>" }),
   subnetCidr: cidr,
   podsCidr: cidr.meta({ description: "Secondary range for pods" }),
   servicesCidr: cidr.meta({ description: "Secondary range for services" }),
