@@ -1,3 +1,5 @@
+import { ContainerCluster } from "@cdktf/provider-google/lib/container-cluster";
+import { ContainerNodePool } from "@cdktf/provider-google/lib/container-node-pool";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { outputName } from "../lib/contract/contract";
 import { cidrContains } from "../lib/network/ipv4";
@@ -96,6 +98,22 @@ describe("onprem-network (simulated)", () => {
     });
     expect(cluster.workload_identity_config).toEqual({
       workload_pool: "onprem-project-123.svc.id.goog",
+    });
+  });
+
+  it("keeps private, shielded defaults (cdktf matchers on the synthesized stack)", () => {
+    const synthesized = JSON.stringify(stack);
+    expect(synthesized).toHaveResourceWithProperties(ContainerCluster, {
+      deletion_protection: true,
+      enable_shielded_nodes: true,
+      private_cluster_config: {
+        enable_private_nodes: true,
+        enable_private_endpoint: false,
+        master_ipv4_cidr_block: "172.16.0.0/28",
+      },
+    });
+    expect(synthesized).toHaveResourceWithProperties(ContainerNodePool, {
+      management: { auto_repair: true, auto_upgrade: true },
     });
   });
 
