@@ -11,5 +11,3 @@ export function synthAll(config: Config): Record<string, StackJson> {
     stacks.map((stack) => [stack.node.id, JSON.parse(Testing.synth(stack)) as StackJson]),
   );
 }
-export { loadEnvironment } from "./config";
-export { resourcesOf, allStrings, type StackJson } from "./json";
