@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/load";
+import { distributionMajorVersion } from "../lib/config/validate";
 import { renderConfigJsonSchema, renderConfigReferenceDoc } from "../lib/config/json-schema";
 import { configFrom, loadEnvironment, rawEnvironment, ROOT } from "./helpers/config";
 
@@ -313,5 +314,19 @@ describe("validation rules: each rejected with its field path", () => {
 
   it("rejects invalid YAML with its line", () => {
     expect(() => parseConfig("mode: hybrid\n  bad: [", "broken.yaml")).toThrow(/is not valid YAML/);
+  });
+});
+
+describe("distributionMajorVersion", () => {
+  it.each([
+    ["registry:2", 2],
+    ["registry:2.8.3", 2],
+    ["registry:3.0.0", 3],
+    ["ghcr.io/distribution/distribution:v3.0.0", 3],
+    ["localhost:5000/registry:3.1.0", 3],
+    ["registry", undefined],
+    ["registry:latest", undefined],
+  ])("%s -> %s", (image, major) => {
+    expect(distributionMajorVersion(image)).toBe(major);
   });
 });

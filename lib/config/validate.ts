@@ -64,6 +64,13 @@ function compareGkeVersion(version: string, minimum: readonly number[]): number 
   return 0;
 }
 
+/** Major version of a Distribution image from its tag (`registry:3.0.0` -> 3), if it has one. */
+export function distributionMajorVersion(image: string): number | undefined {
+  const tag = image.split("@")[0].split("/").pop()?.split(":")[1];
+  const match = tag?.match(/^v?(\d+)(\.|$)/);
+  return match ? Number(match[1]) : undefined;
+}
+
 function overlapProblems(ranges: readonly NamedRange[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   ranges.forEach((range, i) => {
@@ -332,6 +339,16 @@ function hybridProblems(config: HybridConfig): ConfigProblem[] {
       message:
         "is older than 1.27.3-gke.1700, which GKE needs to trust a private registry CA natively",
       hint: "remove minMasterVersion to follow the release channel, or use 1.27.3-gke.1700 or later",
+    });
+  }
+
+  const major = distributionMajorVersion(registry.image);
+  if (config.app.pullThroughCache.enabled && major !== undefined && major < 3) {
+    problems.push({
+      path: "registry.image",
+      value: registry.image,
+      message: "is Distribution 2.x, whose proxy cannot log in to a basic-auth upstream",
+      hint: "use registry:3.0.0 or later for the pull-through cache",
     });
   }
 

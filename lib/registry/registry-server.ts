@@ -153,7 +153,7 @@ export class RegistryServer extends Construct {
             { name: "REGISTRY_PROXY_REMOTEURL", value: props.proxy.remoteUrl },
             { name: "REGISTRY_PROXY_USERNAME", value: props.proxy.user.username },
             { name: "REGISTRY_PROXY_PASSWORD", valueFrom: secretRef("upstream-password") },
-            // Go reads extra roots from here: the upstream is signed by the private CA.
+            // The upstream is signed by the private CA: Go's TLS loads its roots from this file.
             { name: "SSL_CERT_FILE", value: REGISTRY_PATHS.upstreamCa },
           ]
         : []),
