@@ -305,11 +305,11 @@ describe("cloud-network: BGP sessions", () => {
     }
   });
 
-  it("cross-matches the ASNs", () => {
-    expect(config.onprem.asn).toBe(64512);
+  it("cross-matches the ASNs: the on-prem ASN comes from its contract", () => {
     expect(config.cloud.asn).toBe(64513);
-    for (const { peer } of local) expect(peer.peer_asn).toBe(config.onprem.asn);
+    for (const { peer } of local) expect(peer.peer_asn).toBe(remoteOf(stack)("asn"));
     for (const { peer } of onprem) expect(peer.peer_asn).toBe(config.cloud.asn);
+    expect(stacksOf("default")["onprem-network"].output?.asn.value).toBe(64512);
   });
 
   it("cuts distinct /30s from the configured link-local range", () => {
@@ -769,7 +769,7 @@ describe.each(EXTERNAL_CASES)(
       expect(sessions).toHaveLength(pairs.length);
       for (const { iface, peer } of sessions) {
         const ipRange = strAt(iface, "ip_range");
-        expect(peer.peer_asn).toBe(device.asn);
+        expect(peer.peer_asn).toBe(remoteOf(cloud)("asn"));
         expect(peer.ip_address).toBe(linkOf(ipRange).host);
         expect(peer.peer_ip_address).toBe(otherEnd(ipRange));
         expect(peer.bfd).toBeUndefined();
@@ -810,7 +810,7 @@ describe.each(EXTERNAL_CASES)(
           cloudBgpIp: peer.ip_address,
           deviceBgpIp: peer.peer_ip_address,
           cloudAsn: externalConfig.cloud.asn,
-          deviceAsn: device.asn,
+          deviceAsn: remoteOf(cloud)("asn"),
         })),
       );
     });
@@ -836,7 +836,7 @@ describe("cloud-network: external peer settings in the externalPeer environment"
         deviceBgpIp: "169.254.0.2",
         deviceInterfaceIp: "198.51.100.10",
         cloudAsn: 64513,
-        deviceAsn: 65010,
+        deviceAsn: expect.stringMatching(/\.outputs\.asn\}$/),
         preSharedKey: expect.stringMatching(RANDOM_PASSWORD_REF),
       },
       {
@@ -845,7 +845,7 @@ describe("cloud-network: external peer settings in the externalPeer environment"
         deviceBgpIp: "169.254.0.6",
         deviceInterfaceIp: "198.51.100.11",
         cloudAsn: 64513,
-        deviceAsn: 65010,
+        deviceAsn: expect.stringMatching(/\.outputs\.asn\}$/),
         preSharedKey: expect.stringMatching(RANDOM_PASSWORD_REF),
       },
     ]);
@@ -886,3 +886,23 @@ describe.each(["default", "externalPeer", "artifactRegistry"] as const)(
     });
   },
 );
+
+describe("cloud-network: API enablement first", () => {
+  it("creates every resource of a not-yet-enabled API after the API", () => {
+    const stacks = stacksOf("artifactRegistry")["cloud-network"];
+    const services = resourcesOf(stacks, "google_project_service").map(
+      ([id]) => `google_project_service.${id}`,
+    );
+    for (const type of [
+      "google_service_account",
+      "google_secret_manager_secret",
+      "google_artifact_registry_repository",
+    ]) {
+      const found = resourcesOf(stacks, type);
+      expect(found.length).toBeGreaterThan(0);
+      for (const [, resource] of found) {
+        expect([...(resource.depends_on as string[])].sort()).toEqual(services.sort());
+      }
+    }
+  });
+});

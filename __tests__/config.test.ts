@@ -229,8 +229,13 @@ describe("validation rules: each rejected with its field path", () => {
     ],
     [
       "non-internal exposure in simulated mode",
-      hybrid({ "registry.exposure": { type: "nodePort" } }),
+      hybrid({ "registry.exposure": { type: "loadBalancer", ip: "10.0.0.20" } }),
       /registry\.exposure\.type: must be internalLoadBalancer when onprem\.mode is simulated/,
+    ],
+    [
+      "NodePort exposure in hybrid mode",
+      hybrid({ "registry.exposure": { type: "nodePort" } }),
+      /registry\.exposure\.type: must be one of "internalLoadBalancer", "loadBalancer"/,
     ],
     [
       "same user for push and pull",
@@ -284,7 +289,12 @@ describe("validation rules: each rejected with its field path", () => {
     [
       "standalone with an internal load balancer",
       standalone({ "registry.exposure": { type: "internalLoadBalancer" } }),
-      /registry\.exposure\.type: needs the reserved IP of the hybrid mode/,
+      /registry\.exposure\.type: must be one of "loadBalancer", "nodePort", "clusterIP"/,
+    ],
+    [
+      "standalone ClusterIP without the node proxy",
+      standalone({ "registry.exposure": { type: "clusterIP" } }),
+      /registry\.exposure\.nodeProxy: leaves the nodes no way to reach a ClusterIP registry/,
     ],
     [
       "standalone with a pull-through cache",

@@ -117,6 +117,20 @@ describe("onprem-network (simulated)", () => {
     });
   });
 
+  it("ignores the node_config GKE reports from the first node pool", () => {
+    expect(cluster.lifecycle).toEqual({ ignore_changes: ["node_config"] });
+  });
+
+  it("creates the node service account and its grants after the APIs are enabled", () => {
+    const services = resourcesOf(stack, "google_project_service").map(
+      ([id]) => `google_project_service.${id}`,
+    );
+    for (const type of ["google_service_account", "google_project_iam_member"]) {
+      for (const [, resource] of resourcesOf(stack, type))
+        expect([...(resource.depends_on as string[])].sort()).toEqual(services.sort());
+    }
+  });
+
   it("removes the default pool, keeps deletion protection on and follows a release channel", () => {
     expect(cluster.remove_default_node_pool).toBe(true);
     expect(cluster.deletion_protection).toBe(true);

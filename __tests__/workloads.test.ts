@@ -1,4 +1,4 @@
-import { CONFIG_HASH_ANNOTATION } from "../lib/registry/registry-server";
+import { CONFIG_HASH_ANNOTATION } from "../lib/k8s/config-hash";
 import {
   GKE_INTERNAL_LB_ANNOTATION,
   METALLB_IPS_ANNOTATION,
@@ -170,6 +170,15 @@ describe("workloads (GKE mode)", () => {
     expect(JSON.stringify(service)).not.toContain("0.0.0.0/0");
   });
 
+  it("waits for the registry before seeding it, and silences Distribution 3's default tracing", () => {
+    expect(deployment.wait_for_rollout).toBe(true);
+    const [[, job]] = resourcesOf(stack, "kubernetes_job_v1");
+    expect(job.depends_on).toEqual([
+      expect.stringMatching(/^kubernetes_deployment_v1\.registry_deployment_/),
+    ]);
+    expect(registryEnv.OTEL_TRACES_EXPORTER).toBe("none");
+  });
+
   it("has a PodDisruptionBudget for the registry", () => {
     expect(byName(stack, "kubernetes_pod_disruption_budget_v1", "registry").spec).toMatchObject({
       max_unavailable: "1",
@@ -183,7 +192,7 @@ describe("workloads (GKE mode)", () => {
     expect((copy.command as string[])[2]).toContain(
       "docker://docker.io/library/nginx:stable docker://registry.onprem.internal/stack-labs/nginx:stable",
     );
-    expect(job.spec).toMatchObject({ backoff_limit: 4, ttl_seconds_after_finished: "86400" });
+    expect(job.spec).toMatchObject({ backoff_limit: 6, ttl_seconds_after_finished: "86400" });
     expect(podSpec(job).host_aliases).toEqual([
       {
         ip: expect.stringContaining("spec[0].cluster_ip"),
@@ -249,6 +258,17 @@ describe("no secret in any synthesized workloads stack", () => {
   );
 });
 
+describe("workloads with DNS-based control-plane endpoints", () => {
+  it("trusts the endpoints' public certificates instead of pinning the cluster CA", () => {
+    const providers = workloads("artifactRegistry").provider?.kubernetes ?? [];
+    expect(providers).toHaveLength(2);
+    for (const provider of providers) {
+      expect(provider.host).toMatch(/outputs\.cluster_endpoint\}$/);
+      expect(provider).not.toHaveProperty("cluster_ca_certificate");
+    }
+  });
+});
+
 describe("workloads with the pull-through cache", () => {
   const stack = workloads("artifactRegistry");
   const cache = byName(stack, "kubernetes_deployment_v1", "registry-cache");
@@ -304,11 +324,14 @@ describe("workloads with an external on-prem site", () => {
     expect(providers.find((p) => p.alias === "app")?.host).toMatch(/^https:\/\//);
   });
 
-  it("exposes the registry as a LoadBalancer on the configured on-prem IP", () => {
-    expect(byName(stack, "kubernetes_service_v1", "registry")).toMatchObject({
+  it("exposes the registry as a LoadBalancer on the configured on-prem IP (MetalLB annotation only)", () => {
+    const service = byName(stack, "kubernetes_service_v1", "registry");
+    expect(service).toMatchObject({
       metadata: { annotations: { [METALLB_IPS_ANNOTATION]: "192.168.10.20" } },
-      spec: { type: "LoadBalancer", load_balancer_ip: "192.168.10.20" },
+      spec: { type: "LoadBalancer" },
     });
+    // MetalLB refuses a Service with both the annotation and spec.loadBalancerIP.
+    expect(service.spec).not.toHaveProperty("load_balancer_ip");
   });
 });
 
@@ -335,10 +358,12 @@ describe("standalone mode", () => {
       spec: { storage_class_name: "longhorn", resources: { requests: { storage: "15Gi" } } },
     });
     expect(byName(k3s, "kubernetes_namespace_v1", "docker-registry")).toBeDefined();
-    expect(byName(k3s, "kubernetes_service_v1", "registry").spec).toMatchObject({
-      type: "LoadBalancer",
-      load_balancer_ip: "192.168.0.202",
+    const service = byName(k3s, "kubernetes_service_v1", "registry");
+    expect(service).toMatchObject({
+      metadata: { annotations: { "metallb.io/loadBalancerIPs": "192.168.0.202" } },
+      spec: { type: "LoadBalancer" },
     });
+    expect(service.spec).not.toHaveProperty("load_balancer_ip");
   });
 
   it("k3s: outputs a ready registries.yaml, the containerd hosts.toml and the CA", () => {
@@ -375,11 +400,13 @@ describe("standalone mode", () => {
     expect(podSpec(registry).node_selector).toEqual({ "kubernetes.io/hostname": "node-1" });
     expect(podSpec(registry).volume).toContainEqual({
       name: "data",
-      host_path: { path: "/srv/registry", type: "DirectoryOrCreate" },
+      host_path: { path: "/srv/registry", type: "Directory" },
     });
     expect(resourcesOf(stack, "kubernetes_persistent_volume_claim_v1")).toEqual([]);
 
     const trust = byName(stack, "kubernetes_daemon_set_v1", "registry-ca-trust");
+    expect(hashAnnotation(trust)).toMatch(/^\$\{nonsensitive\(sha256\(jsonencode\(/);
+    expect(hashAnnotation(trust)).toMatch(/kubernetes_config_map_v1\.ca-trust_files_\w+\.data/);
     expect(podSpec(trust).toleration).toEqual([{ operator: "Exists" }]);
     expect(containers(trust, "init_container")[0].security_context).toEqual({ privileged: true });
     expect(JSON.stringify(stack).match(/"privileged":true/g)).toHaveLength(1);
@@ -396,6 +423,7 @@ describe("standalone mode", () => {
   it("clusterIP + node proxy: haproxy on hostPort 5000, localhost in the certificate, emptyDir data", () => {
     const stack = workloads("standaloneNodeProxy");
     const proxy = byName(stack, "kubernetes_daemon_set_v1", "registry-node-proxy");
+    expect(hashAnnotation(proxy)).toMatch(/kubernetes_config_map_v1\.node-proxy_config_\w+\.data/);
     expect(containers(proxy)[0].port).toEqual([
       { name: "registry", container_port: 5000, host_port: 5000 },
     ]);

@@ -5,7 +5,8 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { DockerRepository } from "../lib/artifact-registry/docker-repository";
 import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { cacheIpOf, clusterSettingsOf, networkRangesOf } from "../lib/config/derived";
+import { cacheIpOf, networkRangesOf } from "../lib/config/derived";
+import { clusterSettingsOf } from "./settings";
 import type { HybridConfig } from "../lib/config/schema";
 import { parentDomain } from "../lib/config/validate";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
@@ -121,7 +122,7 @@ export class CloudNetworkStack extends TerraformStack {
                 region: onprem.string("region"),
                 gateway: onprem.string("vpnGatewaySelfLink"),
                 routerName: onprem.string("routerName"),
-                asn: config.onprem.asn,
+                asn: onprem.number("asn"),
                 provider: new GoogleProvider(this, "google-onprem", {
                   alias: "onprem",
                   project: onprem.string("projectId"),
@@ -129,7 +130,7 @@ export class CloudNetworkStack extends TerraformStack {
                 }),
               },
             }
-          : { external: { interfaceIps: config.onprem.peerInterfaces, asn: config.onprem.asn } },
+          : { external: { interfaceIps: config.onprem.peerInterfaces, asn: onprem.number("asn") } },
       linkLocalRange: cloud.vpn.linkLocalRange,
       advertisedRoutePriority: cloud.vpn.advertisedRoutePriority,
     });
@@ -144,12 +145,14 @@ export class CloudNetworkStack extends TerraformStack {
     const nodeServiceAccount = new NodeServiceAccount(this, "app-nodes", {
       projectId,
       clusterName: cloud.cluster.name,
+      dependsOn: apis.services,
     });
     const caSecret = new RegistryCaSecret(this, "registry-ca", {
       projectId,
       secretId: `${cloud.cluster.name}-registry-ca`,
       caCertificatePem: onprem.string("caCertificatePem"),
       reader: nodeServiceAccount.member,
+      dependsOn: apis.services,
     });
     const cacheEnabled = config.app.pullThroughCache.enabled;
     const cluster = new PrivateGkeCluster(this, "app-cluster", {
@@ -204,6 +207,7 @@ export class CloudNetworkStack extends TerraformStack {
           repositoryId: artifacts.repositoryId,
           keepRecentVersions: artifacts.keepRecentVersions,
           deleteUntaggedAfterDays: artifacts.deleteUntaggedAfterDays,
+          dependsOn: apis.services,
         })
       : undefined;
     const externalReader =
@@ -212,6 +216,7 @@ export class CloudNetworkStack extends TerraformStack {
             projectId,
             repository,
             accountId: `${artifacts.repositoryId.slice(0, 22)}-reader`,
+            dependsOn: apis.services,
           })
         : undefined;
 

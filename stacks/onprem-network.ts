@@ -3,7 +3,8 @@ import { TerraformStack } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { clusterSettingsOf, networkRangesOf, registryIpOf } from "../lib/config/derived";
+import { networkRangesOf, registryIpOf } from "../lib/config/derived";
+import { clusterSettingsOf } from "./settings";
 import type { HybridConfig } from "../lib/config/schema";
 import { publishContract, type ContractValues } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
@@ -129,6 +130,7 @@ export class OnpremNetworkStack extends TerraformStack {
       nodeServiceAccount: new NodeServiceAccount(this, "registry-nodes", {
         projectId,
         clusterName: onprem.cluster.name,
+        dependsOn: apis.services,
       }),
       dependsOn: apis.services,
     });

@@ -6,12 +6,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import {
-  networkRangesOf,
-  registryStorageOf,
-  standaloneEndpointOf,
-  type NodeRegistryEndpoint,
-} from "../lib/config/derived";
+import { networkRangesOf } from "../lib/config/derived";
 import type { Config, HybridConfig, StandaloneConfig } from "../lib/config/schema";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
@@ -30,6 +25,7 @@ import { RegistryServer } from "../lib/registry/registry-server";
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import { SampleApp } from "../lib/registry/sample-app";
 import { SeedJob } from "../lib/registry/seed-job";
+import { registryStorageOf, standaloneEndpointOf, type NodeRegistryEndpoint } from "./settings";
 
 export interface WorkloadsStackProps {
   readonly config: Config;
@@ -101,6 +97,7 @@ export class WorkloadsStack extends TerraformStack {
         pushUser: credentials.push,
         caCertificatePem: registry.caCertificatePem,
         copyToolImage: config.registry.copyToolImage,
+        dependsOn: [server.deployment],
       });
     }
     if (
@@ -192,9 +189,6 @@ export class WorkloadsStack extends TerraformStack {
       kubeconfig: config.cluster.kubeconfig,
     });
     const exposure = config.registry.exposure;
-    if (exposure.type === "internalLoadBalancer") {
-      throw new Error("registry.exposure internalLoadBalancer is rejected in standalone mode");
-    }
     const nodeProxy = exposure.type === "clusterIP" && exposure.nodeProxy;
     const pki = new RegistryPki(this, "registry-pki", {
       registryFqdn: config.registry.fqdn,
@@ -242,7 +236,9 @@ export class WorkloadsStack extends TerraformStack {
       {
         gke: {
           endpoint: cloud.string("clusterEndpoint"),
-          caCertificate: cloud.string("clusterCaCertificate"),
+          caCertificate: config.cloud.cluster.dnsEndpoint
+            ? undefined
+            : cloud.string("clusterCaCertificate"),
           token,
         },
       },
@@ -255,7 +251,9 @@ export class WorkloadsStack extends TerraformStack {
         ? {
             gke: {
               endpoint: onprem.string("clusterEndpoint"),
-              caCertificate: onprem.string("clusterCaCertificate"),
+              caCertificate: config.onprem.cluster.dnsEndpoint
+                ? undefined
+                : onprem.string("clusterCaCertificate"),
               token,
             },
           }

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { ArtifactRegistryRepository } from "@cdktf/provider-google/lib/artifact-registry-repository";
 
 const SECONDS_PER_DAY = 86400;
@@ -11,6 +12,11 @@ export interface DockerRepositoryProps {
   readonly keepRecentVersions?: number;
   /** @default 14 */
   readonly deleteUntaggedAfterDays?: number;
+  /**
+   * Resources to create first (the APIs these resources need).
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** An Artifact Registry Docker repository with cleanup policies (tutorial 003, modernised). */
@@ -28,6 +34,7 @@ export class DockerRepository extends Construct {
       location: props.location,
       repositoryId: props.repositoryId,
       format: "DOCKER",
+      dependsOn: props.dependsOn,
       description: "Container images for the application cluster",
       cleanupPolicies: [
         {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountKey } from "@cdktf/provider-google/lib/service-account-key";
 import { ArtifactRegistryRepositoryIamMember } from "@cdktf/provider-google/lib/artifact-registry-repository-iam-member";
@@ -9,6 +9,11 @@ export interface ExternalReaderProps {
   readonly projectId: string;
   readonly repository: DockerRepository;
   readonly accountId: string;
+  /**
+   * Resources to create first (the APIs these resources need).
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -19,6 +24,7 @@ export interface ExternalReaderProps {
 export class ExternalReader extends Construct {
   public readonly account: ServiceAccount;
   public readonly key: ServiceAccountKey;
+  public readonly repositoryReader: ArtifactRegistryRepositoryIamMember;
   /** Sensitive: ready to use as a `kubernetes.io/dockerconfigjson` secret. */
   public readonly dockerConfigJson: string;
 
@@ -28,8 +34,9 @@ export class ExternalReader extends Construct {
       project: props.projectId,
       accountId: props.accountId,
       displayName: "Artifact Registry reader for clusters outside GKE",
+      dependsOn: props.dependsOn,
     });
-    new ArtifactRegistryRepositoryIamMember(this, "reader", {
+    this.repositoryReader = new ArtifactRegistryRepositoryIamMember(this, "reader", {
       project: props.projectId,
       location: props.repository.repository.location,
       repository: props.repository.repository.name,

@@ -30,15 +30,15 @@ export type StateBackendSettings =
  * Terraform runs in cdktf.out/stacks/<stack>; relative paths resolve from there, so the
  * synthesized JSON holds no machine path.
  */
-export function localStatePath(directory: string, stackName: string): string {
+function localStatePath(directory: string, stackName: string): string {
   return `../../../${directory}/${stackName}.tfstate`;
 }
 
-export function gcsStatePrefix(prefix: string, stackName: string): string {
+function gcsStatePrefix(prefix: string, stackName: string): string {
   return `${prefix}/${stackName}`;
 }
 
-export function cloudWorkspaceName(workspacePrefix: string, stackName: string): string {
+function cloudWorkspaceName(workspacePrefix: string, stackName: string): string {
   return `${workspacePrefix}-${stackName}`;
 }
 

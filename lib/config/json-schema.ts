@@ -4,10 +4,10 @@ import { renderConfigReference, type SchemaNode } from "./reference";
 import { configSchema } from "./schema";
 
 /** Where the editor schema lives; environment files point at it with a yaml-language-server comment. */
-export const JSON_SCHEMA_PATH = "environments/schema.json";
+const JSON_SCHEMA_PATH = "environments/schema.json";
 
 /** The generated field reference. */
-export const REFERENCE_PATH = "docs/configuration.md";
+const REFERENCE_PATH = "docs/configuration.md";
 
 function configJsonSchema(): SchemaNode & Record<string, unknown> {
   return z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12" }) as SchemaNode &

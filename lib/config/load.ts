@@ -18,7 +18,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
+function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const lines = problems.map((p) => {
     const value = p.value === undefined ? "" : ` (got ${JSON.stringify(p.value)})`;

@@ -50,6 +50,14 @@ function typeOf(node: SchemaNode): string {
   return Array.isArray(node.type) ? node.type.join(" \\| ") : (node.type ?? "any");
 }
 
+/** The schema default, or the computed default a description documents with `@default`. */
+function defaultText(node: SchemaNode): string {
+  if (node.default !== undefined && JSON.stringify(node.default) !== "{}") {
+    return `\`${JSON.stringify(node.default)}\``;
+  }
+  return node.description?.match(/@default (.*)$/)?.[1] ?? "";
+}
+
 function discriminatorOf(variant: SchemaNode): [string, string] | undefined {
   const entry = Object.entries(variant.properties ?? {}).find(([, p]) => p.const !== undefined);
   return entry ? [entry[0], String(entry[1].const)] : undefined;
@@ -94,18 +102,20 @@ function collect(
       // Required only if every enclosing object is required too.
       const childRequired =
         required && node.default === undefined && (node.required ?? []).includes(key);
-      if ((child.type === "object" && child.properties) || isUnionOfObjects(child)) {
-        collect(child, childPath, childRequired, conditions, rows);
-      } else {
+      const nested = (child.type === "object" && child.properties) || isUnionOfObjects(child);
+      const meaningfulDefault =
+        child.default !== undefined && JSON.stringify(child.default) !== "{}";
+      if (!nested || child.description || meaningfulDefault) {
         rows.push({
           path: childPath,
-          type: typeOf(child),
+          type: nested ? "object" : typeOf(child),
           required: childRequired && child.default === undefined,
-          defaultValue: child.default === undefined ? "" : `\`${JSON.stringify(child.default)}\``,
+          defaultValue: defaultText(child),
           description: (child.description ?? "").replace(/\s*@default .*$/, "").trim(),
           conditions,
         });
       }
+      if (nested) collect(child, childPath, childRequired, conditions, rows);
     }
   }
 }
@@ -142,14 +152,15 @@ function conditionText(conditions: Condition[]): string {
   return `Only when ${[...byUnion.entries()].map(([union, values]) => `\`${union}\` is ${values.join(" or ")}`).join(" and ")}. `;
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const cell = (text: string) =>
+  text.replace(/\|/g, "\\|").replace(/\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export function renderConfigReference(schema: SchemaNode): string {
   const rows: Row[] = [];
   collect(schema, "", true, [], rows);
   const lines = merge(rows).map(
     (row) =>
-      `| \`${row.path}\` | ${row.type} | ${row.required ? "yes" : ""} | ${row.defaultValue} | ${cell(conditionText(row.conditions) + row.description)} |`,
+      `| \`${row.path}\` | ${row.type} | ${row.required ? "yes" : ""} | ${cell(row.defaultValue)} | ${cell(conditionText(row.conditions) + row.description)} |`,
   );
   return [
     "# Configuration reference",

@@ -259,27 +259,33 @@ const storage = z
   ])
   .default({ type: "pvc", size: "20Gi" });
 
-const exposure = z
+const loadBalancerExposure = z.strictObject({
+  type: z.literal("loadBalancer"),
+  ip: ipv4.meta({ description: "Fixed load-balancer IP (e.g. from a MetalLB pool)" }),
+});
+const nodePortExposure = z.strictObject({
+  type: z.literal("nodePort"),
+  nodePort: z.number().int().min(30000).max(32767).default(30500),
+});
+const clusterIpExposure = z.strictObject({
+  type: z.literal("clusterIP"),
+  nodeProxy: z.boolean().default(false).meta({
+    description: "Node-proxy DaemonSet so every node reaches the registry on localhost:5000",
+  }),
+});
+
+/** Hybrid mode: the GKE internal load balancer on the reserved IP, or a load balancer on-prem. */
+const hybridExposure = z
   .discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("internalLoadBalancer"),
-    }),
-    z.strictObject({
-      type: z.literal("loadBalancer"),
-      ip: ipv4.meta({ description: "Fixed load-balancer IP (e.g. from a MetalLB pool)" }),
-    }),
-    z.strictObject({
-      type: z.literal("nodePort"),
-      nodePort: z.number().int().min(30000).max(32767).default(30500),
-    }),
-    z.strictObject({
-      type: z.literal("clusterIP"),
-      nodeProxy: z.boolean().default(false).meta({
-        description: "Node-proxy DaemonSet so every node reaches the registry on localhost:5000",
-      }),
-    }),
+    z.strictObject({ type: z.literal("internalLoadBalancer") }),
+    loadBalancerExposure,
   ])
   .default({ type: "internalLoadBalancer" });
+
+/** Standalone mode: no reserved IP, so no GKE internal load balancer. */
+const standaloneExposure = z
+  .discriminatedUnion("type", [loadBalancerExposure, nodePortExposure, clusterIpExposure])
+  .default({ type: "nodePort", nodePort: 30500 });
 
 const seedImage = z.strictObject({
   source: imageRef.meta({
@@ -309,40 +315,38 @@ const pki = z
   })
   .prefault({});
 
-const registry = z
-  .strictObject({
-    fqdn: z.string().default("registry.onprem.internal").meta({
-      description: "Name clients use for the registry. @default registry.onprem.internal",
-    }),
-    namespace: k8sName.default("registry").meta({ description: "@default registry" }),
-    image: imageRef.default("registry:3.0.0").meta({ description: "@default registry:3.0.0" }),
-    storage,
-    exposure,
-    resources: z
-      .strictObject({
-        requests: resources.default({ cpu: "100m", memory: "128Mi" }),
-        limits: resources.default({ cpu: "1", memory: "512Mi" }),
-      })
-      .prefault({}),
-    pushUser: k8sName.default("pusher").meta({ description: "@default pusher" }),
-    pullUser: k8sName.default("puller").meta({ description: "@default puller" }),
-    seedImages: z
-      .array(seedImage)
-      .default([{ source: "docker.io/library/nginx:stable", target: "stack-labs/nginx:stable" }]),
-    htpasswdImage: imageRef.default("httpd:2.4.65-alpine").meta({
-      description:
-        "Image whose htpasswd hashes the generated passwords in an init container. @default httpd:2.4.65-alpine",
-    }),
-    nodeProxyImage: imageRef.default("haproxy:3.2-alpine").meta({
-      description:
-        "Image of the node-proxy DaemonSet (clusterIP exposure with nodeProxy). @default haproxy:3.2-alpine",
-    }),
-    copyToolImage: imageRef.default("quay.io/skopeo/stable:v1.17.0").meta({
-      description: "Image of the seeding Job's copy tool. @default quay.io/skopeo/stable:v1.17.0",
-    }),
-    pki,
-  })
-  .prefault({});
+/** The registry section but its exposure, whose choices depend on the mode. */
+const registryFields = {
+  fqdn: z.string().default("registry.onprem.internal").meta({
+    description: "Name clients use for the registry. @default registry.onprem.internal",
+  }),
+  namespace: k8sName.default("registry").meta({ description: "@default registry" }),
+  image: imageRef.default("registry:3.0.0").meta({ description: "@default registry:3.0.0" }),
+  storage,
+  resources: z
+    .strictObject({
+      requests: resources.default({ cpu: "100m", memory: "128Mi" }),
+      limits: resources.default({ cpu: "1", memory: "512Mi" }),
+    })
+    .prefault({}),
+  pushUser: k8sName.default("pusher").meta({ description: "@default pusher" }),
+  pullUser: k8sName.default("puller").meta({ description: "@default puller" }),
+  seedImages: z
+    .array(seedImage)
+    .default([{ source: "docker.io/library/nginx:stable", target: "stack-labs/nginx:stable" }]),
+  htpasswdImage: imageRef.default("httpd:2.4.65-alpine").meta({
+    description:
+      "Image whose htpasswd hashes the generated passwords in an init container. @default httpd:2.4.65-alpine",
+  }),
+  nodeProxyImage: imageRef.default("haproxy:3.2.4-alpine").meta({
+    description:
+      "Image of the node-proxy DaemonSet (clusterIP exposure with nodeProxy). @default haproxy:3.2.4-alpine",
+  }),
+  copyToolImage: imageRef.default("quay.io/skopeo/stable:v1.17.0").meta({
+    description: "Image of the seeding Job's copy tool. @default quay.io/skopeo/stable:v1.17.0",
+  }),
+  pki,
+};
 
 const app = z
   .strictObject({
@@ -408,22 +412,20 @@ const backend = z
   ])
   .default({ type: "local", directory: "state" });
 
-const common = {
-  backend,
-  registry,
-  app,
-};
+const common = { backend, app };
 
-export const hybridConfigSchema = z.strictObject({
+const hybridConfigSchema = z.strictObject({
   mode: z.literal("hybrid"),
   ...common,
+  registry: z.strictObject({ ...registryFields, exposure: hybridExposure }).prefault({}),
   onprem,
   cloud,
 });
 
-export const standaloneConfigSchema = z.strictObject({
+const standaloneConfigSchema = z.strictObject({
   mode: z.literal("standalone"),
   ...common,
+  registry: z.strictObject({ ...registryFields, exposure: standaloneExposure }).prefault({}),
   cluster: z.strictObject({ kubeconfig }).meta({ description: "The one existing cluster" }),
 });
 
@@ -433,8 +435,5 @@ export const configSchema = z.discriminatedUnion("mode", [
 ]);
 
 export type Config = z.output<typeof configSchema>;
-export type HybridConfig = z.output<typeof hybridConfigSchema>;
-export type StandaloneConfig = z.output<typeof standaloneConfigSchema>;
-export type BackendConfig = Config["backend"];
-export type RegistryConfig = Config["registry"];
-export type GcpSideConfig = HybridConfig["cloud"];
+export type HybridConfig = Extract<Config, { mode: "hybrid" }>;
+export type StandaloneConfig = Extract<Config, { mode: "standalone" }>;

@@ -6,7 +6,7 @@ import {
   prefixLength,
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
-import type { Config, HybridConfig } from "./schema";
+import type { Config, HybridConfig, StandaloneConfig } from "./schema";
 
 /** One thing wrong with an environment file. */
 export interface ConfigProblem {
@@ -39,7 +39,7 @@ function isPrivateAsn(asn: number): boolean {
 
 const FQDN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export function fqdnProblem(fqdn: string): string | undefined {
+function fqdnProblem(fqdn: string): string | undefined {
   const labels = fqdn.split(".");
   if (fqdn.length > 253 || labels.length < 2 || !labels.every((l) => FQDN_LABEL.test(l))) {
     return "is not a valid lowercase fully qualified domain name";
@@ -424,14 +424,15 @@ function registryProblems(config: Config): ConfigProblem[] {
   return problems;
 }
 
-function standaloneProblems(config: Config): ConfigProblem[] {
+function standaloneProblems(config: StandaloneConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (config.registry.exposure.type === "internalLoadBalancer") {
+  const exposure = config.registry.exposure;
+  if (exposure.type === "clusterIP" && !exposure.nodeProxy) {
     problems.push({
-      path: "registry.exposure.type",
-      value: "internalLoadBalancer",
-      message: "needs the reserved IP of the hybrid mode",
-      hint: "in standalone mode use loadBalancer (with a MetalLB IP), nodePort or clusterIP",
+      path: "registry.exposure.nodeProxy",
+      value: false,
+      message: "leaves the nodes no way to reach a ClusterIP registry",
+      hint: "set nodeProxy: true (nodes pull from localhost:5000), or use nodePort or loadBalancer",
     });
   }
   if (config.app.namespace === config.registry.namespace) {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, type TerraformRemoteState, type TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack, type TerraformRemoteState } from "cdktf";
 import { remoteStateOf, type StateBackendSettings } from "../backend/state-backend";
 
 /** Terraform type of a contract output. */
@@ -67,7 +67,10 @@ export interface ContractReaderProps<S extends OutputSpecs> {
   readonly contract: Contract<S>;
   /** The producer's backend settings: the consumer always reads where the producer writes. */
   readonly backend: StateBackendSettings;
-  /** The producer stack when it is in the same app, so `cdktf deploy '*'` orders them. */
+  /**
+   * The producer stack when it is in the same app, so `cdktf deploy '*'` orders them.
+   * @default no dependency (the producer is deployed separately)
+   */
   readonly producerStack?: TerraformStack;
 }
 
@@ -75,10 +78,10 @@ export interface ContractReaderProps<S extends OutputSpecs> {
 export class ContractReader<S extends OutputSpecs> extends Construct {
   public readonly remoteState: TerraformRemoteState;
 
-  constructor(scope: TerraformStack, id: string, props: ContractReaderProps<S>) {
+  constructor(scope: Construct, id: string, props: ContractReaderProps<S>) {
     super(scope, id);
     this.remoteState = remoteStateOf(this, "state", props.contract.producer, props.backend);
-    if (props.producerStack) scope.addDependency(props.producerStack);
+    if (props.producerStack) TerraformStack.of(this).addDependency(props.producerStack);
   }
 
   string(key: KeysOfType<S, "string">): string {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 
@@ -13,6 +14,11 @@ export interface NodeServiceAccountProps {
   readonly projectId: string;
   /** Cluster name; the account id is derived from it. */
   readonly clusterName: string;
+  /**
+   * Resources to create first (the APIs these resources need).
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** A dedicated node service account, so nodes never run as the Compute default account. */
@@ -21,6 +27,7 @@ export class NodeServiceAccount extends Construct {
   public readonly email: string;
   /** `serviceAccount:<email>`, for IAM bindings. */
   public readonly member: string;
+  public readonly roleBindings: ProjectIamMember[];
 
   constructor(scope: Construct, id: string, props: NodeServiceAccountProps) {
     super(scope, id);
@@ -30,15 +37,18 @@ export class NodeServiceAccount extends Construct {
       project: props.projectId,
       accountId: `${base}-nodes`,
       displayName: `GKE nodes of ${props.clusterName}`,
+      dependsOn: props.dependsOn,
     });
     this.email = this.account.email;
     this.member = this.account.member;
-    for (const role of NODE_SERVICE_ACCOUNT_ROLES) {
-      new ProjectIamMember(this, role.replace("roles/", ""), {
-        project: props.projectId,
-        role,
-        member: this.member,
-      });
-    }
+    this.roleBindings = NODE_SERVICE_ACCOUNT_ROLES.map(
+      (role) =>
+        new ProjectIamMember(this, role.replace("roles/", ""), {
+          project: props.projectId,
+          role,
+          member: this.member,
+          dependsOn: props.dependsOn,
+        }),
+    );
   }
 }

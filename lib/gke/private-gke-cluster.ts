@@ -13,6 +13,10 @@ export interface NodePoolSettings {
   readonly machineType: string;
   /** Nodes per zone when `autoscaling` is not set. */
   readonly nodeCount: number;
+  /**
+   * Per-zone autoscaling bounds; replaces nodeCount when set.
+   * @default fixed nodeCount
+   */
   readonly autoscaling?: { readonly minNodes: number; readonly maxNodes: number };
   readonly diskType: string;
   readonly diskSizeGb: number;
@@ -66,6 +70,10 @@ export interface PrivateGkeClusterProps {
    * @default none
    */
   readonly trustedRegistry?: TrustedRegistry;
+  /**
+   * Resources to create first (the APIs these resources need).
+   * @default none
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -129,6 +137,9 @@ export class PrivateGkeCluster extends Construct {
       minMasterVersion: props.minMasterVersion,
       deletionProtection: props.deletionProtection ?? true,
       dependsOn: props.dependsOn,
+      // GKE reports the first node pool's config as the cluster's node_config; a difference
+      // (e.g. containerd_config) would be "applied" to the deleted default pool.
+      lifecycle: { ignoreChanges: ["node_config"] },
     });
 
     const trusted = props.trustedRegistry;

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { SecretManagerSecret } from "@cdktf/provider-google/lib/secret-manager-secret";
 import { SecretManagerSecretVersion } from "@cdktf/provider-google/lib/secret-manager-secret-version";
 import { SecretManagerSecretIamMember } from "@cdktf/provider-google/lib/secret-manager-secret-iam-member";
@@ -10,6 +11,11 @@ export interface RegistryCaSecretProps {
   readonly caCertificatePem: string;
   /** IAM member (node service account) allowed to read the secret. */
   readonly reader: string;
+  /**
+   * Resources to create first (the APIs these resources need).
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -30,6 +36,7 @@ export class RegistryCaSecret extends Construct {
       project: props.projectId,
       secretId: props.secretId,
       replication: { auto: {} },
+      dependsOn: props.dependsOn,
     });
     this.version = new SecretManagerSecretVersion(this, "version", {
       secret: this.secret.id,

@@ -6,8 +6,12 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 export interface GkeAccess {
   /** Control-plane endpoint (IP or DNS name), without scheme. */
   readonly endpoint: string;
-  /** Base64 PEM of the cluster CA. */
-  readonly caCertificate: string;
+  /**
+   * Base64 PEM of the cluster CA, for the IP endpoint. The DNS-based endpoint presents a
+   * publicly trusted certificate: pinning the cluster CA there fails verification.
+   * @default none (trust the system roots: DNS-based endpoint)
+   */
+  readonly caCertificate?: string;
   /** OAuth access token, e.g. from `google_client_config`. */
   readonly token: string;
 }
@@ -32,7 +36,9 @@ export function kubernetesProvider(
     return new KubernetesProvider(scope, id, {
       alias,
       host: `https://${access.gke.endpoint}`,
-      clusterCaCertificate: Fn.base64decode(access.gke.caCertificate),
+      clusterCaCertificate: access.gke.caCertificate
+        ? Fn.base64decode(access.gke.caCertificate)
+        : undefined,
       token: access.gke.token,
     });
   }

@@ -1,5 +1,5 @@
 /** The unprivileged user every workload of this project runs as. */
-export const NON_ROOT_UID = "1000";
+const NON_ROOT_UID = "1000";
 
 /** Pod-level security: non-root, RuntimeDefault seccomp, volumes writable by the group. */
 export function restrictedPodSecurityContext() {
@@ -8,6 +8,8 @@ export function restrictedPodSecurityContext() {
     runAsUser: NON_ROOT_UID,
     runAsGroup: NON_ROOT_UID,
     fsGroup: NON_ROOT_UID,
+    // Re-own the volume only when needed, not recursively on every start.
+    fsGroupChangePolicy: "OnRootMismatch",
     seccompProfile: { type: "RuntimeDefault" },
   };
 }

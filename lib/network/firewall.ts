@@ -5,7 +5,7 @@ import {
 } from "@cdktf/provider-google/lib/compute-firewall";
 
 /** Google's Identity-Aware Proxy TCP forwarding range. */
-export const IAP_SOURCE_RANGE = "35.235.240.0/20";
+const IAP_SOURCE_RANGE = "35.235.240.0/20";
 
 export interface FirewallProps {
   readonly projectId: string;

@@ -16,7 +16,10 @@ export interface VpcProps {
    * @default false
    */
   readonly flowLogs?: boolean;
-  /** Resources (API enablement) to create first. */
+  /**
+   * Resources to create first (the APIs these resources need).
+   * @default none
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 

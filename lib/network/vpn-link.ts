@@ -95,7 +95,7 @@ export class VpnLink extends Construct {
 
     if ("external" in props.peer) {
       const device = props.peer.external;
-      const redundancy = {
+      const redundancy: Record<number, string> = {
         1: "SINGLE_IP_INTERNALLY_REDUNDANT",
         2: "TWO_IPS_REDUNDANCY",
         4: "FOUR_IPS_REDUNDANCY",
@@ -103,7 +103,7 @@ export class VpnLink extends Construct {
       this.externalGateway = new ComputeExternalVpnGateway(this, "external-gateway", {
         project: local.projectId,
         name: `${props.name}-device`,
-        redundancyType: redundancy[peerInterfaces as keyof typeof redundancy],
+        redundancyType: redundancy[peerInterfaces],
         interface: device.interfaceIps.map((ipAddress, i) => ({ id: i, ipAddress })),
         provider: local.provider,
       });

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DaemonSetV1 } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
+import { CONFIG_HASH_ANNOTATION, configHash } from "../k8s/config-hash";
 import { appLabels, selectorLabels } from "../k8s/labels";
 import { CONTAINERD_CERTS_DIR, DOCKER_CERTS_DIR, renderHostsToml } from "./node-trust-files";
 
@@ -13,6 +14,10 @@ export interface TrustedRegistryHost {
 }
 
 export interface CaTrustDaemonSetProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
   readonly caCertificatePem: string;
@@ -22,7 +27,7 @@ export interface CaTrustDaemonSetProps {
 }
 
 /** The script that installs the trust files for every host on the node. */
-export function caTrustInstallScript(registries: readonly string[]): string {
+function caTrustInstallScript(registries: readonly string[]): string {
   const steps = registries.flatMap((registry, i) => [
     `mkdir -p ${CONTAINERD_CERTS_DIR}/${registry} ${DOCKER_CERTS_DIR}/${registry}`,
     `cp /trust/ca.crt ${CONTAINERD_CERTS_DIR}/${registry}/ca.crt`,
@@ -45,22 +50,23 @@ export class CaTrustDaemonSet extends Construct {
     super(scope, id);
     const name = "registry-ca-trust";
     const labels = appLabels(name, "node-trust");
+    const files: Record<string, string> = {
+      "ca.crt": props.caCertificatePem,
+      ...Object.fromEntries(
+        props.hosts.map((host, i) => [
+          `hosts-${i}.toml`,
+          renderHostsToml({
+            registry: host.registry,
+            endpoint: host.endpoint,
+            caFile: `${CONTAINERD_CERTS_DIR}/${host.registry}/ca.crt`,
+          }),
+        ]),
+      ),
+    };
     this.files = new ConfigMapV1(this, "files", {
       provider: props.provider,
       metadata: { name, namespace: props.namespace, labels },
-      data: {
-        "ca.crt": props.caCertificatePem,
-        ...Object.fromEntries(
-          props.hosts.map((host, i) => [
-            `hosts-${i}.toml`,
-            renderHostsToml({
-              registry: host.registry,
-              endpoint: host.endpoint,
-              caFile: `${CONTAINERD_CERTS_DIR}/${host.registry}/ca.crt`,
-            }),
-          ]),
-        ),
-      },
+      data: files,
     });
     const script = caTrustInstallScript(props.hosts.map((host) => host.registry));
     const resources = {
@@ -74,7 +80,11 @@ export class CaTrustDaemonSet extends Construct {
       spec: {
         selector: { matchLabels: selectorLabels(name) },
         template: {
-          metadata: { labels },
+          // A rotated CA reaches the nodes only when the init container runs again.
+          metadata: {
+            labels,
+            annotations: { [CONFIG_HASH_ANNOTATION]: configHash(this.files.data) },
+          },
           spec: {
             automountServiceAccountToken: false,
             toleration: [{ operator: "Exists" }],
@@ -102,6 +112,7 @@ export class CaTrustDaemonSet extends Construct {
                 securityContext: {
                   runAsNonRoot: true,
                   runAsUser: "65534",
+                  seccompProfile: { type: "RuntimeDefault" },
                   allowPrivilegeEscalation: false,
                   readOnlyRootFilesystem: true,
                   capabilities: { drop: ["ALL"] },

@@ -5,7 +5,7 @@ export const HTPASSWD_FILE = `${HTPASSWD_DIR}/htpasswd`;
 export const CREDENTIALS_DIR = "/credentials";
 
 /** bcrypt cost: Distribution verifies every request's password, so keep it moderate. */
-export const BCRYPT_COST = 10;
+const BCRYPT_COST = 10;
 
 /** A user whose username and password are keys `<prefix>-username` / `<prefix>-password`. */
 export interface CredentialKeys {

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DaemonSetV1 } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
+import { CONFIG_HASH_ANNOTATION, configHash } from "../k8s/config-hash";
 import { appLabels, selectorLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext } from "../k8s/pod-security";
 import { REGISTRY_SERVICE_PORT } from "./ports";
@@ -10,6 +11,10 @@ import { REGISTRY_SERVICE_PORT } from "./ports";
 export const NODE_PROXY_PORT = 5000;
 
 export interface NodeProxyProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
   /** In-cluster DNS name of the registry Service. */
@@ -19,7 +24,7 @@ export interface NodeProxyProps {
 }
 
 /** haproxy in TCP mode: TLS passes through, so the registry's certificate is what clients see. */
-export function nodeProxyConfig(registryService: string): string {
+function nodeProxyConfig(registryService: string): string {
   return [
     "global",
     "  log stdout format raw local0",
@@ -45,12 +50,13 @@ export function nodeProxyConfig(registryService: string): string {
  */
 export class NodeProxy extends Construct {
   public readonly daemonSet: DaemonSetV1;
+  public readonly config: ConfigMapV1;
 
   constructor(scope: Construct, id: string, props: NodeProxyProps) {
     super(scope, id);
     const name = "registry-node-proxy";
     const labels = appLabels(name, "node-proxy");
-    const config = new ConfigMapV1(this, "config", {
+    this.config = new ConfigMapV1(this, "config", {
       provider: props.provider,
       metadata: { name, namespace: props.namespace, labels },
       data: { "haproxy.cfg": nodeProxyConfig(props.registryService) },
@@ -62,7 +68,10 @@ export class NodeProxy extends Construct {
       spec: {
         selector: { matchLabels: selectorLabels(name) },
         template: {
-          metadata: { labels },
+          metadata: {
+            labels,
+            annotations: { [CONFIG_HASH_ANNOTATION]: configHash(this.config.data) },
+          },
           spec: {
             automountServiceAccountToken: false,
             securityContext: {
@@ -88,7 +97,7 @@ export class NodeProxy extends Construct {
                 ],
               },
             ],
-            volume: [{ name: "config", configMap: { name: config.metadata.name } }],
+            volume: [{ name: "config", configMap: { name: this.config.metadata.name } }],
           },
         },
       },

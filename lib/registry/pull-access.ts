@@ -7,6 +7,10 @@ import { appLabels } from "../k8s/labels";
 import { dockerConfigJson, type RegistryLogin } from "./docker-config";
 
 export interface PullAccessProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   /** Namespace to create for the applications. */
   readonly namespace: string;

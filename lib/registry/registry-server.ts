@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
-import { Fn, type TerraformProvider } from "cdktf";
+import type { TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { CONFIG_HASH_ANNOTATION, configHash } from "../k8s/config-hash";
 import { appLabels, selectorLabels } from "../k8s/labels";
 import {
   restrictedContainerSecurityContext,
@@ -26,9 +27,6 @@ export const REGISTRY_PATHS = {
 /** Port of Distribution's debug server (health and Prometheus metrics); never exposed. */
 export const REGISTRY_DEBUG_PORT = 5001;
 
-/** Annotation on the pod template whose value changes with any config or secret input. */
-export const CONFIG_HASH_ANNOTATION = "hybrid-registry/config-hash";
-
 export interface ComputeResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
   readonly limits: { readonly cpu: string; readonly memory: string };
@@ -43,7 +41,10 @@ export interface RegistryProxy {
 }
 
 export interface RegistryServerProps {
-  /** Kubernetes provider of the cluster that runs the registry. */
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   /** Existing namespace. */
   readonly namespace: string;
@@ -78,6 +79,9 @@ export class RegistryServer extends Construct {
   public readonly storage: RegistryStorage;
   public readonly tlsSecret: SecretV1;
   public readonly credentialsSecret: SecretV1;
+  /** The upstream's CA (pull-through cache only). */
+  public readonly upstreamCaSecret?: SecretV1;
+  public readonly podDisruptionBudget: PodDisruptionBudgetV1;
   /** Distribution's configuration as env vars, secrets by reference. */
   public readonly env: Array<{
     name: string;
@@ -115,7 +119,7 @@ export class RegistryServer extends Construct {
       type: "Opaque",
       data: credentialData,
     });
-    const upstreamCa = props.proxy
+    this.upstreamCaSecret = props.proxy
       ? new SecretV1(this, "upstream-ca", {
           provider,
           metadata: metadata("upstream-ca"),
@@ -148,6 +152,8 @@ export class RegistryServer extends Construct {
       { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
       { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
       { name: "REGISTRY_LOG_LEVEL", value: "info" },
+      // Distribution 3 exports traces to localhost:4318 by default and logs every failure.
+      { name: "OTEL_TRACES_EXPORTER", value: "none" },
       ...(props.proxy
         ? [
             { name: "REGISTRY_PROXY_REMOTEURL", value: props.proxy.remoteUrl },
@@ -161,19 +167,13 @@ export class RegistryServer extends Construct {
     const script = htpasswdScript(
       users.map(([key]) => ({ usernameKey: `${key}-username`, passwordKey: `${key}-password` })),
     );
-    // Any change of config or secret input changes this hash, which rolls the pods.
-    // The digest reveals nothing of the secrets in it, so the plan may show it.
-    const configHash = Fn.nonsensitive(
-      Fn.sha256(
-        Fn.jsonencode({
-          env: this.env.map((variable) => `${variable.name}=${variable.value ?? ""}`),
-          script,
-          tls: [props.tls.certificatePem, props.tls.privateKeyPem],
-          credentials: credentialData,
-          upstreamCa: props.proxy?.caCertificatePem ?? "",
-        }),
-      ),
-    );
+    const podConfigHash = configHash({
+      env: this.env.map((variable) => `${variable.name}=${variable.value ?? ""}`),
+      script,
+      tls: [props.tls.certificatePem, props.tls.privateKeyPem],
+      credentials: credentialData,
+      upstreamCa: props.proxy?.caCertificatePem ?? "",
+    });
 
     const probe = {
       httpGet: { path: "/", port: String(REGISTRY_CONTAINER_PORT), scheme: "HTTPS" },
@@ -183,14 +183,15 @@ export class RegistryServer extends Construct {
     this.deployment = new DeploymentV1(this, "deployment", {
       provider,
       metadata: { name, namespace, labels },
-      waitForRollout: false,
+      // Apply returns once the registry serves: the seeding Job and clients come after it.
+      waitForRollout: true,
       spec: {
         replicas: "1",
         // One writer on a ReadWriteOnce volume: never run two pods at once.
         strategy: { type: "Recreate" },
         selector: { matchLabels: selectorLabels(name) },
         template: {
-          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: podConfigHash } },
           spec: {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(),
@@ -230,7 +231,7 @@ export class RegistryServer extends Construct {
                   { name: "auth", mountPath: HTPASSWD_DIR, readOnly: true },
                   { name: this.storage.volume.name, mountPath: REGISTRY_PATHS.data },
                   { name: "tmp", mountPath: "/tmp" },
-                  ...(upstreamCa
+                  ...(this.upstreamCaSecret
                     ? [{ name: "upstream-ca", mountPath: "/upstream-ca", readOnly: true }]
                     : []),
                 ],
@@ -242,8 +243,13 @@ export class RegistryServer extends Construct {
               { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
               { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
               this.storage.volume,
-              ...(upstreamCa
-                ? [{ name: "upstream-ca", secret: { secretName: upstreamCa.metadata.name } }]
+              ...(this.upstreamCaSecret
+                ? [
+                    {
+                      name: "upstream-ca",
+                      secret: { secretName: this.upstreamCaSecret.metadata.name },
+                    },
+                  ]
                 : []),
             ],
           },
@@ -251,9 +257,10 @@ export class RegistryServer extends Construct {
       },
     });
 
-    // One replica on a RWO volume: allow the eviction (node upgrades must not hang) but never
-    // more than one pod of the registry at a time.
-    new PodDisruptionBudgetV1(this, "pdb", {
+    // Deliberately non-blocking: one replica on a ReadWriteOnce volume cannot move without a
+    // pause, and a budget of zero would stall node upgrades for an hour. The Recreate strategy,
+    // not the budget, keeps a second pod away.
+    this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "pdb", {
       provider,
       metadata: { name, namespace, labels },
       spec: { maxUnavailable: "1", selector: { matchLabels: selectorLabels(name) } },

@@ -5,8 +5,11 @@ import { REGISTRY_CONTAINER_PORT, REGISTRY_SERVICE_PORT } from "./ports";
 
 /** GKE's annotation for an internal passthrough load balancer. */
 export const GKE_INTERNAL_LB_ANNOTATION = "networking.gke.io/load-balancer-type";
-/** MetalLB's annotation requesting a specific address. */
-export const METALLB_IPS_ANNOTATION = "metallb.universe.tf/loadBalancerIPs";
+/**
+ * MetalLB's annotation requesting a specific address. MetalLB refuses a Service that also sets
+ * spec.loadBalancerIP, so a plain load balancer gets only the annotation.
+ */
+export const METALLB_IPS_ANNOTATION = "metallb.io/loadBalancerIPs";
 
 export type RegistryExposure =
   | {
@@ -21,6 +24,10 @@ export type RegistryExposure =
   | { readonly type: "clusterIP" };
 
 export interface RegistryServiceProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
   readonly name: string;
@@ -54,7 +61,7 @@ export class RegistryService extends Construct {
             ? "NodePort"
             : "ClusterIP",
         selector: props.selector,
-        loadBalancerIp: loadBalanced ? exposure.ip : undefined,
+        loadBalancerIp: exposure.type === "internalLoadBalancer" ? exposure.ip : undefined,
         loadBalancerSourceRanges:
           exposure.type === "internalLoadBalancer" ? exposure.sourceRanges : undefined,
         port: [

@@ -7,9 +7,15 @@ export type RegistryStorageSettings =
   | {
       readonly type: "pvc";
       readonly size: string;
-      /** Existing class used as it is. */
+      /**
+       * Existing class used as it is.
+       * @default the cluster's default class, unless `provisioner` is set
+       */
       readonly storageClass?: string;
-      /** CSI provisioner for a dedicated class with reclaimPolicy Retain. */
+      /**
+       * CSI provisioner for a dedicated class with reclaimPolicy Retain.
+       * @default none (use `storageClass`)
+       */
       readonly provisioner?: { readonly name: string; readonly parameters: Record<string, string> };
     }
   | {
@@ -21,6 +27,10 @@ export type RegistryStorageSettings =
   | { readonly type: "emptyDir"; readonly sizeLimit?: string };
 
 export interface RegistryStorageProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
   readonly name: string;
@@ -49,10 +59,12 @@ export class RegistryStorage extends Construct {
     super(scope, id);
     const settings = props.settings;
     const volumeName = "data";
+    // A missing directory must fail visibly: created by the kubelet it would belong to root,
+    // and the non-root registry could not write.
     if (settings.type === "hostPath") {
       this.volume = {
         name: volumeName,
-        hostPath: { path: settings.path, type: "DirectoryOrCreate" },
+        hostPath: { path: settings.path, type: "Directory" },
       };
       return;
     }

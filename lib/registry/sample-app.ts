@@ -5,6 +5,10 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { appLabels, selectorLabels } from "../k8s/labels";
 
 export interface SampleAppProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
   /** Full image reference inside the private registry. */

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { createHash } from "node:crypto";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
@@ -19,6 +19,10 @@ export interface SeedImage {
 }
 
 export interface SeedJobProps {
+  /**
+   * Kubernetes provider of the target cluster.
+   * @default the stack's default kubernetes provider
+   */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
   readonly images: readonly SeedImage[];
@@ -30,17 +34,22 @@ export interface SeedJobProps {
   readonly caCertificatePem: string;
   /** skopeo image, pinned. */
   readonly copyToolImage: string;
-  /** @default 4 */
+  /** @default 6 */
   readonly backoffLimit?: number;
   /** @default 86400 */
   readonly ttlSecondsAfterFinished?: number;
+  /**
+   * Resources to wait for, e.g. the registry Deployment.
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** The shell command that copies every image; skopeo skips blobs the registry already has. */
-export function seedCommand(images: readonly SeedImage[], registryHost: string): string {
+function seedCommand(images: readonly SeedImage[], registryHost: string): string {
   const copies = images.map(
     (image) =>
-      `skopeo copy --all --retry-times 3 --dest-cert-dir /ca --dest-authfile /auth/config.json docker://${image.source} docker://${registryHost}/${image.target}`,
+      `skopeo copy --all --retry-times 5 --retry-delay 10s --dest-cert-dir /ca --dest-authfile /auth/config.json docker://${image.source} docker://${registryHost}/${image.target}`,
   );
   return ["set -eu", ...copies].join("\n");
 }
@@ -52,6 +61,8 @@ export function seedCommand(images: readonly SeedImage[], registryHost: string):
  */
 export class SeedJob extends Construct {
   public readonly job: JobV1;
+  /** The pushing user's docker config and the CA, mounted by the Job. */
+  public readonly authSecret: SecretV1;
 
   constructor(scope: Construct, id: string, props: SeedJobProps) {
     super(scope, id);
@@ -61,7 +72,7 @@ export class SeedJob extends Construct {
       .update(JSON.stringify([command, props.copyToolImage]))
       .digest("hex")
       .slice(0, 8);
-    const auth = new SecretV1(this, "auth", {
+    this.authSecret = new SecretV1(this, "auth", {
       provider: props.provider,
       metadata: { name: "registry-seed-auth", namespace: props.namespace, labels },
       type: "kubernetes.io/dockerconfigjson",
@@ -74,8 +85,9 @@ export class SeedJob extends Construct {
       provider: props.provider,
       metadata: { name: `registry-seed-${inputsHash}`, namespace: props.namespace, labels },
       waitForCompletion: false,
+      dependsOn: props.dependsOn,
       spec: {
-        backoffLimit: props.backoffLimit ?? 4,
+        backoffLimit: props.backoffLimit ?? 6,
         ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished ?? 86400),
         template: {
           metadata: { labels },
@@ -106,14 +118,14 @@ export class SeedJob extends Construct {
               {
                 name: "auth",
                 secret: {
-                  secretName: auth.metadata.name,
+                  secretName: this.authSecret.metadata.name,
                   items: [{ key: ".dockerconfigjson", path: "config.json" }],
                 },
               },
               {
                 name: "ca",
                 secret: {
-                  secretName: auth.metadata.name,
+                  secretName: this.authSecret.metadata.name,
                   items: [{ key: "ca.crt", path: "ca.crt" }],
                 },
               },

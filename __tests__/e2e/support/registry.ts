@@ -202,7 +202,12 @@ export function registryProcessEnv(
       notes.push(`replaced ${name}=${variable.value ?? "<secret>"} by ${replacement}`);
       continue;
     }
-    if (!name.startsWith("REGISTRY_") && name !== "SSL_CERT_FILE") {
+    // OTEL_TRACES_EXPORTER=none switches off Distribution 3's tracing; 2.8 has none: passed as is.
+    if (
+      !name.startsWith("REGISTRY_") &&
+      name !== "SSL_CERT_FILE" &&
+      name !== "OTEL_TRACES_EXPORTER"
+    ) {
       throw new Error(`${where}: not a REGISTRY_* variable and not known to the e2e support`);
     }
     if (variable.value_from !== undefined || variable.value === undefined) {
