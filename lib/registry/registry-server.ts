@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
@@ -167,9 +168,18 @@ export class RegistryServer extends Construct {
     const script = htpasswdScript(
       users.map(([key]) => ({ usernameKey: `${key}-username`, passwordKey: `${key}-password` })),
     );
+    // Literal inputs are digested here; Terraform string literals cannot carry the script's
+    // quotes, so only the digest and the secret references reach the expression.
+    const literalDigest = createHash("sha256")
+      .update(
+        JSON.stringify({
+          env: this.env.map((variable) => [variable.name, variable.value ?? ""]),
+          script,
+        }),
+      )
+      .digest("hex");
     const podConfigHash = configHash({
-      env: this.env.map((variable) => `${variable.name}=${variable.value ?? ""}`),
-      script,
+      literals: literalDigest,
       tls: [props.tls.certificatePem, props.tls.privateKeyPem],
       credentials: credentialData,
       upstreamCa: props.proxy?.caCertificatePem ?? "",

@@ -1,0 +1,61 @@
+/**
+ * Every `${...}` template in every synthesized stack must be valid Terraform syntax. Providers
+ * cannot be downloaded here, so the stacks cannot be validated whole; instead each template
+ * becomes a local value of a provider-less configuration and `terraform validate` parses them.
+ * References to resources it does not know are expected; any other diagnostic is a bug (e.g.
+ * a quote cdktf did not escape inside a function call).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { allStrings } from "../helpers/json";
+import { configOf, ENVIRONMENTS, type EnvironmentName } from "../helpers/environments";
+import { synthAll } from "../helpers/synth";
+import { cleanupTempDirs, makeTempDir, requireTool, runOk, run } from "./support/tools";
+
+/** What validate reports for a reference to something this configuration does not declare. */
+const UNDECLARED = new Set(["Reference to undeclared resource"]);
+
+interface Diagnostic {
+  readonly severity: string;
+  readonly summary: string;
+  readonly detail?: string;
+  readonly range?: { readonly start: { readonly line: number } };
+}
+
+describe("synthesized Terraform templates", () => {
+  const terraform = requireTool("terraform", "terraform (on the PATH of the development image)");
+  const env = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" };
+  afterAll(() => cleanupTempDirs());
+
+  it("all parse as Terraform expressions", () => {
+    const templates = new Map<string, string>();
+    for (const environment of Object.keys(ENVIRONMENTS) as EnvironmentName[]) {
+      for (const [stack, json] of Object.entries(synthAll(configOf(environment)))) {
+        allStrings(json)
+          .filter((text) => text.includes("${"))
+          .forEach((text, i) => templates.set(`${environment}__${stack}__${i}`, text));
+      }
+    }
+    const dir = makeTempDir("expressions-");
+    // One local per line, so a diagnostic's line names its template.
+    const keys = [...templates.keys()];
+    const lines = keys.map(
+      (key) => `  ${JSON.stringify(key)}: ${JSON.stringify(templates.get(key))}`,
+    );
+    writeFileSync(join(dir, "main.tf.json"), `{"locals": {\n${lines.join(",\n")}\n}}\n`);
+    runOk(terraform, ["init", "-backend=false", "-input=false"], { cwd: dir, env });
+    const result = run(terraform, ["validate", "-json"], { cwd: dir, env });
+    const diagnostics = (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics;
+    const unexpected = diagnostics
+      .filter((d) => !UNDECLARED.has(d.summary))
+      .map((d) => {
+        const line = d.range?.start.line ?? 0;
+        const key = keys[line - 2] ?? "?";
+        return { template: key, text: templates.get(key), summary: d.summary, detail: d.detail };
+      });
+    expect(unexpected).toEqual([]);
+    console.log(
+      `${templates.size} templates from ${Object.keys(ENVIRONMENTS).length} environments parse`,
+    );
+  });
+});
