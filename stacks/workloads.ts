@@ -42,11 +42,20 @@ interface RegistryInputs {
   readonly exposure: RegistryExposure;
 }
 
+/** The pull-through cache's certificate and address, from the network stacks. */
+interface CacheInputs {
+  readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
+  readonly ip: string;
+  readonly sourceRanges: string[];
+}
+
 /** What the application side needs. */
 interface AppInputs {
   readonly provider: TerraformProvider;
   /** Registries nodes pull from (the registry, then the cache when there is one). */
   readonly endpoints: NodeRegistryEndpoint[];
+  /** @default no pull-through cache */
+  readonly cache?: CacheInputs;
 }
 
 /**
@@ -67,7 +76,7 @@ export class WorkloadsStack extends TerraformStack {
     const { registry, app } =
       config.mode === "standalone"
         ? this.standaloneInputs(config)
-        : this.hybridInputs(config, props, credentials);
+        : this.hybridInputs(config, props);
 
     const registryNamespace = new NamespaceV1(this, "registry-namespace", {
       provider: registry.provider,
@@ -118,6 +127,15 @@ export class WorkloadsStack extends TerraformStack {
       namespace: config.app.namespace,
       logins: app.endpoints.map((endpoint) => ({ host: endpoint.registry, ...credentials.pull })),
     });
+    if (app.cache) {
+      this.pullThroughCache(
+        config,
+        app.provider,
+        app.cache,
+        credentials,
+        registry.caCertificatePem,
+      );
+    }
     const pullFrom = app.endpoints[app.endpoints.length - 1].registry;
     if (config.app.sampleApp.enabled) {
       new SampleApp(this, "sample-app", {
@@ -213,7 +231,6 @@ export class WorkloadsStack extends TerraformStack {
   private hybridInputs(
     config: HybridConfig,
     props: WorkloadsStackProps,
-    credentials: RegistryCredentials,
   ): { registry: RegistryInputs; app: AppInputs } {
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
@@ -261,47 +278,16 @@ export class WorkloadsStack extends TerraformStack {
       "registry",
     );
     const cloudRanges = networkRangesOf(config.cloud.network);
-    const caCertificatePem = onprem.string("caCertificatePem");
     const registryEndpoint = {
       registry: config.registry.fqdn,
       endpoint: `https://${config.registry.fqdn}`,
     };
 
     const cache = config.app.pullThroughCache;
-    if (cache.enabled) {
-      const cacheNamespace = new NamespaceV1(this, "cache-namespace", {
-        provider: appProvider,
-        metadata: { name: "registry-cache", labels: appLabels("registry-cache", "namespace") },
-      });
-      new RegistryServer(this, "pull-through-cache", {
-        provider: appProvider,
-        namespace: cacheNamespace.metadata.name,
-        name: "registry-cache",
-        image: config.registry.image,
-        htpasswdImage: config.registry.htpasswdImage,
-        fqdn: cache.fqdn,
-        tls: {
-          certificatePem: onprem.string("cacheCertificatePem"),
-          privateKeyPem: onprem.string("cachePrivateKeyPem"),
-        },
-        users: { pull: credentials.pull },
-        // Only signs upload state, and a proxy accepts no uploads: sharing it costs nothing.
-        httpSecret: credentials.httpSecret,
-        storage: { type: "emptyDir", sizeLimit: cache.storageLimit },
-        exposure: {
-          type: "internalLoadBalancer",
-          ip: cloud.string("cacheIp"),
-          sourceRanges: cloudRanges,
-        },
-        resources: config.registry.resources,
-        proxy: { remoteUrl: registryEndpoint.endpoint, user: credentials.pull, caCertificatePem },
-      });
-    }
-
     return {
       registry: {
         provider: registryProvider,
-        caCertificatePem,
+        caCertificatePem: onprem.string("caCertificatePem"),
         tls: {
           certificatePem: onprem.string("serverCertificatePem"),
           privateKeyPem: onprem.string("serverPrivateKeyPem"),
@@ -321,7 +307,51 @@ export class WorkloadsStack extends TerraformStack {
           registryEndpoint,
           ...(cache.enabled ? [{ registry: cache.fqdn, endpoint: `https://${cache.fqdn}` }] : []),
         ],
+        cache: cache.enabled
+          ? {
+              tls: {
+                certificatePem: onprem.string("cacheCertificatePem"),
+                privateKeyPem: onprem.string("cachePrivateKeyPem"),
+              },
+              ip: cloud.string("cacheIp"),
+              sourceRanges: cloudRanges,
+            }
+          : undefined,
       },
     };
+  }
+
+  /** Distribution in proxy mode in the application cluster: each layer crosses the VPN once. */
+  private pullThroughCache(
+    config: Config,
+    provider: TerraformProvider,
+    cache: CacheInputs,
+    credentials: RegistryCredentials,
+    caCertificatePem: string,
+  ): void {
+    const cacheNamespace = new NamespaceV1(this, "cache-namespace", {
+      provider,
+      metadata: { name: "registry-cache", labels: appLabels("registry-cache", "namespace") },
+    });
+    new RegistryServer(this, "pull-through-cache", {
+      provider,
+      namespace: cacheNamespace.metadata.name,
+      name: "registry-cache",
+      image: config.registry.image,
+      htpasswdImage: config.registry.htpasswdImage,
+      fqdn: config.app.pullThroughCache.fqdn,
+      tls: cache.tls,
+      users: { pull: credentials.pull },
+      // Only signs upload state, and a proxy accepts no uploads: sharing it costs nothing.
+      httpSecret: credentials.httpSecret,
+      storage: { type: "emptyDir", sizeLimit: config.app.pullThroughCache.storageLimit },
+      exposure: { type: "internalLoadBalancer", ip: cache.ip, sourceRanges: cache.sourceRanges },
+      resources: config.registry.resources,
+      proxy: {
+        remoteUrl: `https://${config.registry.fqdn}`,
+        user: credentials.pull,
+        caCertificatePem,
+      },
+    });
   }
 }
