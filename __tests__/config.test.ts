@@ -318,6 +318,24 @@ describe("validation rules: each rejected with its field path", () => {
     expect(message).toMatch(/cloud\.asn: equals onprem\.asn/);
   });
 
+  it("reports schema and cross-field problems together", () => {
+    const message = problemsOf(
+      hybrid({
+        "cloud.projectId": undefined,
+        "cloud.network.subnetCidr": "10.0.0.0/24",
+        "cloud.asn": 64512,
+        backend: { type: "gcs" },
+        "onprem.cluster.controlPlaneCidr": "172.16.0.0/27",
+      }),
+    );
+    expect(message).toMatch(/\(5 problems\)/);
+    expect(message).toMatch(/cloud\.projectId: is required/);
+    expect(message).toMatch(/backend\.bucket: is required for the gcs backend/);
+    expect(message).toMatch(/cloud\.network\.subnetCidr: overlaps onprem\.network\.subnetCidr/);
+    expect(message).toMatch(/cloud\.asn: equals onprem\.asn/);
+    expect(message).toMatch(/onprem\.cluster\.controlPlaneCidr: must be a \/28/);
+  });
+
   it("names the offending value", () => {
     expect(problemsOf(hybrid({ "onprem.asn": 15169 }))).toMatch(/\(got 15169\)/);
   });

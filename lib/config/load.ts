@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema";
+import { semanticView } from "./semantic-view";
 import { semanticProblems, type ConfigProblem } from "./validate";
 
 /** The environment used when HYBRID_CONFIG is not set. */
@@ -85,6 +86,21 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
           hint: "see environments/schema.json for the allowed values",
         },
       ];
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const relation = issue.code === "too_small" ? "at least" : "at most";
+      const unit =
+        issue.origin === "array" ? " item(s)" : issue.origin === "string" ? " character(s)" : "";
+      return [
+        {
+          path: path.join("."),
+          value,
+          message: `must ${issue.origin === "array" ? "list" : "be"} ${relation} ${String(bound)}${unit}`,
+          hint: "see docs/configuration.md for the allowed values",
+        },
+      ];
+    }
     case "invalid_value":
       return [
         {
@@ -131,15 +147,14 @@ export function parseConfig(text: string, source: string): Config {
       yamlProblem(error instanceof Error ? error.message : String(error)),
     ]);
   }
+  // Schema and cross-field problems are reported together: the cross-field rules run on every
+  // part of the file that is valid on its own.
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      source,
-      parsed.error.issues.flatMap((issue) => schemaProblem(issue, input)),
-    );
-  }
-  const problems = semanticProblems(parsed.data);
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaProblem(issue, input))),
+    ...semanticProblems(semanticView(input)),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
   return parsed.data;
 }
 

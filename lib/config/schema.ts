@@ -201,22 +201,24 @@ const artifactRegistry = z
   })
   .prefault({});
 
+const vpn = z
+  .strictObject({
+    linkLocalRange: cidr
+      .default("169.254.0.0/29")
+      .meta({ description: "Range the tunnels' /30s are cut from. @default 169.254.0.0/29" }),
+    advertisedRoutePriority: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(100)
+      .meta({ description: "BGP MED on advertised routes. @default 100" }),
+  })
+  .prefault({});
+
 const cloud = z.strictObject({
   ...gcpSideFields,
-  vpn: z
-    .strictObject({
-      linkLocalRange: cidr
-        .default("169.254.0.0/29")
-        .meta({ description: "Range the tunnels' /30s are cut from. @default 169.254.0.0/29" }),
-      advertisedRoutePriority: z
-        .number()
-        .int()
-        .min(0)
-        .max(65535)
-        .default(100)
-        .meta({ description: "BGP MED on advertised routes. @default 100" }),
-    })
-    .prefault({}),
+  vpn,
   dns: z
     .strictObject({
       ttl: z.number().int().min(5).max(86400).default(300).meta({ description: "@default 300" }),
@@ -414,10 +416,15 @@ const backend = z
 
 const common = { backend, app };
 
+const hybridRegistry = z.strictObject({ ...registryFields, exposure: hybridExposure }).prefault({});
+const standaloneRegistry = z
+  .strictObject({ ...registryFields, exposure: standaloneExposure })
+  .prefault({});
+
 const hybridConfigSchema = z.strictObject({
   mode: z.literal("hybrid"),
   ...common,
-  registry: z.strictObject({ ...registryFields, exposure: hybridExposure }).prefault({}),
+  registry: hybridRegistry,
   onprem,
   cloud,
 });
@@ -425,9 +432,29 @@ const hybridConfigSchema = z.strictObject({
 const standaloneConfigSchema = z.strictObject({
   mode: z.literal("standalone"),
   ...common,
-  registry: z.strictObject({ ...registryFields, exposure: standaloneExposure }).prefault({}),
+  registry: standaloneRegistry,
   cluster: z.strictObject({ kubeconfig }).meta({ description: "The one existing cluster" }),
 });
+
+/**
+ * The parts semantic validation reads, each parsed on its own: a file whose schema check fails
+ * in one place still gets every cross-field rule checked on the parts that are valid.
+ */
+export const sectionSchemas = {
+  cidr,
+  ipv4,
+  asn,
+  projectId,
+  region,
+  network,
+  cluster,
+  vpn,
+  cidrList: z.array(cidr),
+  ipList: z.array(ipv4),
+  hybridRegistry,
+  standaloneRegistry,
+  app,
+};
 
 export const configSchema = z.discriminatedUnion("mode", [
   hybridConfigSchema,

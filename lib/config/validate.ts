@@ -6,7 +6,7 @@ import {
   prefixLength,
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
-import type { Config, HybridConfig, StandaloneConfig } from "./schema";
+import type { ExternalSiteView, GcpSideView, SemanticView } from "./semantic-view";
 
 /** One thing wrong with an environment file. */
 export interface ConfigProblem {
@@ -88,33 +88,45 @@ function overlapProblems(ranges: readonly NamedRange[]): ConfigProblem[] {
   return problems;
 }
 
-function hybridRanges(config: HybridConfig): NamedRange[] {
-  const sideRanges = (
-    side: "onprem" | "cloud",
-    network: HybridConfig["cloud"]["network"],
-    controlPlaneCidr: string,
-  ): NamedRange[] => [
-    { path: `${side}.network.subnetCidr`, cidr: network.subnetCidr },
-    { path: `${side}.network.podsCidr`, cidr: network.podsCidr },
-    { path: `${side}.network.servicesCidr`, cidr: network.servicesCidr },
-    { path: `${side}.cluster.controlPlaneCidr`, cidr: controlPlaneCidr },
-  ];
-  const { onprem, cloud } = config;
+type Cluster = NonNullable<GcpSideView["cluster"]>;
+type Registry = NonNullable<SemanticView["registry"]>;
+type App = NonNullable<SemanticView["app"]>;
+
+function sideRanges(side: "onprem" | "cloud", view: GcpSideView): NamedRange[] {
+  const ranges: NamedRange[] = [];
+  if (view.network) {
+    ranges.push(
+      { path: `${side}.network.subnetCidr`, cidr: view.network.subnetCidr },
+      { path: `${side}.network.podsCidr`, cidr: view.network.podsCidr },
+      { path: `${side}.network.servicesCidr`, cidr: view.network.servicesCidr },
+    );
+  }
+  if (view.cluster) {
+    ranges.push({ path: `${side}.cluster.controlPlaneCidr`, cidr: view.cluster.controlPlaneCidr });
+  }
+  return ranges;
+}
+
+function hybridRanges(view: SemanticView): NamedRange[] {
+  const { onprem, cloud } = view;
   const onpremRanges =
-    onprem.mode === "simulated"
-      ? sideRanges("onprem", onprem.network, onprem.cluster.controlPlaneCidr)
-      : onprem.networkCidrs.map((cidr, i) => ({ path: `onprem.networkCidrs.${i}`, cidr }));
+    onprem?.mode === "simulated"
+      ? sideRanges("onprem", onprem.side)
+      : (onprem?.site.networkCidrs ?? []).map((cidr, i) => ({
+          path: `onprem.networkCidrs.${i}`,
+          cidr,
+        }));
   return [
     ...onpremRanges,
-    ...sideRanges("cloud", cloud.network, cloud.cluster.controlPlaneCidr),
-    { path: "cloud.vpn.linkLocalRange", cidr: cloud.vpn.linkLocalRange },
+    ...(cloud ? sideRanges("cloud", cloud) : []),
+    ...(cloud?.vpn ? [{ path: "cloud.vpn.linkLocalRange", cidr: cloud.vpn.linkLocalRange }] : []),
   ];
 }
 
 function clusterProblems(
   side: string,
-  region: string,
-  cluster: HybridConfig["cloud"]["cluster"],
+  region: string | undefined,
+  cluster: Cluster,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const cp = cluster.controlPlaneCidr;
@@ -148,6 +160,7 @@ function clusterProblems(
     }
   });
   if (
+    region &&
     cluster.location &&
     cluster.location !== region &&
     !cluster.location.startsWith(`${region}-`)
@@ -171,81 +184,99 @@ function clusterProblems(
   return problems;
 }
 
-function subnetSizeProblems(config: HybridConfig): ConfigProblem[] {
-  const sides = [
-    ["cloud", config.cloud.network.subnetCidr],
-    ...(config.onprem.mode === "simulated" ? [["onprem", config.onprem.network.subnetCidr]] : []),
-  ];
-  return sides
-    .filter(([, cidr]) => prefixLength(cidr) > 28)
-    .map(([side, cidr]) => ({
+function gcpSideProblems(side: "onprem" | "cloud", view: GcpSideView): ConfigProblem[] {
+  const problems: ConfigProblem[] = view.cluster
+    ? clusterProblems(side, view.region, view.cluster)
+    : [];
+  if (view.network && prefixLength(view.network.subnetCidr) > 28) {
+    problems.push({
       path: `${side}.network.subnetCidr`,
-      value: cidr,
+      value: view.network.subnetCidr,
       message: "is smaller than a /28",
       hint: "GKE nodes and the reserved registry and cache IPs need at least a /28, e.g. a /24",
+    });
+  }
+  (view.advertisedRanges ?? []).forEach((range, i) => {
+    if (prefixLength(range) === 0) {
+      problems.push({
+        path: `${side}.advertisedRanges.${i}`,
+        value: range,
+        message: "would advertise a default route over the VPN",
+        hint: "advertise only the ranges the other side must reach",
+      });
+    }
+  });
+  return problems;
+}
+
+function sameProjectProblems(onprem: GcpSideView, cloud: GcpSideView): ConfigProblem[] {
+  if (!onprem.projectId || onprem.projectId !== cloud.projectId) return [];
+  const names = [
+    ["network", onprem.network?.name, cloud.network?.name],
+    ["cluster", onprem.cluster?.name, cloud.cluster?.name],
+  ] as const;
+  return names
+    .filter(([, onpremName, cloudName]) => onpremName !== undefined && onpremName === cloudName)
+    .map(([field, , cloudName]) => ({
+      path: `cloud.${field}.name`,
+      value: cloudName,
+      message: `equals onprem.${field}.name in the same project`,
+      hint: `give each side its own ${field} name`,
     }));
 }
 
-function sideProblems(config: HybridConfig): ConfigProblem[] {
+function externalSiteProblems(site: ExternalSiteView, registry?: Registry): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const { onprem, cloud } = config;
-  const sides = [
-    ["cloud", cloud] as const,
-    ...(onprem.mode === "simulated" ? [["onprem", onprem] as const] : []),
-  ];
-  for (const [side, settings] of sides) {
-    settings.advertisedRanges.forEach((range, i) => {
-      if (prefixLength(range) === 0) {
-        problems.push({
-          path: `${side}.advertisedRanges.${i}`,
-          value: range,
-          message: "would advertise a default route over the VPN",
-          hint: "advertise only the ranges the other side must reach",
-        });
-      }
+  const peers = site.peerInterfaces ?? [];
+  peers.forEach((ip, i) => {
+    if (peers.indexOf(ip) !== i) {
+      problems.push({
+        path: `onprem.peerInterfaces.${i}`,
+        value: ip,
+        message: "is listed twice",
+        hint: "list each public IP of the VPN device once",
+      });
+    } else if (isRfc1918(`${ip}/32`)) {
+      problems.push({
+        path: `onprem.peerInterfaces.${i}`,
+        value: ip,
+        message: "is a private address",
+        hint: "HA VPN connects to the device's public IPs",
+      });
+    }
+  });
+  const registryIp = site.registryIp;
+  if (
+    registryIp &&
+    site.networkCidrs?.length &&
+    !site.networkCidrs.some((cidr) => cidrContains(cidr, registryIp))
+  ) {
+    problems.push({
+      path: "onprem.registryIp",
+      value: registryIp,
+      message: "is not inside any of onprem.networkCidrs",
+      hint: "the registry must be reachable through the VPN: list its network in onprem.networkCidrs",
     });
   }
-  if (onprem.mode === "simulated" && onprem.projectId === cloud.projectId) {
-    for (const field of ["network", "cluster"] as const) {
-      if (onprem[field].name === cloud[field].name) {
-        problems.push({
-          path: `cloud.${field}.name`,
-          value: cloud[field].name,
-          message: `equals onprem.${field}.name in the same project`,
-          hint: `give each side its own ${field} name`,
-        });
-      }
-    }
-  }
-  if (onprem.mode === "external") {
-    onprem.peerInterfaces.forEach((ip, i) => {
-      if (onprem.peerInterfaces.indexOf(ip) !== i) {
-        problems.push({
-          path: `onprem.peerInterfaces.${i}`,
-          value: ip,
-          message: "is listed twice",
-          hint: "list each public IP of the VPN device once",
-        });
-      } else if (isRfc1918(`${ip}/32`)) {
-        problems.push({
-          path: `onprem.peerInterfaces.${i}`,
-          value: ip,
-          message: "is a private address",
-          hint: "HA VPN connects to the device's public IPs",
-        });
-      }
+  const exposure = registry?.exposure;
+  if (registryIp && exposure && (exposure.type !== "loadBalancer" || exposure.ip !== registryIp)) {
+    problems.push({
+      path: "registry.exposure",
+      value: exposure,
+      message: "must be a loadBalancer on onprem.registryIp when onprem.mode is external",
+      hint: `set registry.exposure to { type: loadBalancer, ip: ${registryIp} }`,
     });
   }
   return problems;
 }
 
-function asnProblems(config: HybridConfig): ConfigProblem[] {
+function asnProblems(onpremAsn?: number, cloudAsn?: number): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [path, asn] of [
-    ["onprem.asn", config.onprem.asn],
-    ["cloud.asn", config.cloud.asn],
+    ["onprem.asn", onpremAsn],
+    ["cloud.asn", cloudAsn],
   ] as const) {
-    if (!isPrivateAsn(asn)) {
+    if (asn !== undefined && !isPrivateAsn(asn)) {
       problems.push({
         path,
         value: asn,
@@ -254,10 +285,10 @@ function asnProblems(config: HybridConfig): ConfigProblem[] {
       });
     }
   }
-  if (config.onprem.asn === config.cloud.asn) {
+  if (onpremAsn !== undefined && onpremAsn === cloudAsn) {
     problems.push({
       path: "cloud.asn",
-      value: config.cloud.asn,
+      value: cloudAsn,
       message: "equals onprem.asn",
       hint: "each side of the BGP session needs its own ASN, e.g. 64512 on-prem and 64513 in the cloud",
     });
@@ -265,46 +296,95 @@ function asnProblems(config: HybridConfig): ConfigProblem[] {
   return problems;
 }
 
-function hybridProblems(config: HybridConfig): ConfigProblem[] {
-  const { onprem, cloud, registry } = config;
-  const problems: ConfigProblem[] = [
-    ...overlapProblems(hybridRanges(config)),
-    ...asnProblems(config),
-    ...subnetSizeProblems(config),
-    ...sideProblems(config),
-    ...clusterProblems("cloud", cloud.region, cloud.cluster),
-  ];
+function linkLocalProblems(view: SemanticView): ConfigProblem[] {
+  const linkLocal = view.cloud?.vpn?.linkLocalRange;
+  if (!linkLocal) return [];
+  const peers = view.onprem?.mode === "external" ? view.onprem.site.peerInterfaces?.length : 2;
+  const tunnels = vpnTunnelCount(peers ?? 2);
+  if (prefixLength(linkLocal) < 16 || !cidrContains("169.254.0.0/16", linkLocal.split("/")[0])) {
+    return [
+      {
+        path: "cloud.vpn.linkLocalRange",
+        value: linkLocal,
+        message: "is not inside 169.254.0.0/16",
+        hint: "Cloud Router BGP sessions use link-local addresses, e.g. 169.254.0.0/29",
+      },
+    ];
+  }
+  const needed = 32 - Math.log2(tunnels * 4);
+  return prefixLength(linkLocal) > needed
+    ? [
+        {
+          path: "cloud.vpn.linkLocalRange",
+          value: linkLocal,
+          message: `cannot hold ${tunnels} tunnel /30s`,
+          hint: `use a /${needed} or larger`,
+        },
+      ]
+    : [];
+}
 
-  const linkLocal = cloud.vpn.linkLocalRange;
-  const tunnels = vpnTunnelCount(onprem.mode === "external" ? onprem.peerInterfaces.length : 2);
-  const linkLocalAddress = linkLocal.split("/")[0];
-  if (prefixLength(linkLocal) < 16 || !cidrContains("169.254.0.0/16", linkLocalAddress)) {
+function cacheProblems(view: SemanticView, registry: Registry, app: App): ConfigProblem[] {
+  const cache = app.pullThroughCache;
+  if (!cache.enabled) return [];
+  const problems: ConfigProblem[] = [];
+  const major = distributionMajorVersion(registry.image);
+  if (major !== undefined && major < 3) {
     problems.push({
-      path: "cloud.vpn.linkLocalRange",
-      value: linkLocal,
-      message: "is not inside 169.254.0.0/16",
-      hint: "Cloud Router BGP sessions use link-local addresses, e.g. 169.254.0.0/29",
-    });
-  } else if (prefixLength(linkLocal) > 32 - Math.log2(tunnels * 4)) {
-    problems.push({
-      path: "cloud.vpn.linkLocalRange",
-      value: linkLocal,
-      message: `cannot hold ${tunnels} tunnel /30s`,
-      hint: `use a /${32 - Math.log2(tunnels * 4)} or larger`,
+      path: "registry.image",
+      value: registry.image,
+      message: "is Distribution 2.x, whose proxy cannot log in to a basic-auth upstream",
+      hint: "use registry:3.0.0 or later for the pull-through cache",
     });
   }
+  const subnet = view.cloud?.network?.subnetCidr;
+  if (cache.ip && subnet && !isUsableGcpSubnetHost(subnet, cache.ip)) {
+    problems.push({
+      path: "app.pullThroughCache.ip",
+      value: cache.ip,
+      message: `is not a usable address of cloud.network.subnetCidr (${subnet})`,
+      hint: "pick a free host address inside the application subnet",
+    });
+  }
+  if (cache.fqdn === registry.fqdn) {
+    problems.push({
+      path: "app.pullThroughCache.fqdn",
+      value: cache.fqdn,
+      message: "equals registry.fqdn",
+      hint: "the cache needs its own name, e.g. registry-cache.onprem.internal",
+    });
+  } else if (parentDomain(cache.fqdn) !== parentDomain(registry.fqdn)) {
+    problems.push({
+      path: "app.pullThroughCache.fqdn",
+      value: cache.fqdn,
+      message: `is not in the registry's DNS zone ${parentDomain(registry.fqdn)}`,
+      hint: `name the cache inside the private zone, e.g. registry-cache.${parentDomain(registry.fqdn)}`,
+    });
+  }
+  return problems;
+}
 
-  if (onprem.mode === "simulated") {
-    problems.push(...clusterProblems("onprem", onprem.region, onprem.cluster));
-    if (onprem.registryIp && !isUsableGcpSubnetHost(onprem.network.subnetCidr, onprem.registryIp)) {
+function hybridProblems(view: SemanticView): ConfigProblem[] {
+  const { onprem, cloud, registry, app } = view;
+  const problems: ConfigProblem[] = [
+    ...overlapProblems(hybridRanges(view)),
+    ...asnProblems(onprem?.mode === "simulated" ? onprem.side.asn : onprem?.site.asn, cloud?.asn),
+    ...linkLocalProblems(view),
+    ...(cloud ? gcpSideProblems("cloud", cloud) : []),
+  ];
+  if (onprem?.mode === "simulated") {
+    problems.push(...gcpSideProblems("onprem", onprem.side));
+    if (cloud) problems.push(...sameProjectProblems(onprem.side, cloud));
+    const subnet = onprem.side.network?.subnetCidr;
+    if (onprem.registryIp && subnet && !isUsableGcpSubnetHost(subnet, onprem.registryIp)) {
       problems.push({
         path: "onprem.registryIp",
         value: onprem.registryIp,
-        message: `is not a usable address of onprem.network.subnetCidr (${onprem.network.subnetCidr})`,
+        message: `is not a usable address of onprem.network.subnetCidr (${subnet})`,
         hint: "pick a host address inside the subnet (GCP reserves the first two and last two)",
       });
     }
-    if (registry.exposure.type !== "internalLoadBalancer") {
+    if (registry && registry.exposure.type !== "internalLoadBalancer") {
       problems.push({
         path: "registry.exposure.type",
         value: registry.exposure.type,
@@ -312,26 +392,11 @@ function hybridProblems(config: HybridConfig): ConfigProblem[] {
         hint: "the registry is reached across the VPN on the reserved internal IP",
       });
     }
-  } else {
-    if (!onprem.networkCidrs.some((cidr) => cidrContains(cidr, onprem.registryIp))) {
-      problems.push({
-        path: "onprem.registryIp",
-        value: onprem.registryIp,
-        message: "is not inside any of onprem.networkCidrs",
-        hint: "the registry must be reachable through the VPN: list its network in onprem.networkCidrs",
-      });
-    }
-    if (registry.exposure.type !== "loadBalancer" || registry.exposure.ip !== onprem.registryIp) {
-      problems.push({
-        path: "registry.exposure",
-        value: registry.exposure,
-        message: "must be a loadBalancer on onprem.registryIp when onprem.mode is external",
-        hint: `set registry.exposure to { type: loadBalancer, ip: ${onprem.registryIp} }`,
-      });
-    }
+  } else if (onprem?.mode === "external") {
+    problems.push(...externalSiteProblems(onprem.site, registry));
   }
 
-  const version = cloud.cluster.minMasterVersion;
+  const version = cloud?.cluster?.minMasterVersion;
   if (version && compareGkeVersion(version, NATIVE_CA_TRUST_MIN_VERSION) < 0) {
     problems.push({
       path: "cloud.cluster.minMasterVersion",
@@ -341,55 +406,15 @@ function hybridProblems(config: HybridConfig): ConfigProblem[] {
       hint: "remove minMasterVersion to follow the release channel, or use 1.27.3-gke.1700 or later",
     });
   }
-
-  const major = distributionMajorVersion(registry.image);
-  if (config.app.pullThroughCache.enabled && major !== undefined && major < 3) {
-    problems.push({
-      path: "registry.image",
-      value: registry.image,
-      message: "is Distribution 2.x, whose proxy cannot log in to a basic-auth upstream",
-      hint: "use registry:3.0.0 or later for the pull-through cache",
-    });
-  }
-
-  const cacheIp = config.app.pullThroughCache.ip;
-  if (cacheIp && !isUsableGcpSubnetHost(cloud.network.subnetCidr, cacheIp)) {
-    problems.push({
-      path: "app.pullThroughCache.ip",
-      value: cacheIp,
-      message: `is not a usable address of cloud.network.subnetCidr (${cloud.network.subnetCidr})`,
-      hint: "pick a free host address inside the application subnet",
-    });
-  }
-
-  const cacheFqdn = config.app.pullThroughCache.fqdn;
-  if (config.app.pullThroughCache.enabled && cacheFqdn === registry.fqdn) {
-    problems.push({
-      path: "app.pullThroughCache.fqdn",
-      value: cacheFqdn,
-      message: "equals registry.fqdn",
-      hint: "the cache needs its own name, e.g. registry-cache.onprem.internal",
-    });
-  }
-  if (
-    config.app.pullThroughCache.enabled &&
-    parentDomain(cacheFqdn) !== parentDomain(registry.fqdn)
-  ) {
-    problems.push({
-      path: "app.pullThroughCache.fqdn",
-      value: cacheFqdn,
-      message: `is not in the registry's DNS zone ${parentDomain(registry.fqdn)}`,
-      hint: `name the cache inside the private zone, e.g. registry-cache.${parentDomain(registry.fqdn)}`,
-    });
-  }
+  if (registry && app) problems.push(...cacheProblems(view, registry, app));
   return problems;
 }
 
-function registryProblems(config: Config): ConfigProblem[] {
+function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const fqdnPaths: Array<[string, string]> = [["registry.fqdn", config.registry.fqdn]];
-  if (config.app.pullThroughCache.enabled) {
-    fqdnPaths.push(["app.pullThroughCache.fqdn", config.app.pullThroughCache.fqdn]);
+  const fqdnPaths: Array<[string, string]> = [["registry.fqdn", registry.fqdn]];
+  if (app?.pullThroughCache.enabled) {
+    fqdnPaths.push(["app.pullThroughCache.fqdn", app.pullThroughCache.fqdn]);
   }
   for (const [path, fqdn] of fqdnPaths) {
     const problem = fqdnProblem(fqdn);
@@ -402,15 +427,15 @@ function registryProblems(config: Config): ConfigProblem[] {
       });
     }
   }
-  if (config.registry.pushUser === config.registry.pullUser) {
+  if (registry.pushUser === registry.pullUser) {
     problems.push({
       path: "registry.pullUser",
-      value: config.registry.pullUser,
+      value: registry.pullUser,
       message: "equals registry.pushUser",
       hint: "pulling clusters get a separate, read-only credential",
     });
   }
-  const targets = config.registry.seedImages.map((image) => image.target);
+  const targets = registry.seedImages.map((image) => image.target);
   targets.forEach((target, i) => {
     if (targets.indexOf(target) !== i) {
       problems.push({
@@ -424,10 +449,11 @@ function registryProblems(config: Config): ConfigProblem[] {
   return problems;
 }
 
-function standaloneProblems(config: StandaloneConfig): ConfigProblem[] {
+function standaloneProblems(view: SemanticView): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const exposure = config.registry.exposure;
-  if (exposure.type === "clusterIP" && !exposure.nodeProxy) {
+  const { registry, app } = view;
+  const exposure = registry?.exposure;
+  if (exposure?.type === "clusterIP" && !exposure.nodeProxy) {
     problems.push({
       path: "registry.exposure.nodeProxy",
       value: false,
@@ -435,15 +461,15 @@ function standaloneProblems(config: StandaloneConfig): ConfigProblem[] {
       hint: "set nodeProxy: true (nodes pull from localhost:5000), or use nodePort or loadBalancer",
     });
   }
-  if (config.app.namespace === config.registry.namespace) {
+  if (registry && app && app.namespace === registry.namespace) {
     problems.push({
       path: "app.namespace",
-      value: config.app.namespace,
+      value: app.namespace,
       message: "equals registry.namespace",
       hint: "keep the registry and the applications that pull from it in separate namespaces",
     });
   }
-  if (config.app.pullThroughCache.enabled) {
+  if (app?.pullThroughCache.enabled) {
     problems.push({
       path: "app.pullThroughCache.enabled",
       value: true,
@@ -454,10 +480,14 @@ function standaloneProblems(config: StandaloneConfig): ConfigProblem[] {
   return problems;
 }
 
-/** Every semantic problem of a schema-valid config; empty when it is usable. */
-export function semanticProblems(config: Config): ConfigProblem[] {
+/**
+ * Every cross-field problem of a config, checked on each part that is valid on its own, so
+ * they are reported together with schema problems elsewhere in the file.
+ */
+export function semanticProblems(view: SemanticView): ConfigProblem[] {
+  if (!view.mode) return [];
   return [
-    ...registryProblems(config),
-    ...(config.mode === "hybrid" ? hybridProblems(config) : standaloneProblems(config)),
+    ...(view.registry ? registryProblems(view.registry, view.app) : []),
+    ...(view.mode === "hybrid" ? hybridProblems(view) : standaloneProblems(view)),
   ];
 }

@@ -4,7 +4,7 @@ import type { TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { CONFIG_HASH_ANNOTATION, configHash } from "../k8s/config-hash";
+import { CONFIG_HASH_ANNOTATION, secretConfigHash } from "../k8s/config-hash";
 import { appLabels, selectorLabels } from "../k8s/labels";
 import {
   restrictedContainerSecurityContext,
@@ -178,7 +178,7 @@ export class RegistryServer extends Construct {
         }),
       )
       .digest("hex");
-    const podConfigHash = configHash({
+    const podConfigHash = secretConfigHash({
       literals: literalDigest,
       tls: [props.tls.certificatePem, props.tls.privateKeyPem],
       credentials: credentialData,

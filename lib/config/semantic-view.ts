@@ -1,0 +1,104 @@
+import type { z } from "zod";
+import { sectionSchemas } from "./schema";
+
+type Network = z.output<typeof sectionSchemas.network>;
+type Cluster = z.output<typeof sectionSchemas.cluster>;
+type Vpn = z.output<typeof sectionSchemas.vpn>;
+type Registry =
+  | z.output<typeof sectionSchemas.hybridRegistry>
+  | z.output<typeof sectionSchemas.standaloneRegistry>;
+type App = z.output<typeof sectionSchemas.app>;
+
+/** One GCP side, each part present only when it is valid on its own. */
+export interface GcpSideView {
+  readonly projectId?: string;
+  readonly region?: string;
+  readonly asn?: number;
+  readonly network?: Network;
+  readonly cluster?: Cluster;
+  readonly advertisedRanges?: string[];
+}
+
+/** A real on-prem site (external mode). */
+export interface ExternalSiteView {
+  readonly asn?: number;
+  readonly peerInterfaces?: string[];
+  readonly networkCidrs?: string[];
+  readonly registryIp?: string;
+}
+
+/**
+ * The config as semantic validation sees it: every section parsed on its own with its own
+ * defaults, so rules run on whatever is valid even when another field fails the schema.
+ */
+export interface SemanticView {
+  readonly mode?: "hybrid" | "standalone";
+  readonly onprem?:
+    | { readonly mode: "simulated"; readonly side: GcpSideView; readonly registryIp?: string }
+    | { readonly mode: "external"; readonly site: ExternalSiteView };
+  readonly cloud?: GcpSideView & { readonly vpn?: Vpn };
+  readonly registry?: Registry;
+  readonly app?: App;
+}
+
+function child(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object"
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** The part parsed with its own schema and defaults, or undefined when it is not valid. */
+function valid<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function gcpSide(raw: unknown): GcpSideView {
+  return {
+    projectId: valid(sectionSchemas.projectId, child(raw, "projectId")),
+    region: valid(sectionSchemas.region, child(raw, "region")),
+    asn: valid(sectionSchemas.asn, child(raw, "asn")),
+    network: valid(sectionSchemas.network, child(raw, "network")),
+    cluster: valid(sectionSchemas.cluster, child(raw, "cluster")),
+    advertisedRanges: valid(sectionSchemas.cidrList, child(raw, "advertisedRanges")),
+  };
+}
+
+/** Build the view from raw YAML input (the schema need not pass). */
+export function semanticView(input: unknown): SemanticView {
+  const modeValue = child(input, "mode");
+  const mode = modeValue === "hybrid" || modeValue === "standalone" ? modeValue : undefined;
+  const rawOnprem = child(input, "onprem");
+  const onpremMode = child(rawOnprem, "mode");
+  const rawCloud = child(input, "cloud");
+  return {
+    mode,
+    onprem:
+      onpremMode === "simulated"
+        ? {
+            mode: "simulated",
+            side: gcpSide(rawOnprem),
+            registryIp: valid(sectionSchemas.ipv4, child(rawOnprem, "registryIp")),
+          }
+        : onpremMode === "external"
+          ? {
+              mode: "external",
+              site: {
+                asn: valid(sectionSchemas.asn, child(rawOnprem, "asn")),
+                peerInterfaces: valid(sectionSchemas.ipList, child(rawOnprem, "peerInterfaces")),
+                networkCidrs: valid(sectionSchemas.cidrList, child(rawOnprem, "networkCidrs")),
+                registryIp: valid(sectionSchemas.ipv4, child(rawOnprem, "registryIp")),
+              },
+            }
+          : undefined,
+    cloud:
+      rawCloud === undefined
+        ? undefined
+        : { ...gcpSide(rawCloud), vpn: valid(sectionSchemas.vpn, child(rawCloud, "vpn")) },
+    registry:
+      mode === "standalone"
+        ? valid<Registry>(sectionSchemas.standaloneRegistry, child(input, "registry"))
+        : valid<Registry>(sectionSchemas.hybridRegistry, child(input, "registry")),
+    app: valid(sectionSchemas.app, child(input, "app")),
+  };
+}
