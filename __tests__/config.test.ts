@@ -82,6 +82,7 @@ describe("example environments", () => {
       type: "pvc",
       storageClass: "longhorn",
       size: "15Gi",
+      retainOnDestroy: true,
     });
     expect(config.registry.namespace).toBe("docker-registry");
   });

@@ -3,7 +3,7 @@ import {
   GKE_INTERNAL_LB_ANNOTATION,
   METALLB_IPS_ANNOTATION,
 } from "../lib/registry/registry-service";
-import { stacksOf, type EnvironmentName } from "./helpers/environments";
+import { stacksOf, type EnvironmentName, type SynthName } from "./helpers/environments";
 import { allStrings, resourcesOf, type StackJson } from "./helpers/json";
 
 type Json = Record<string, unknown>;
@@ -38,7 +38,7 @@ function hashAnnotation(workload: Json): string {
   return String((metadata.annotations as Json)[CONFIG_HASH_ANNOTATION]);
 }
 
-const workloads = (environment: EnvironmentName) => stacksOf(environment).workloads;
+const workloads = (environment: SynthName) => stacksOf(environment).workloads;
 
 describe("workloads (GKE mode)", () => {
   const stack = workloads("default");
@@ -358,7 +358,19 @@ describe("standalone mode", () => {
     expect(claim).toMatchObject({
       wait_until_bound: false,
       metadata: { namespace: expect.stringContaining("registry-namespace") },
-      spec: { storage_class_name: "longhorn", resources: { requests: { storage: "15Gi" } } },
+      spec: {
+        storage_class_name: expect.stringMatching(/^\$\{kubernetes_storage_class_v1\./),
+        resources: { requests: { storage: "15Gi" } },
+      },
+    });
+    // The configured class is copied with Retain, so the images survive a destroy.
+    const [[sourceId, source]] = Object.entries(k3s.data?.kubernetes_storage_class_v1 ?? {});
+    expect(source).toMatchObject({ metadata: { name: "longhorn" } });
+    const [[, retain]] = resourcesOf(k3s, "kubernetes_storage_class_v1");
+    expect(retain).toMatchObject({
+      reclaim_policy: "Retain",
+      storage_provisioner: `\${data.kubernetes_storage_class_v1.${sourceId}.storage_provisioner}`,
+      parameters: `\${data.kubernetes_storage_class_v1.${sourceId}.parameters}`,
     });
     expect(byName(k3s, "kubernetes_namespace_v1", "docker-registry")).toBeDefined();
     const service = byName(k3s, "kubernetes_service_v1", "registry");
@@ -367,6 +379,13 @@ describe("standalone mode", () => {
       spec: { type: "LoadBalancer" },
     });
     expect(service.spec).not.toHaveProperty("load_balancer_ip");
+  });
+
+  it("uses the configured class as it is when retainOnDestroy is false", () => {
+    const stack = workloads("standaloneNoRetain");
+    const [[, claim]] = resourcesOf(stack, "kubernetes_persistent_volume_claim_v1");
+    expect(claim.spec).toMatchObject({ storage_class_name: "longhorn" });
+    expect(resourcesOf(stack, "kubernetes_storage_class_v1")).toEqual([]);
   });
 
   it("k3s: outputs a ready registries.yaml, the containerd hosts.toml and the CA", () => {

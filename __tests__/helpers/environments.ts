@@ -33,6 +33,10 @@ export const VARIANTS = {
       },
     },
   },
+  standaloneNoRetain: {
+    base: "standalone",
+    patch: { registry: { storage: { retainOnDestroy: false } } },
+  },
   renamedRegistry: { base: "default", patch: { registry: { fqdn: "images.onprem.internal" } } },
   dnsTtl60: { base: "default", patch: { cloud: { dns: { ttl: 60 } } } },
   externalPeerOneIp: {

@@ -238,6 +238,10 @@ const storage = z
         description:
           "Existing storage class to use as it is (its reclaim policy decides what happens to the data on destroy)",
       }),
+      retainOnDestroy: z.boolean().default(true).meta({
+        description:
+          "Keep the images when the stack is destroyed: storageClass is copied with reclaimPolicy Retain. @default true",
+      }),
       provisioner: z
         .strictObject({
           name: z.string().min(1),
@@ -259,7 +263,7 @@ const storage = z
     }),
     z.strictObject({ type: z.literal("emptyDir") }),
   ])
-  .default({ type: "pvc", size: "20Gi" });
+  .default({ type: "pvc", size: "20Gi", retainOnDestroy: true });
 
 const loadBalancerExposure = z.strictObject({
   type: z.literal("loadBalancer"),

@@ -2,16 +2,23 @@ import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
+import { DataKubernetesStorageClassV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-storage-class-v1";
 
 export type RegistryStorageSettings =
   | {
       readonly type: "pvc";
       readonly size: string;
       /**
-       * Existing class used as it is.
+       * Existing class: cloned with reclaimPolicy Retain when `retainOnDestroy`, else used as is.
        * @default the cluster's default class, unless `provisioner` is set
        */
       readonly storageClass?: string;
+      /**
+       * Keep the volume when the claim is deleted (stack destroyed): the claim uses a Retain
+       * copy of `storageClass` (same provisioner and parameters).
+       * @default true
+       */
+      readonly retainOnDestroy?: boolean;
       /**
        * CSI provisioner for a dedicated class with reclaimPolicy Retain.
        * @default none (use `storageClass`)
@@ -54,6 +61,8 @@ export class RegistryStorage extends Construct {
   public readonly volume: DataVolume;
   public readonly claim?: PersistentVolumeClaimV1;
   public readonly storageClass?: StorageClassV1;
+  /** The configured class a Retain copy is made of. */
+  public readonly sourceClass?: DataKubernetesStorageClassV1;
 
   constructor(scope: Construct, id: string, props: RegistryStorageProps) {
     super(scope, id);
@@ -72,16 +81,29 @@ export class RegistryStorage extends Construct {
       this.volume = { name: volumeName, emptyDir: { sizeLimit: settings.sizeLimit } };
       return;
     }
-    if (settings.provisioner) {
-      this.storageClass = new StorageClassV1(this, "class", {
+    const retainClass = (provisioner: string, parameters: Record<string, string>) =>
+      new StorageClassV1(this, "class", {
         provider: props.provider,
         metadata: { name: `${props.namespace}-${props.name}-retain` },
-        storageProvisioner: settings.provisioner.name,
-        parameters: settings.provisioner.parameters,
+        storageProvisioner: provisioner,
+        parameters,
         reclaimPolicy: "Retain",
         volumeBindingMode: "WaitForFirstConsumer",
         allowVolumeExpansion: true,
       });
+    if (settings.provisioner) {
+      this.storageClass = retainClass(settings.provisioner.name, settings.provisioner.parameters);
+    } else if (settings.storageClass && (settings.retainOnDestroy ?? true)) {
+      // A class's reclaim policy cannot change; a copy of it with Retain keeps its provisioner
+      // and parameters (e.g. Longhorn's replica count) and the data.
+      this.sourceClass = new DataKubernetesStorageClassV1(this, "source-class", {
+        provider: props.provider,
+        metadata: { name: settings.storageClass },
+      });
+      this.storageClass = retainClass(
+        this.sourceClass.storageProvisioner,
+        this.sourceClass.parameters,
+      );
     }
     this.claim = new PersistentVolumeClaimV1(this, "claim", {
       provider: props.provider,
