@@ -12,7 +12,7 @@ import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { WORKLOADS_STACK } from "../lib/contract/stack-names";
-import { kubernetesProvider } from "../lib/k8s/cluster-providers";
+import { kubernetesProvider, type ClusterAccess } from "../lib/k8s/cluster-providers";
 import { appLabels } from "../lib/k8s/labels";
 import { RegistryPki } from "../lib/pki/registry-pki";
 import { CaTrustDaemonSet } from "../lib/registry/ca-trust-daemonset";
@@ -56,6 +56,19 @@ interface AppInputs {
   readonly endpoints: NodeRegistryEndpoint[];
   /** @default no pull-through cache */
   readonly cache?: CacheInputs;
+}
+
+/**
+ * GKE access for a kubernetes provider. The DNS-based endpoint presents a publicly trusted
+ * certificate, so the cluster CA is pinned only for the IP endpoint.
+ */
+function gkeAccess(
+  endpoint: string,
+  caCertificate: string,
+  dnsEndpoint: boolean,
+  token: string,
+): ClusterAccess {
+  return { gke: { endpoint, caCertificate: dnsEndpoint ? undefined : caCertificate, token } };
 }
 
 /**
@@ -250,30 +263,24 @@ export class WorkloadsStack extends TerraformStack {
     const appProvider = kubernetesProvider(
       this,
       "kubernetes-app",
-      {
-        gke: {
-          endpoint: cloud.string("clusterEndpoint"),
-          caCertificate: config.cloud.cluster.dnsEndpoint
-            ? undefined
-            : cloud.string("clusterCaCertificate"),
-          token,
-        },
-      },
+      gkeAccess(
+        cloud.string("clusterEndpoint"),
+        cloud.string("clusterCaCertificate"),
+        config.cloud.cluster.dnsEndpoint,
+        token,
+      ),
       "app",
     );
     const registryProvider = kubernetesProvider(
       this,
       "kubernetes-registry",
       config.onprem.mode === "simulated"
-        ? {
-            gke: {
-              endpoint: onprem.string("clusterEndpoint"),
-              caCertificate: config.onprem.cluster.dnsEndpoint
-                ? undefined
-                : onprem.string("clusterCaCertificate"),
-              token,
-            },
-          }
+        ? gkeAccess(
+            onprem.string("clusterEndpoint"),
+            onprem.string("clusterCaCertificate"),
+            config.onprem.cluster.dnsEndpoint,
+            token,
+          )
         : { kubeconfig: config.onprem.kubeconfig },
       "registry",
     );

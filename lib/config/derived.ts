@@ -31,3 +31,8 @@ export function cacheIpOf(config: HybridConfig): string {
     nthAddress(config.cloud.network.subnetCidr, DEFAULT_REGISTRY_HOST_NUMBER)
   );
 }
+
+/** The DNS zone a host name lives in: everything after its first label. */
+export function parentDomain(fqdn: string): string {
+  return fqdn.slice(fqdn.indexOf(".") + 1);
+}

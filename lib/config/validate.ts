@@ -6,6 +6,7 @@ import {
   prefixLength,
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
+import { parentDomain } from "./derived";
 import type { ExternalSiteView, GcpSideView, SemanticView } from "./semantic-view";
 
 /** One thing wrong with an environment file. */
@@ -48,11 +49,6 @@ function fqdnProblem(fqdn: string): string | undefined {
     return "uses .local, which is reserved for multicast DNS (RFC 6762)";
   }
   return undefined;
-}
-
-/** The DNS zone a host name lives in: everything after its first label. */
-export function parentDomain(fqdn: string): string {
-  return fqdn.slice(fqdn.indexOf(".") + 1);
 }
 
 function compareGkeVersion(version: string, minimum: readonly number[]): number {
