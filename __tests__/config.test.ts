@@ -83,6 +83,7 @@ describe("example environments", () => {
       storageClass: "longhorn",
       size: "15Gi",
       retainOnDestroy: true,
+      preventDestroy: true,
     });
     expect(config.registry.namespace).toBe("docker-registry");
   });

@@ -1,7 +1,7 @@
 import { CONFIG_HASH_ANNOTATION } from "../lib/k8s/config-hash";
 import {
   GKE_INTERNAL_LB_ANNOTATION,
-  METALLB_IPS_ANNOTATION,
+  METALLB_IPS_ANNOTATIONS,
 } from "../lib/registry/registry-service";
 import { stacksOf, type EnvironmentName, type SynthName } from "./helpers/environments";
 import { allStrings, resourcesOf, type StackJson } from "./helpers/json";
@@ -65,7 +65,7 @@ describe("workloads (GKE mode)", () => {
       REGISTRY_AUTH: "htpasswd",
       REGISTRY_AUTH_HTPASSWD_PATH: "/auth/htpasswd",
       REGISTRY_AUTH_HTPASSWD_REALM: "registry.onprem.internal",
-      REGISTRY_STORAGE_DELETE_ENABLED: "true",
+      REGISTRY_STORAGE_DELETE_ENABLED: "false",
       REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED: "true",
     });
     expect(registryEnv.REGISTRY_HTTP_SECRET).toEqual({
@@ -327,10 +327,14 @@ describe("workloads with an external on-prem site", () => {
     expect(providers.find((p) => p.alias === "app")?.host).toMatch(/^https:\/\//);
   });
 
-  it("exposes the registry as a LoadBalancer on the configured on-prem IP (MetalLB annotation only)", () => {
+  it("exposes the registry as a LoadBalancer on the configured on-prem IP (MetalLB annotations only)", () => {
     const service = byName(stack, "kubernetes_service_v1", "registry");
     expect(service).toMatchObject({
-      metadata: { annotations: { [METALLB_IPS_ANNOTATION]: "192.168.10.20" } },
+      metadata: {
+        annotations: Object.fromEntries(
+          METALLB_IPS_ANNOTATIONS.map((key) => [key, "192.168.10.20"]),
+        ),
+      },
       spec: { type: "LoadBalancer" },
     });
     // MetalLB refuses a Service with both the annotation and spec.loadBalancerIP.

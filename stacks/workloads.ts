@@ -153,7 +153,7 @@ export class WorkloadsStack extends TerraformStack {
     if (config.app.sampleApp.enabled) {
       new SampleApp(this, "sample-app", {
         provider: app.provider,
-        namespace: pullAccess.namespace.metadata.name,
+        pullAccess,
         image: `${pullFrom}/${config.app.sampleApp.image}`,
         replicas: config.app.sampleApp.replicas,
       });
@@ -351,13 +351,23 @@ export class WorkloadsStack extends TerraformStack {
       users: { pull: credentials.pull },
       // Only signs upload state, and a proxy accepts no uploads: sharing it costs nothing.
       httpSecret: credentials.httpSecret,
-      storage: { type: "emptyDir", sizeLimit: config.app.pullThroughCache.storageLimit },
+      // A claim, not an emptyDir: a full emptyDir evicts the pod, which comes back empty while
+      // every node pulls through it. Cached content can always be fetched again, so the claim
+      // is neither retained nor protected.
+      storage: {
+        type: "pvc",
+        size: config.app.pullThroughCache.storageSize,
+        storageClass: config.app.pullThroughCache.storageClass,
+        retainOnDestroy: false,
+        preventDestroy: false,
+      },
       exposure: { type: "internalLoadBalancer", ip: cache.ip, sourceRanges: cache.sourceRanges },
       resources: config.registry.resources,
       proxy: {
         remoteUrl: `https://${config.registry.fqdn}`,
         user: credentials.pull,
         caCertificatePem,
+        ttl: config.app.pullThroughCache.ttl,
       },
     });
   }

@@ -3,7 +3,8 @@
  * cannot be downloaded here, so the stacks cannot be validated whole; instead each template
  * becomes a local value of a provider-less configuration and `terraform validate` parses them.
  * References to resources it does not know are expected; any other diagnostic is a bug (e.g.
- * a quote cdktf did not escape inside a function call).
+ * a quote cdktf did not escape inside a function call). Postcondition conditions refer to
+ * `self`, which exists only inside a postcondition: load-balancer-address.e2e.ts evaluates them.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +33,7 @@ describe("synthesized Terraform templates", () => {
     for (const environment of Object.keys(ENVIRONMENTS) as EnvironmentName[]) {
       for (const [stack, json] of Object.entries(synthAll(configOf(environment)))) {
         allStrings(json)
-          .filter((text) => text.includes("${"))
+          .filter((text) => text.includes("${") && !text.includes("self."))
           .forEach((text, i) => templates.set(`${environment}__${stack}__${i}`, text));
       }
     }

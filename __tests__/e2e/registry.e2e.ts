@@ -4,8 +4,8 @@
  * addresses remapped, secrets generated), the htpasswd file made by the init container's exact
  * script, and TLS from a CA and server certificate made with the PKI construct's parameters.
  * skopeo pushes an image built here as the pushing user, pulls it back as the pulling user, and
- * is refused without the CA, with a wrong password and anonymously. The debug address serves
- * Prometheus metrics.
+ * is refused without the CA, with a wrong password and anonymously; a delete is refused even
+ * to the pushing user. The debug address serves Prometheus metrics.
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/registry.e2e.ts`. Needs
  * (Debian) `docker-registry skopeo apache2-utils openssl`; downloads nothing. Set
@@ -121,6 +121,35 @@ describe("registry Deployment from the workloads stack, on Distribution 2.8", ()
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/unauthorized|authentication required/i);
     console.log(`refused anonymously: ${lastLine(result.stderr)}`);
+  });
+
+  test("no credential deletes through the API: the origin runs with deletes disabled", () => {
+    expect(scenario.registry.env.REGISTRY_STORAGE_DELETE_ENABLED).toBe("false");
+    const { push } = scenario.credentials;
+    const result = scenario.skopeo.run([
+      "delete",
+      "--cert-dir",
+      scenario.caDir,
+      "--creds",
+      `${push.username}:${push.password}`,
+      `docker://${scenario.reference}`,
+    ]);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/unsupported|405|not allowed/i);
+    const digest = scenario.skopeo
+      .runOk([
+        "inspect",
+        "--cert-dir",
+        scenario.caDir,
+        "--creds",
+        pullCreds(),
+        "--format",
+        "{{.Digest}}",
+        `docker://${scenario.reference}`,
+      ])
+      .stdout.trim();
+    expect(digest).toBe(scenario.image.manifest.digest);
+    console.log(`delete as ${push.username} refused: ${lastLine(result.output)}`);
   });
 
   test("the debug address serves the registry's Prometheus metrics", async () => {

@@ -47,17 +47,30 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/** Settings that were renamed or removed, by path: the hint says what to write instead. */
+const RETIRED_SETTINGS: ReadonlyMap<string, string> = new Map([
+  [
+    "app.pullThroughCache.storageLimit",
+    "renamed to app.pullThroughCache.storageSize: the cache now lives on a PersistentVolumeClaim of that size (see README, Upgrading)",
+  ],
+]);
+
 function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
   const path = issue.path.map(String);
   const value = valueAt(input, issue.path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => ({
-        path: [...path, key].join("."),
-        value: undefined,
-        message: "is not a known setting",
-        hint: "check the spelling against environments/schema.json (your editor can complete it)",
-      }));
+      return issue.keys.map((key) => {
+        const keyPath = [...path, key].join(".");
+        return {
+          path: keyPath,
+          value: undefined,
+          message: "is not a known setting",
+          hint:
+            RETIRED_SETTINGS.get(keyPath) ??
+            "check the spelling against environments/schema.json (your editor can complete it)",
+        };
+      });
     case "invalid_type":
       return [
         value === undefined

@@ -48,6 +48,11 @@ const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/,
   message: "must be a Kubernetes quantity such as 100m, 256Mi or 20Gi",
 });
 
+/** A Go duration as Distribution parses it (time.ParseDuration), e.g. 168h or 90m; 0 disables. */
+const goDuration = z.string().regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/, {
+  message: "must be a duration such as 168h, 90m or 0",
+});
+
 const imageRef = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
@@ -236,11 +241,15 @@ const storage = z
       size: quantity.default("20Gi").meta({ description: "@default 20Gi" }),
       storageClass: z.string().min(1).optional().meta({
         description:
-          "Existing storage class to use as it is (its reclaim policy decides what happens to the data on destroy)",
+          "Existing storage class (e.g. longhorn). With retainOnDestroy the claim uses a Retain copy of it (same provisioner and parameters); without, the class itself, whose reclaim policy then decides what happens to the data. @default the cluster's default class (a dedicated Retain class on GKE)",
       }),
       retainOnDestroy: z.boolean().default(true).meta({
         description:
-          "Keep the images when the stack is destroyed: storageClass is copied with reclaimPolicy Retain. @default true",
+          "Keep the volume when the claim is deleted: storageClass is copied with reclaimPolicy Retain. Changing it on an existing install replaces the claim (see README, Upgrading). @default true",
+      }),
+      preventDestroy: z.boolean().default(true).meta({
+        description:
+          "Terraform prevent_destroy on the claim: a plan that would delete or replace it (a storage class change, a destroy) fails instead. Set false, synthesize, then destroy. @default true",
       }),
       provisioner: z
         .strictObject({
@@ -263,7 +272,7 @@ const storage = z
     }),
     z.strictObject({ type: z.literal("emptyDir") }),
   ])
-  .default({ type: "pvc", size: "20Gi", retainOnDestroy: true });
+  .default({ type: "pvc", size: "20Gi", retainOnDestroy: true, preventDestroy: true });
 
 const loadBalancerExposure = z.strictObject({
   type: z.literal("loadBalancer"),
@@ -382,9 +391,18 @@ const app = z
           .string()
           .default("registry-cache.onprem.internal")
           .meta({ description: "@default registry-cache.onprem.internal" }),
-        storageLimit: quantity
-          .default("10Gi")
-          .meta({ description: "Size limit of the cache's emptyDir. @default 10Gi" }),
+        storageSize: quantity.default("50Gi").meta({
+          description:
+            "Size of the cache's PersistentVolumeClaim; the TTL, not a size bound, evicts content. @default 50Gi",
+        }),
+        storageClass: z.string().min(1).optional().meta({
+          description:
+            "Storage class of the cache's claim (its data can always be refetched). @default the cluster's default class",
+        }),
+        ttl: goDuration.default("168h").meta({
+          description:
+            "How long cached content is kept after it was last fetched from the registry (Distribution proxy.ttl; 0 keeps it forever). @default 168h",
+        }),
         ip: ipv4.optional().meta({
           description:
             "Reserved internal IP of the cache in the application subnet. @default the subnet's 10th host",

@@ -25,6 +25,15 @@ export interface KubeconfigAccess {
 
 export type ClusterAccess = { readonly gke: GkeAccess } | { readonly kubeconfig: KubeconfigAccess };
 
+/**
+ * Annotations GKE writes on Services by itself (container-native load balancing: NEGs), which
+ * the provider would otherwise plan to remove on every run. The provider drops matching keys it
+ * does not manage from what it reads (terraform-provider-kubernetes v2.38.0
+ * kubernetes/provider.go:198 `ignore_annotations`, applied by `removeKeys` in structures.go).
+ * https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
+ */
+export const GKE_MANAGED_ANNOTATIONS = ["^cloud\\.google\\.com/neg(-status)?$"];
+
 /** A kubernetes provider (aliased when `alias` is given) for one cluster. */
 export function kubernetesProvider(
   scope: Construct,
@@ -40,6 +49,7 @@ export function kubernetesProvider(
         ? Fn.base64decode(access.gke.caCertificate)
         : undefined,
       token: access.gke.token,
+      ignoreAnnotations: GKE_MANAGED_ANNOTATIONS,
     });
   }
   return new KubernetesProvider(scope, id, {

@@ -39,6 +39,12 @@ export interface RegistryProxy {
   readonly user: RegistryUser;
   /** CA that signed the upstream's certificate. */
   readonly caCertificatePem: string;
+  /**
+   * How long content stays after it was last fetched (Go duration; `0` keeps it forever).
+   * Distribution's default is 168h (registry/proxy/proxyregistry.go, `repositoryTTL`).
+   * @default "168h"
+   */
+  readonly ttl?: string;
 }
 
 export interface RegistryServerProps {
@@ -151,7 +157,12 @@ export class RegistryServer extends Construct {
       { name: "REGISTRY_AUTH_HTPASSWD_REALM", value: props.fqdn },
       { name: "REGISTRY_AUTH_HTPASSWD_PATH", value: REGISTRY_PATHS.htpasswd },
       { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
-      { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+      // The origin never deletes through the API: the pull credential is on every node, and
+      // garbage collection works on storage, not through the API. A cache must: its TTL expiry
+      // deletes through the blob and manifest stores, which refuse with delete disabled
+      // (Distribution v3.0.0 registry/proxy/proxyregistry.go:75,104 and
+      // registry/storage/linkedblobstore.go:212-214, `ErrUnsupported`).
+      { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: props.proxy ? "true" : "false" },
       { name: "REGISTRY_LOG_LEVEL", value: "info" },
       // Distribution 3 exports traces to localhost:4318 by default and logs every failure.
       { name: "OTEL_TRACES_EXPORTER", value: "none" },
@@ -160,6 +171,8 @@ export class RegistryServer extends Construct {
             { name: "REGISTRY_PROXY_REMOTEURL", value: props.proxy.remoteUrl },
             { name: "REGISTRY_PROXY_USERNAME", value: props.proxy.user.username },
             { name: "REGISTRY_PROXY_PASSWORD", valueFrom: secretRef("upstream-password") },
+            // Explicit, so the cache's retention is visible and reviewable here.
+            { name: "REGISTRY_PROXY_TTL", value: props.proxy.ttl ?? "168h" },
             // The upstream is signed by the private CA: Go's TLS loads its roots from this file.
             { name: "SSL_CERT_FILE", value: REGISTRY_PATHS.upstreamCa },
           ]

@@ -1,15 +1,23 @@
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import { Token, type Postcondition, type TerraformProvider } from "cdktf";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { REGISTRY_CONTAINER_PORT, REGISTRY_SERVICE_PORT } from "./ports";
 
 /** GKE's annotation for an internal passthrough load balancer. */
 export const GKE_INTERNAL_LB_ANNOTATION = "networking.gke.io/load-balancer-type";
 /**
- * MetalLB's annotation requesting a specific address. MetalLB refuses a Service that also sets
- * spec.loadBalancerIP, so a plain load balancer gets only the annotation.
+ * MetalLB's annotations requesting a specific address: `metallb.io/` since 0.14.9, and the
+ * `metallb.universe.tf/` form that older releases read and newer ones still accept
+ * (metallb controller/service.go, `valueForAnnotation`; the prefix changed in commit
+ * fc863ccd3, first released in 0.14.9). Older releases ignore the new annotation and hand out
+ * any pool address, so both are set. MetalLB refuses a Service that also sets
+ * spec.loadBalancerIP (controller/service.go `getDesiredLbIPs`: "service can not have both"),
+ * so a plain load balancer gets only the annotations.
  */
-export const METALLB_IPS_ANNOTATION = "metallb.io/loadBalancerIPs";
+export const METALLB_IPS_ANNOTATIONS = [
+  "metallb.io/loadBalancerIPs",
+  "metallb.universe.tf/loadBalancerIPs",
+] as const;
 
 export type RegistryExposure =
   | {
@@ -36,6 +44,21 @@ export interface RegistryServiceProps {
   readonly exposure: RegistryExposure;
 }
 
+/**
+ * Fails the apply when the load balancer got another address than `ip`. `self` is the Service
+ * after create/update (https://developer.hashicorp.com/terraform/language/expressions/custom-conditions#self-object);
+ * `try` turns a missing ingress into a failed condition instead of an evaluation error.
+ */
+function addressPostcondition(service: string, ip: string): Postcondition {
+  // A reference (the reserved IP from remote state) is compared as an expression: cdktf strips
+  // a token's own `${}` inside another one. A literal is a validated IPv4 address: quote it.
+  const expected = Token.isUnresolved(ip) ? ip : `"${ip}"`;
+  return {
+    condition: `\${try(self.status[0].load_balancer[0].ingress[0].ip, "") == ${expected}}`,
+    errorMessage: `The load balancer of Service "${service}" did not get ${ip}, the address its certificate, DNS record and the nodes' registry configuration name. With MetalLB: make ${ip} part of an IPAddressPool and free it from other Services (see the Service's events). On GKE: ${ip} must be a reserved internal address of the cluster's subnet.`,
+  };
+}
+
 /** The registry's Service: port 443 to the container's 5000, exposed as configured. */
 export class RegistryService extends Construct {
   public readonly service: ServiceV1;
@@ -48,12 +71,20 @@ export class RegistryService extends Construct {
     const annotations: Record<string, string> = {};
     if (exposure.type === "internalLoadBalancer")
       annotations[GKE_INTERNAL_LB_ANNOTATION] = "Internal";
-    if (exposure.type === "loadBalancer") annotations[METALLB_IPS_ANNOTATION] = exposure.ip;
+    if (exposure.type === "loadBalancer") {
+      for (const annotation of METALLB_IPS_ANNOTATIONS) annotations[annotation] = exposure.ip;
+    }
     const loadBalanced =
       exposure.type === "internalLoadBalancer" || exposure.type === "loadBalancer";
     this.service = new ServiceV1(this, "service", {
       provider: props.provider,
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations },
+      // Apply waits for the address (the provider's default, explicit here) and fails when it
+      // is not the one the certificate, DNS and the nodes' registry config name.
+      waitForLoadBalancer: loadBalanced ? true : undefined,
+      lifecycle: loadBalanced
+        ? { postcondition: [addressPostcondition(props.name, exposure.ip)] }
+        : undefined,
       spec: {
         type: loadBalanced
           ? "LoadBalancer"

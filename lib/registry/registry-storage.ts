@@ -20,6 +20,14 @@ export type RegistryStorageSettings =
        */
       readonly retainOnDestroy?: boolean;
       /**
+       * Terraform `prevent_destroy` on the claim: any plan that deletes or replaces it fails.
+       * `storage_class_name` (and a shrinking size) force a new claim in the kubernetes
+       * provider, and a replaced claim is a new, empty volume: the registry would come back
+       * without its images.
+       * @default true
+       */
+      readonly preventDestroy?: boolean;
+      /**
        * CSI provisioner for a dedicated class with reclaimPolicy Retain.
        * @default none (use `storageClass`)
        */
@@ -109,6 +117,7 @@ export class RegistryStorage extends Construct {
       provider: props.provider,
       metadata: { name: `${props.name}-data`, namespace: props.namespace },
       waitUntilBound: false,
+      lifecycle: { preventDestroy: settings.preventDestroy ?? true },
       spec: {
         accessModes: ["ReadWriteOnce"],
         storageClassName: this.storageClass?.metadata.name ?? settings.storageClass,

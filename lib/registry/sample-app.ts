@@ -3,6 +3,7 @@ import type { TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { appLabels, selectorLabels } from "../k8s/labels";
+import type { PullAccess } from "./pull-access";
 
 export interface SampleAppProps {
   /**
@@ -10,7 +11,8 @@ export interface SampleAppProps {
    * @default the stack's default kubernetes provider
    */
   readonly provider?: TerraformProvider;
-  readonly namespace: string;
+  /** The application namespace and its registry credential. */
+  readonly pullAccess: PullAccess;
   /** Full image reference inside the private registry. */
   readonly image: string;
   /** @default 1 */
@@ -18,8 +20,8 @@ export interface SampleAppProps {
 }
 
 /**
- * Tutorial 000's proof: nginx pulled from the private registry, relying on the namespace's
- * default service account for the pull secret.
+ * Tutorial 000's proof: nginx pulled from the private registry with the namespace's pull
+ * secret, created only after that secret and the default service account exist.
  */
 export class SampleApp extends Construct {
   public readonly deployment: DeploymentV1;
@@ -29,16 +31,18 @@ export class SampleApp extends Construct {
     super(scope, id);
     const name = "nginx-from-registry";
     const labels = appLabels(name, "sample");
+    const namespace = props.pullAccess.namespace.metadata.name;
     this.deployment = new DeploymentV1(this, "deployment", {
       provider: props.provider,
-      metadata: { name, namespace: props.namespace, labels },
+      metadata: { name, namespace, labels },
       waitForRollout: false,
+      dependsOn: props.pullAccess.dependables,
       spec: {
         replicas: String(props.replicas ?? 1),
         selector: { matchLabels: selectorLabels(name) },
         template: {
           metadata: { labels },
-          spec: {
+          spec: props.pullAccess.podSpec({
             container: [
               {
                 name: "nginx",
@@ -50,13 +54,13 @@ export class SampleApp extends Construct {
                 },
               },
             ],
-          },
+          }),
         },
       },
     });
     this.service = new ServiceV1(this, "service", {
       provider: props.provider,
-      metadata: { name, namespace: props.namespace, labels },
+      metadata: { name, namespace, labels },
       spec: {
         type: "ClusterIP",
         selector: selectorLabels(name),

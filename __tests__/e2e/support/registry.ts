@@ -129,10 +129,14 @@ export interface RegistryEnvOptions {
 }
 
 /**
- * Keys Distribution 2.8 rejects although registry:3 knows them: dropped with a message. None
- * so far; add `NAME: "reason"` here if a future env var is v3-only.
+ * Keys Distribution 2.8 ignores although registry:3 knows them: dropped with a message. Add
+ * `NAME: "reason"` here when the emitted env gains another v3-only variable.
  */
-export const V3_ONLY_KEYS: Readonly<Record<string, string>> = {};
+export const V3_ONLY_KEYS: Readonly<Record<string, string>> = {
+  // configuration/configuration.go `Proxy.TTL` (yaml "ttl") exists since v3.0.0 (commit
+  // 8fe4ca403); 2.8 always expires cached content after 168h, the value emitted by default.
+  REGISTRY_PROXY_TTL: "proxy.ttl is new in Distribution 3 (2.8 has a fixed 168h expiry)",
+};
 
 /** Names Distribution reported as "Ignoring unrecognized environment variable" (it still starts). */
 export function unrecognizedVariables(log: string): string[] {

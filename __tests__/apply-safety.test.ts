@@ -1,0 +1,262 @@
+/**
+ * Apply and upgrade safety of the workloads stack: pods never race their pull secret, load
+ * balancers fail the apply on a wrong address, the registry's claim cannot be replaced by a
+ * config change, deletes stay off on the origin, the cache is bounded by a claim and a TTL, and
+ * GKE's own annotations never show up as a diff.
+ */
+import { GKE_MANAGED_ANNOTATIONS } from "../lib/k8s/cluster-providers";
+import { METALLB_IPS_ANNOTATIONS } from "../lib/registry/registry-service";
+import { ConfigError } from "../lib/config/load";
+import { configFrom, rawEnvironment, merge } from "./helpers/config";
+import { SYNTH_NAMES, configOf, stacksOf } from "./helpers/environments";
+import { resourcesOf, type StackJson } from "./helpers/json";
+import { synthAll } from "./helpers/synth";
+
+type Json = Record<string, unknown>;
+
+const WORKLOAD_TYPES = [
+  "kubernetes_deployment_v1",
+  "kubernetes_daemon_set_v1",
+  "kubernetes_job_v1",
+];
+
+function podSpecOf(workload: Json): Json {
+  const spec = workload.spec as Json;
+  const template = (spec.template ?? (spec.job_template as Json | undefined)) as Json;
+  return template.spec as Json;
+}
+
+function imagesOf(workload: Json): string[] {
+  const spec = podSpecOf(workload);
+  return [...((spec.init_container as Json[]) ?? []), ...((spec.container as Json[]) ?? [])].map(
+    (container) => String(container.image),
+  );
+}
+
+function byName(stack: StackJson, type: string, name: string): Json {
+  const found = resourcesOf(stack, type).filter(
+    ([, body]) => (body.metadata as Json | undefined)?.name === name,
+  );
+  expect(found).toHaveLength(1);
+  return found[0][1];
+}
+
+function envOf(workload: Json): Record<string, unknown> {
+  const [container] = podSpecOf(workload).container as Json[];
+  return Object.fromEntries(
+    (container.env as Json[]).map((variable) => [variable.name, variable.value]),
+  );
+}
+
+describe("workloads that pull from the registry carry the pull secret and wait for it", () => {
+  it.each(SYNTH_NAMES)("%s", (name) => {
+    const config = configOf(name);
+    const registryHosts = [
+      config.registry.fqdn,
+      ...(config.mode === "hybrid" && config.app.pullThroughCache.enabled
+        ? [config.app.pullThroughCache.fqdn]
+        : []),
+      "localhost:",
+    ];
+    const stack = stacksOf(name).workloads;
+    const [[accountId]] = resourcesOf(stack, "kubernetes_default_service_account_v1");
+    const [[secretId]] = resourcesOf(stack, "kubernetes_secret_v1").filter(
+      ([, body]) => (body.metadata as Json).name === "registry-pull",
+    );
+    const pulling = WORKLOAD_TYPES.flatMap((type) =>
+      resourcesOf(stack, type)
+        .filter(([, body]) =>
+          imagesOf(body).some((image) => registryHosts.some((host) => image.startsWith(host))),
+        )
+        .map(([id, body]) => ({ address: `${type}.${id}`, body })),
+    );
+    if (config.app.sampleApp.enabled) expect(pulling.length).toBeGreaterThan(0);
+    for (const { body } of pulling) {
+      expect(podSpecOf(body).image_pull_secrets).toEqual([
+        { name: `\${kubernetes_secret_v1.${secretId}.metadata[0].name}` },
+      ]);
+      expect(body.depends_on).toEqual(
+        expect.arrayContaining([`kubernetes_default_service_account_v1.${accountId}`]),
+      );
+    }
+  });
+});
+
+describe("a load balancer that got another address fails the apply", () => {
+  it("MetalLB: both annotation prefixes, no spec.loadBalancerIP, a postcondition on the IP", () => {
+    const service = byName(stacksOf("externalPeer").workloads, "kubernetes_service_v1", "registry");
+    const annotations = (service.metadata as Json).annotations as Json;
+    for (const key of METALLB_IPS_ANNOTATIONS) expect(annotations[key]).toBe("192.168.10.20");
+    expect(METALLB_IPS_ANNOTATIONS).toEqual(
+      expect.arrayContaining(["metallb.io/loadBalancerIPs", "metallb.universe.tf/loadBalancerIPs"]),
+    );
+    expect(service.spec).not.toHaveProperty("load_balancer_ip");
+    expect(service.wait_for_load_balancer).toBe(true);
+    const [postcondition] = (service.lifecycle as { postcondition: Json[] }).postcondition;
+    expect(postcondition.condition).toBe(
+      '${try(self.status[0].load_balancer[0].ingress[0].ip, "") == "192.168.10.20"}',
+    );
+    expect(postcondition.error_message).toContain("192.168.10.20");
+    expect(postcondition.error_message).toContain("IPAddressPool");
+  });
+
+  it("standalone MetalLB: the same guard on the configured IP", () => {
+    const service = byName(stacksOf("standalone").workloads, "kubernetes_service_v1", "registry");
+    const [postcondition] = (service.lifecycle as { postcondition: Json[] }).postcondition;
+    expect(postcondition.condition).toBe(
+      '${try(self.status[0].load_balancer[0].ingress[0].ip, "") == "192.168.0.202"}',
+    );
+  });
+
+  it("GKE internal load balancer: compared with the reserved IP from remote state, unquoted", () => {
+    const service = byName(stacksOf("default").workloads, "kubernetes_service_v1", "registry");
+    const [postcondition] = (service.lifecycle as { postcondition: Json[] }).postcondition;
+    expect(postcondition.condition).toMatch(
+      /^\$\{try\(self\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.ip, ""\) == data\.terraform_remote_state\.onprem_state_\w+\.outputs\.registry_ip\}$/,
+    );
+  });
+
+  it("services without a load balancer get no guard", () => {
+    const service = byName(
+      stacksOf("standaloneNodePort").workloads,
+      "kubernetes_service_v1",
+      "registry",
+    );
+    expect(service).not.toHaveProperty("lifecycle");
+    expect(service).not.toHaveProperty("wait_for_load_balancer");
+  });
+});
+
+describe("the registry's claim cannot be replaced by a config change", () => {
+  const claimOf = (stack: StackJson, name = "registry-data") =>
+    byName(stack, "kubernetes_persistent_volume_claim_v1", name);
+
+  it.each(["default", "standalone", "externalPeer", "standaloneNoRetain"] as const)(
+    "%s: prevent_destroy on the registry's claim",
+    (name) => {
+      expect(claimOf(stacksOf(name).workloads).lifecycle).toEqual({ prevent_destroy: true });
+    },
+  );
+
+  it("preventDestroy: false lifts it (to destroy the stack)", () => {
+    const raw = merge(rawEnvironment("environments/standalone-k3s.yaml"), {
+      registry: { storage: { preventDestroy: false } },
+    });
+    const stack = synthAll(configFrom(raw)).workloads;
+    expect(claimOf(stack).lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  it("upgrade path for installs made before the Retain copy: retainOnDestroy false keeps the claim's class", () => {
+    // Before the Retain copy existed, a claim with storageClass: longhorn named that class
+    // directly. storage_class_name forces a new claim, so the documented path keeps it.
+    const spec = claimOf(stacksOf("standaloneNoRetain").workloads).spec as Json;
+    expect(spec.storage_class_name).toBe("longhorn");
+    expect(
+      resourcesOf(stacksOf("standaloneNoRetain").workloads, "kubernetes_storage_class_v1"),
+    ).toEqual([]);
+  });
+});
+
+describe("deletes through the API", () => {
+  it("are disabled on the origin registry", () => {
+    for (const name of ["default", "standalone", "artifactRegistry"] as const) {
+      const registry = byName(stacksOf(name).workloads, "kubernetes_deployment_v1", "registry");
+      expect(envOf(registry).REGISTRY_STORAGE_DELETE_ENABLED).toBe("false");
+    }
+  });
+
+  it("stay enabled on the pull-through cache, whose TTL expiry deletes", () => {
+    const cache = byName(
+      stacksOf("artifactRegistry").workloads,
+      "kubernetes_deployment_v1",
+      "registry-cache",
+    );
+    expect(envOf(cache).REGISTRY_STORAGE_DELETE_ENABLED).toBe("true");
+  });
+});
+
+describe("the pull-through cache is bounded", () => {
+  const stack = stacksOf("artifactRegistry").workloads;
+
+  it("lives on an unprotected claim of 50Gi by default, with an explicit 168h TTL", () => {
+    const cache = byName(stack, "kubernetes_deployment_v1", "registry-cache");
+    expect(envOf(cache).REGISTRY_PROXY_TTL).toBe("168h");
+    const volumes = podSpecOf(cache).volume as Json[];
+    expect(volumes.find((volume) => volume.name === "data")).toEqual({
+      name: "data",
+      persistent_volume_claim: {
+        claim_name: expect.stringMatching(
+          /^\$\{kubernetes_persistent_volume_claim_v1\.pull-through-cache_storage_claim_\w+\.metadata\[0\]\.name\}$/,
+        ),
+      },
+    });
+    const claim = claimOf(stack);
+    expect(claim.spec).toMatchObject({ resources: { requests: { storage: "50Gi" } } });
+    expect(claim.lifecycle).toEqual({ prevent_destroy: false });
+    expect(
+      resourcesOf(stack, "kubernetes_storage_class_v1").map(([, body]) => body.metadata),
+    ).not.toContainEqual(
+      expect.objectContaining({ name: expect.stringContaining("registry-cache") }),
+    );
+  });
+
+  it("takes its size, class and TTL from the config", () => {
+    const raw = merge(rawEnvironment("__tests__/fixtures/artifact-registry.yaml"), {
+      app: { pullThroughCache: { storageSize: "200Gi", storageClass: "premium-rwo", ttl: "72h" } },
+    });
+    const custom = synthAll(configFrom(raw)).workloads;
+    const cache = byName(custom, "kubernetes_deployment_v1", "registry-cache");
+    expect(envOf(cache).REGISTRY_PROXY_TTL).toBe("72h");
+    expect(claimOf(custom, "registry-cache-data").spec).toMatchObject({
+      storage_class_name: "premium-rwo",
+      resources: { requests: { storage: "200Gi" } },
+    });
+  });
+
+  it("refuses a TTL Distribution cannot parse, and says what replaced storageLimit", () => {
+    const base = rawEnvironment("__tests__/fixtures/artifact-registry.yaml");
+    const problems = (patch: Json) => {
+      try {
+        configFrom(merge(base, { app: { pullThroughCache: patch } }));
+      } catch (error) {
+        if (error instanceof ConfigError) return error.message;
+        throw error;
+      }
+      return "";
+    };
+    expect(problems({ ttl: "7 days" })).toContain("app.pullThroughCache.ttl");
+    const retired = problems({ storageLimit: "10Gi" });
+    expect(retired).toContain("app.pullThroughCache.storageLimit");
+    expect(retired).toContain("renamed to app.pullThroughCache.storageSize");
+  });
+
+  function claimOf(stackJson: StackJson, name = "registry-cache-data"): Json {
+    return byName(stackJson, "kubernetes_persistent_volume_claim_v1", name);
+  }
+});
+
+describe("GKE's own Service annotations never show as a diff", () => {
+  it("every provider of a GKE cluster ignores the NEG annotations", () => {
+    const providers = stacksOf("default").workloads.provider?.kubernetes ?? [];
+    expect(providers).toHaveLength(2);
+    for (const provider of providers) {
+      expect(provider.ignore_annotations).toEqual(GKE_MANAGED_ANNOTATIONS);
+    }
+    const [pattern] = GKE_MANAGED_ANNOTATIONS;
+    const regex = new RegExp(pattern);
+    expect(regex.test("cloud.google.com/neg")).toBe(true);
+    expect(regex.test("cloud.google.com/neg-status")).toBe(true);
+    expect(regex.test("cloud.google.com/load-balancer-type")).toBe(false);
+  });
+
+  it("a kubeconfig cluster (not GKE) keeps every annotation in view", () => {
+    const [provider] = stacksOf("standalone").workloads.provider?.kubernetes ?? [];
+    expect(provider).not.toHaveProperty("ignore_annotations");
+  });
+});
+
+describe("a second synthesis of a shipped environment is byte-identical", () => {
+  it.each(["default", "standalone"] as const)("%s", (name) => {
+    expect(JSON.stringify(synthAll(configOf(name)))).toBe(JSON.stringify(stacksOf(name)));
+  });
+});
