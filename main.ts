@@ -1,6 +1,4 @@
-import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { App } from "cdktf";
+import type { App } from "cdktf";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./lib/config/load";
 import type { Config } from "./lib/config/schema";
 import {
@@ -11,6 +9,7 @@ import {
 import { CloudNetworkStack } from "./stacks/cloud-network";
 import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { WorkloadsStack } from "./stacks/workloads";
+import { publishSynthesis } from "./lib/synth/publish-synthesis";
 
 /** Add the stacks the config asks for: all three in hybrid mode, only workloads standalone. */
 export function buildApp(app: App, config: Config): App {
@@ -31,17 +30,20 @@ function main(): void {
     config = loadConfig(path);
   } catch (error) {
     if (error instanceof ConfigError) {
-      // A clear report and no stack trace; nothing has been written to cdktf.out yet.
+      // A clear report and no stack trace; nothing has been written to cdktf.out. exitCode,
+      // not exit(): a report written to a pipe must be flushed whole before the process ends.
       console.error(error.message);
-      process.exit(1);
+      process.exitCode = 1;
+      return;
     }
     throw error;
   }
-  // Like `cdktf synth`, start from an empty stacks folder so a mode switch leaves no stale
-  // stack. The App creates the folder as soon as it is constructed, so clear it first.
-  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
-  rmSync(join(outdir, "stacks"), { recursive: true, force: true });
-  buildApp(new App({ outdir }), config).synth();
+  publishSynthesis({
+    outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
+    build: (app) => buildApp(app, config),
+    // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
+    removeOrphans: process.env.CDKTF_CONTEXT_JSON === undefined,
+  });
 }
 
 if (require.main === module) main();

@@ -1,7 +1,17 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema";
+import { escapeUnsafe, shownText, shownValue } from "./display";
+import {
+  boundInput,
+  flowNestingDepth,
+  isUnder,
+  MAX_ALIAS_COUNT,
+  MAX_FILE_BYTES,
+  MAX_FLOW_NESTING,
+} from "./input-bounds";
 import { semanticView } from "./semantic-view";
 import { semanticProblems, type ConfigProblem } from "./validate";
 
@@ -21,11 +31,13 @@ export class ConfigError extends Error {
 
 function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  // Paths hold keys from the file and messages may quote it: both are escaped and bounded.
   const lines = problems.map((p) => {
-    const value = p.value === undefined ? "" : ` (got ${JSON.stringify(p.value)})`;
-    return `  - ${p.path || "<root>"}: ${p.message}${value}\n    hint: ${p.hint}`;
+    const value = p.value === undefined ? "" : ` (got ${shownValue(p.value)})`;
+    const path = p.path ? shownText(p.path, 200) : "<root>";
+    return `  - ${path}: ${escapeUnsafe(p.message)}${value}\n    hint: ${escapeUnsafe(p.hint)}`;
   });
-  return `Invalid configuration in ${source} (${count}):\n${lines.join("\n")}`;
+  return `Invalid configuration in ${shownText(source, 300)} (${count}):\n${lines.join("\n")}`;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -135,14 +147,27 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
   }
 }
 
+function fileProblem(message: string, hint: string): ConfigProblem {
+  return { path: "", value: undefined, message, hint };
+}
+
+function yamlProblem(message: string): ConfigProblem {
+  return fileProblem(
+    `is not valid YAML: ${shownText(message, 200)}`,
+    "fix the YAML syntax at the reported line",
+  );
+}
+
 /** Parse and validate already-read YAML text; `source` names it in messages. */
 export function parseConfig(text: string, source: string): Config {
-  const yamlProblem = (message: string): ConfigProblem => ({
-    path: "",
-    value: undefined,
-    message: `is not valid YAML: ${message}`,
-    hint: "fix the YAML syntax at the reported line",
-  });
+  if (flowNestingDepth(text) > MAX_FLOW_NESTING) {
+    throw new ConfigError(source, [
+      fileProblem(
+        `nests [ ] or { } deeper than ${MAX_FLOW_NESTING} levels`,
+        "an environment file is a few levels deep; see environments/example.yaml",
+      ),
+    ]);
+  }
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -151,40 +176,92 @@ export function parseConfig(text: string, source: string): Config {
       document.errors.map((error) => yamlProblem(error.message.split("\n")[0].replace(/:$/, ""))),
     );
   }
-  let input: unknown;
+  let parsed: unknown;
   try {
     // Unresolved aliases and alias bombs only surface when the document is converted.
-    input = document.toJS({ maxAliasCount: 100 });
+    parsed = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     throw new ConfigError(source, [
       yamlProblem(error instanceof Error ? error.message : String(error)),
     ]);
   }
+  // Cycles, deep nesting and huge strings are replaced before any rule sees them.
+  const bounded = boundInput(parsed);
+  const input = bounded.input;
+  const reported = (problem: ConfigProblem) =>
+    !bounded.replacedPaths.some((replaced) => isUnder(problem.path, replaced));
   // Schema and cross-field problems are reported together: the cross-field rules run on every
   // part of the file that is valid on its own.
-  const parsed = configSchema.safeParse(input);
+  const result = configSchema.safeParse(input);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaProblem(issue, input))),
-    ...semanticProblems(semanticView(input)),
+    ...bounded.problems,
+    ...(result.success
+      ? []
+      : result.error.issues.flatMap((issue) => schemaProblem(issue, input)).filter(reported)),
+    ...semanticProblems(semanticView(input)).filter(reported),
   ];
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
-  return parsed.data;
+  if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
+  return result.data;
+}
+
+function notRegular(path: string, absolute: string): ConfigError {
+  return new ConfigError(path, [
+    fileProblem(
+      `is not a regular file: ${shownText(absolute, 300)}`,
+      "point HYBRID_CONFIG at a YAML file, not a directory, device or pipe",
+    ),
+  ]);
+}
+
+/**
+ * The file's text, refused unless it is an existing regular file of at most MAX_FILE_BYTES: a
+ * FIFO would block, `/dev/zero` never ends, and a huge file is not an environment.
+ */
+function readEnvironmentText(path: string): string {
+  const absolute = resolve(path);
+  let fd: number;
+  try {
+    // Opening a FIFO blocks until a writer comes: look before opening.
+    if (!statSync(path).isFile()) throw notRegular(path, absolute);
+    fd = openSync(path, "r");
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(path, [
+      code === "ENOENT"
+        ? fileProblem(
+            `not found: ${shownText(absolute, 300)}`,
+            "set HYBRID_CONFIG to an existing environment file, e.g. environments/example.yaml (the default)",
+          )
+        : fileProblem(
+            `cannot be read (${code ?? "error"}): ${shownText(absolute, 300)}`,
+            "check the file's permissions, or set HYBRID_CONFIG to another environment file",
+          ),
+    ]);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw notRegular(path, absolute);
+    // Read one byte past the limit: a file that grows while it is read is caught as well.
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > MAX_FILE_BYTES) {
+      throw new ConfigError(path, [
+        fileProblem(
+          `is larger than ${MAX_FILE_BYTES / 1024} KiB`,
+          "an environment file is a few kilobytes; check that HYBRID_CONFIG names the right file",
+        ),
+      ]);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Read, parse and validate an environment file. */
 export function loadConfig(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new ConfigError(path, [
-      {
-        path: "",
-        value: undefined,
-        message: "cannot be read",
-        hint: "set HYBRID_CONFIG to an existing environment file, e.g. environments/example.yaml",
-      },
-    ]);
-  }
-  return parseConfig(text, path);
+  return parseConfig(readEnvironmentText(path), path);
 }
