@@ -1,6 +1,7 @@
 import type { App } from "cdktf";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./lib/config/load";
 import type { Config } from "./lib/config/schema";
+import { terraformLiterals } from "./lib/config/terraform-literal";
 import {
   CLOUD_NETWORK_STACK,
   ONPREM_NETWORK_STACK,
@@ -11,8 +12,12 @@ import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { WorkloadsStack } from "./stacks/workloads";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
 
-/** Add the stacks the config asks for: all three in hybrid mode, only workloads standalone. */
-export function buildApp(app: App, config: Config): App {
+/**
+ * Add the stacks the config asks for: all three in hybrid mode, only workloads standalone.
+ * Every config string reaches Terraform as a literal: a `${...}` in it is never evaluated.
+ */
+export function buildApp(app: App, validConfig: Config): App {
+  const config = terraformLiterals(validConfig);
   if (config.mode === "standalone") {
     new WorkloadsStack(app, WORKLOADS_STACK, { config });
     return app;

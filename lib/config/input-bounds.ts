@@ -12,6 +12,13 @@ export const MAX_FILE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 16;
 /** No setting needs more (a kubeconfig path, a hostPath or a description are far shorter). */
 export const MAX_STRING_CHARACTERS = 1024;
+/**
+ * cdktf encodes its references as strings such as `${TfToken[TOKEN.1]}` and resolves any
+ * string that looks like one: an unknown key stops synthesis with a stack trace
+ * (cdktf lib/tokens/private/encoding.ts `tokenizeNext`), a known one would splice in an
+ * internal value.
+ */
+const CDKTF_TOKEN_MARKER = "TfToken[";
 /** YAML aliases expanded when the document is converted (a "billion laughs" guard). */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -77,6 +84,16 @@ export function boundInput(parsed: unknown): BoundedInput {
   while (stack.length > 0) {
     const frame = stack.pop() as Frame;
     const { value, path } = frame;
+    if (typeof value === "string" && value.includes(CDKTF_TOKEN_MARKER)) {
+      frame.assign(
+        replace(path, {
+          value: undefined,
+          message: `contains "${CDKTF_TOKEN_MARKER}", cdktf's marker for its internal references`,
+          hint: "remove it: cdktf would try to resolve it and stop",
+        }),
+      );
+      continue;
+    }
     if (typeof value === "string") {
       frame.assign(
         value.length > MAX_STRING_CHARACTERS

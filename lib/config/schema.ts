@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
+import { hasTemplateSequence } from "./terraform-literal";
 
 /**
  * The environment file's shape. Everything a stack needs is here, typed and with documented
@@ -412,26 +413,40 @@ const app = z
   })
   .prefault({});
 
+/**
+ * Terraform reads backend blocks without evaluating them, but the consumers' remote-state
+ * configs with: `${` or `%{` in a backend setting would mean one thing on each side.
+ */
+const backendTemplateMessage = {
+  message: "must not contain ${ or %{ (Terraform would evaluate it where consumers read the state)",
+};
+const backendText = z.string().refine((text) => !hasTemplateSequence(text), backendTemplateMessage);
+
 const backend = z
   .discriminatedUnion("type", [
     z.strictObject({
       type: z.literal("local"),
-      directory: z
-        .string()
+      directory: backendText
         .regex(/^[^/]/, { message: "must be relative to the project root" })
         .default("state")
         .meta({ description: "State directory relative to the project root. @default state" }),
     }),
     z.strictObject({
       type: z.literal("gcs"),
-      bucket: z.string({ error: "is required for the gcs backend" }).min(3),
-      prefix: z.string().min(1).default("hybrid-registry"),
+      bucket: z
+        .string({ error: "is required for the gcs backend" })
+        .min(3)
+        .refine((text) => !hasTemplateSequence(text), backendTemplateMessage),
+      prefix: backendText.min(1).default("hybrid-registry"),
     }),
     z.strictObject({
       type: z.literal("cloud"),
-      hostname: z.string().min(1).default("app.terraform.io"),
-      organization: z.string({ error: "is required for the cloud backend" }).min(1),
-      workspacePrefix: z.string().min(1).default("hybrid-registry"),
+      hostname: backendText.min(1).default("app.terraform.io"),
+      organization: z
+        .string({ error: "is required for the cloud backend" })
+        .min(1)
+        .refine((text) => !hasTemplateSequence(text), backendTemplateMessage),
+      workspacePrefix: backendText.min(1).default("hybrid-registry"),
     }),
   ])
   .default({ type: "local", directory: "state" });
