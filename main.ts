@@ -11,6 +11,7 @@ import { CloudNetworkStack } from "./stacks/cloud-network";
 import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { WorkloadsStack } from "./stacks/workloads";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
+import { summaryWanted, synthesisSummary } from "./lib/synth/synthesis-summary";
 
 /**
  * Add the stacks the config asks for: all three in hybrid mode, only workloads standalone.
@@ -43,12 +44,25 @@ function main(): void {
     }
     throw error;
   }
-  publishSynthesis({
-    outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
+  const underCdktfCli = process.env.CDKTF_CONTEXT_JSON !== undefined;
+  const stacks = publishSynthesis({
+    outdir,
     build: (app) => buildApp(app, config),
-    // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
-    removeOrphans: process.env.CDKTF_CONTEXT_JSON === undefined,
+    removeOrphans: !underCdktfCli,
   });
+  if (summaryWanted(process.argv, process.env)) {
+    process.stdout.write(
+      synthesisSummary({
+        environmentFile: path,
+        isDefaultEnvironment: process.env.HYBRID_CONFIG === undefined,
+        mode: config.mode === "hybrid" ? `hybrid (on-prem: ${config.onprem.mode})` : "standalone",
+        outdir,
+        stacks,
+      }),
+    );
+  }
 }
 
 if (require.main === module) main();

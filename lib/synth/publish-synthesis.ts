@@ -8,9 +8,9 @@ import {
   statSync,
 } from "node:fs";
 import { join } from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 
-/** What one synthesis wrote, per stack. */
+/** What one synthesis wrote, per stack, in the order the app added the stacks. */
 export interface PublishedStack {
   readonly name: string;
   /** Directory of the stack's Terraform JSON, relative to the output directory. */
@@ -59,10 +59,13 @@ export function publishSynthesis(options: PublishSynthesisOptions): PublishedSta
     options.build(app);
     app.synth();
     const manifest = JSON.parse(readFileSync(join(staging, MANIFEST), "utf8")) as ManifestJson;
-    const stacks = Object.entries(manifest.stacks).map(([name, stack]) => ({
-      name,
-      workingDirectory: stack.workingDirectory,
-    }));
+    // In the order the app added them (the manifest sorts by name): producers first.
+    const stacks = app.node.children
+      .filter((child) => TerraformStack.isStack(child))
+      .map((stack) => ({
+        name: stack.node.id,
+        workingDirectory: manifest.stacks[stack.node.id].workingDirectory,
+      }));
     for (const stack of stacks) {
       const from = join(staging, stack.workingDirectory);
       const to = join(outdir, stack.workingDirectory);

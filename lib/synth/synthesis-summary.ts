@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PublishedStack } from "./publish-synthesis";
+
+/** What a synthesis tells its user. */
+export interface SynthesisSummaryProps {
+  /** The environment file, as given. */
+  readonly environmentFile: string;
+  /** True when the file was not chosen (HYBRID_CONFIG unset): the example's placeholders. */
+  readonly isDefaultEnvironment: boolean;
+  /** E.g. `hybrid (on-prem: simulated)`. */
+  readonly mode: string;
+  readonly outdir: string;
+  /** Stacks in deploy order. */
+  readonly stacks: readonly PublishedStack[];
+}
+
+interface StackFileJson {
+  readonly resource?: Record<string, Record<string, unknown>>;
+}
+
+/** Number of resources in a synthesized stack file. */
+export function resourceCount(stackFile: string): number {
+  const json = JSON.parse(readFileSync(stackFile, "utf8")) as StackFileJson;
+  return Object.values(json.resource ?? {}).reduce(
+    (count, byName) => count + Object.keys(byName).length,
+    0,
+  );
+}
+
+/** The lines printed after a synthesis: which file, which mode, what was written, what next. */
+export function synthesisSummary(props: SynthesisSummaryProps): string {
+  const names = props.stacks.map((stack) => stack.name);
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = [
+    `Environment: ${props.environmentFile}${
+      props.isDefaultEnvironment
+        ? " (the default, because HYBRID_CONFIG is not set: its project ids are placeholders)"
+        : ""
+    }`,
+    `Mode: ${props.mode}`,
+    ...props.stacks.map((stack) => {
+      const file = join(props.outdir, stack.workingDirectory, "cdk.tf.json");
+      const count = resourceCount(file);
+      return `  ${stack.name.padEnd(width)}  ${String(count).padStart(3)} resources  ${file}`;
+    }),
+    `Next: npx cdktf diff ${names[0]}, then npx cdktf deploy ${names.join(" ")} (in this order)`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Whether to print the summary: not under `--quiet` or in CI, and not under the cdktf CLI,
+ * which prints its own (it passes its context in CDKTF_CONTEXT_JSON).
+ */
+export function summaryWanted(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return !argv.includes("--quiet") && !env.CI && env.CDKTF_CONTEXT_JSON === undefined;
+}
