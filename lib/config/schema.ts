@@ -7,21 +7,35 @@ import { hasTemplateSequence } from "./terraform-literal";
  * defaults; semantic rules that span fields (overlaps, ASN pairs, ranges) live in validate.ts.
  */
 
+/** An IPv4 octet (0-255, no leading zeros), for the editor schema's patterns. */
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+
+// The refinements are the rules; `pattern`, `format` and `anyOf` in the metadata give editors
+// the same checks through environments/schema.json (host bits excepted).
 const cidr = z
   .string()
   .refine(isIpv4Cidr, {
     message: "must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/24",
   })
-  .meta({ description: "IPv4 network in CIDR notation, e.g. 10.0.0.0/24" });
+  .meta({
+    description: "IPv4 network in CIDR notation, e.g. 10.0.0.0/24",
+    pattern: `^(${OCTET}\\.){3}${OCTET}/(3[0-2]|[12]?[0-9])$`,
+  });
 
 const ipv4 = z
   .string()
   .refine(isIpv4Address, { message: "must be an IPv4 address, e.g. 10.0.0.10" })
-  .meta({ description: "IPv4 address" });
+  .meta({ description: "IPv4 address", format: "ipv4" });
 
-const asn = z.number().int().meta({
-  description: "Private BGP ASN: 64512-65534 or 4200000000-4294967294",
-});
+const asn = z
+  .number()
+  .int()
+  .meta({
+    description: "Private BGP ASN: 64512-65534 or 4200000000-4294967294",
+    minimum: 64512,
+    maximum: 4294967294,
+    not: { minimum: 65535, maximum: 4199999999 },
+  });
 
 /** Kubernetes object name (RFC 1123 label). */
 const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
