@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp } from "../main";
+import { TerraformResource, TerraformStack } from "cdktf";
 import { publishSynthesis } from "../lib/synth/publish-synthesis";
 import { summaryWanted, synthesisSummary } from "../lib/synth/synthesis-summary";
-import { loadEnvironment, ROOT } from "./helpers/config";
+import { ROOT } from "./helpers/config";
 
 /** One real run of the app, without CI (which CI itself sets) or HYBRID_CONFIG unless given. */
 function synth(env: Record<string, string | undefined>) {
@@ -45,28 +45,39 @@ describe("synthesis tells what it did", () => {
     );
   });
 
-  it("counts the resources of each stack", () => {
+  it("counts the resources of each stack and lists them in the app's order", () => {
     const dir = mkdtempSync(join(tmpdir(), "hybrid-summary-"));
     try {
       const outdir = join(dir, "cdktf.out");
-      const config = loadEnvironment("environments/standalone-k3s.yaml");
-      const stacks = publishSynthesis({ outdir, build: (app) => buildApp(app, config) });
+      const stacks = publishSynthesis({
+        outdir,
+        build: (app) => {
+          for (const [name, count] of [
+            ["producer", 3],
+            ["consumer", 1],
+          ] as const) {
+            const stack = new TerraformStack(app, name);
+            for (let i = 0; i < count; i++) {
+              new TerraformResource(stack, `r${i}`, { terraformResourceType: "terraform_data" });
+            }
+          }
+        },
+      });
       const summary = synthesisSummary({
-        environmentFile: "environments/standalone-k3s.yaml",
+        environmentFile: "environments/mine.yaml",
         isDefaultEnvironment: false,
         mode: "standalone",
         outdir,
         stacks,
       });
-      const resources = JSON.parse(
-        readFileSync(join(outdir, "stacks", "workloads", "cdk.tf.json"), "utf8"),
-      ) as { resource: Record<string, object> };
-      const count = Object.values(resources.resource).flatMap((byName) =>
-        Object.keys(byName),
-      ).length;
-      expect(summary).toContain("Environment: environments/standalone-k3s.yaml\n");
-      expect(summary).toContain(`  workloads  ${String(count).padStart(3)} resources  `);
-      expect(summary).toContain("Next: npx cdktf diff workloads, then npx cdktf deploy workloads");
+      expect(summary.split("\n")).toEqual([
+        "Environment: environments/mine.yaml",
+        "Mode: standalone",
+        `  producer    3 resources  ${join(outdir, "stacks", "producer", "cdk.tf.json")}`,
+        `  consumer    1 resources  ${join(outdir, "stacks", "consumer", "cdk.tf.json")}`,
+        "Next: npx cdktf diff producer, then npx cdktf deploy producer consumer (in this order)",
+        "",
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@ import { ConfigError } from "../lib/config/load";
 import { terraformLiteral, terraformLiterals } from "../lib/config/terraform-literal";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { allStrings } from "./helpers/json";
-import { synthAll } from "./helpers/synth";
+import { stacksOf } from "./helpers/environments";
 
 function reportOf(raw: Record<string, unknown>): string {
   try {
@@ -25,12 +25,7 @@ describe("config strings reach Terraform literally", () => {
   });
 
   it("a displayName with a template is written escaped into the cluster", () => {
-    const raw = merge(rawEnvironment("environments/example.yaml"), {
-      onprem: {
-        cluster: { authorizedNetworks: [{ cidr: "203.0.113.0/24", displayName: '${file("/x")}' }] },
-      },
-    });
-    const strings = allStrings(synthAll(configFrom(raw))["onprem-network"]);
+    const strings = allStrings(stacksOf("templateDisplayName")["onprem-network"]);
     expect(strings).toContain('$${file("/x")}');
     expect(
       strings.filter((text) => text.includes('${file("/x")}') && !text.includes("$${")),

@@ -39,6 +39,24 @@ export const VARIANTS = {
   },
   renamedRegistry: { base: "default", patch: { registry: { fqdn: "images.onprem.internal" } } },
   dnsTtl60: { base: "default", patch: { cloud: { dns: { ttl: 60 } } } },
+  storageUnprotected: {
+    base: "standalone",
+    patch: { registry: { storage: { preventDestroy: false } } },
+  },
+  cacheCustom: {
+    base: "artifactRegistry",
+    patch: {
+      app: { pullThroughCache: { storageSize: "200Gi", storageClass: "premium-rwo", ttl: "72h" } },
+    },
+  },
+  templateDisplayName: {
+    base: "default",
+    patch: {
+      onprem: {
+        cluster: { authorizedNetworks: [{ cidr: "203.0.113.0/24", displayName: '${file("/x")}' }] },
+      },
+    },
+  },
   externalPeerOneIp: {
     base: "externalPeer",
     patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },
