@@ -1,6 +1,6 @@
-import type { App } from "cdktf";
+import type { App, TerraformStack } from "cdktf";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./lib/config/load";
-import type { Config } from "./lib/config/schema";
+import type { Config, HybridConfig } from "./lib/config/schema";
 import { terraformLiterals } from "./lib/config/terraform-literal";
 import {
   CLOUD_NETWORK_STACK,
@@ -11,6 +11,7 @@ import { CloudNetworkStack } from "./stacks/cloud-network";
 import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { WorkloadsStack } from "./stacks/workloads";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
+import { requireTerraformVersion } from "./lib/terraform/required-version";
 import { summaryWanted, synthesisSummary } from "./lib/synth/synthesis-summary";
 
 /**
@@ -19,14 +20,22 @@ import { summaryWanted, synthesisSummary } from "./lib/synth/synthesis-summary";
  */
 export function buildApp(app: App, validConfig: Config): App {
   const config = terraformLiterals(validConfig);
-  if (config.mode === "standalone") {
-    new WorkloadsStack(app, WORKLOADS_STACK, { config });
-    return app;
-  }
+  const stacks =
+    config.mode === "standalone"
+      ? [new WorkloadsStack(app, WORKLOADS_STACK, { config })]
+      : hybridStacks(app, config);
+  stacks.forEach(requireTerraformVersion);
+  return app;
+}
+
+function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
   const onpremStack = new OnpremNetworkStack(app, ONPREM_NETWORK_STACK, { config });
   const cloudStack = new CloudNetworkStack(app, CLOUD_NETWORK_STACK, { config, onpremStack });
-  new WorkloadsStack(app, WORKLOADS_STACK, { config, onpremStack, cloudStack });
-  return app;
+  return [
+    onpremStack,
+    cloudStack,
+    new WorkloadsStack(app, WORKLOADS_STACK, { config, onpremStack, cloudStack }),
+  ];
 }
 
 function main(): void {
