@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema";
 import { escapeUnsafe, shownText, shownValue } from "./display";
@@ -12,7 +12,10 @@ import {
   MAX_FILE_BYTES,
   MAX_FLOW_NESTING,
 } from "./input-bounds";
+import { nearestName } from "./key-suggestion";
+import { knownSettingsAt } from "./known-settings";
 import { semanticView } from "./semantic-view";
+import { positionOf } from "./source-position";
 import { semanticProblems, type ConfigProblem } from "./validate";
 
 /** The environment used when HYBRID_CONFIG is not set. */
@@ -35,7 +38,8 @@ function formatProblems(source: string, problems: readonly ConfigProblem[]): str
   const lines = problems.map((p) => {
     const value = p.value === undefined ? "" : ` (got ${shownValue(p.value)})`;
     const path = p.path ? shownText(p.path, 200) : "<root>";
-    return `  - ${path}: ${escapeUnsafe(p.message)}${value}\n    hint: ${escapeUnsafe(p.hint)}`;
+    const where = p.position ? `, at line ${p.position.line}, column ${p.position.column}` : "";
+    return `  - ${path}: ${escapeUnsafe(p.message)}${value}${where}\n    hint: ${escapeUnsafe(p.hint)}`;
   });
   return `Invalid configuration in ${shownText(source, 300)} (${count}):\n${lines.join("\n")}`;
 }
@@ -74,13 +78,16 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
     case "unrecognized_keys":
       return issue.keys.map((key) => {
         const keyPath = [...path, key].join(".");
+        const nearest = nearestName(key, knownSettingsAt(path));
         return {
           path: keyPath,
           value: undefined,
           message: "is not a known setting",
           hint:
             RETIRED_SETTINGS.get(keyPath) ??
-            "check the spelling against environments/schema.json (your editor can complete it)",
+            (nearest
+              ? `did you mean ${[...path, nearest].join(".")}?`
+              : "check the spelling against environments/schema.json (your editor can complete it)"),
         };
       });
     case "invalid_type":
@@ -168,7 +175,8 @@ export function parseConfig(text: string, source: string): Config {
       ),
     ]);
   }
-  const document = parseDocument(text);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -200,7 +208,15 @@ export function parseConfig(text: string, source: string): Config {
       : result.error.issues.flatMap((issue) => schemaProblem(issue, input)).filter(reported)),
     ...semanticProblems(semanticView(input)).filter(reported),
   ];
-  if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(
+      source,
+      problems.map((problem) => ({
+        ...problem,
+        position: problem.position ?? positionOf(document, lineCounter, problem.path),
+      })),
+    );
+  }
   return result.data;
 }
 

@@ -7,6 +7,7 @@ import {
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
 import { parentDomain } from "./derived";
+import type { SourcePosition } from "./source-position";
 import type { ExternalSiteView, GcpSideView, SemanticView } from "./semantic-view";
 
 /** One thing wrong with an environment file. */
@@ -16,6 +17,8 @@ export interface ConfigProblem {
   readonly value: unknown;
   readonly message: string;
   readonly hint: string;
+  /** Where the file has it; the loader fills it in. @default unknown */
+  readonly position?: SourcePosition;
 }
 
 interface NamedRange {
