@@ -38,7 +38,8 @@ function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
   ];
 }
 
-function main(): void {
+/** Load the environment, synthesize it and say what was written; exit code 1 on a bad file. */
+export function main(): void {
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
   let config: Config;
   try {

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { rawEnvironment, ROOT } from "./helpers/config";
+import { stacksOf } from "./helpers/environments";
 
 // One real run of the app per case: exit code, stderr and the output folder are the contract.
 function runApp(config: unknown): { status: number | null; stderr: string; outdir: string } {
@@ -11,7 +12,7 @@ function runApp(config: unknown): { status: number | null; stderr: string; outdi
   const file = join(dir, "env.yaml");
   writeFileSync(file, stringify(config));
   const outdir = join(dir, "out");
-  const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+  const result = spawnSync(process.execPath, ["scripts/synth.cjs"], {
     cwd: ROOT,
     env: { ...process.env, HYBRID_CONFIG: file, CDKTF_OUTDIR: outdir },
     encoding: "utf8",
@@ -46,3 +47,29 @@ describe("main.ts", () => {
     expect(readdirSync(join(run.outdir, "stacks"))).toEqual(["workloads"]);
   });
 });
+
+describe("scripts/synth.cjs (the fast runner behind npm run synth and cdktf.json)", () => {
+  it("writes exactly what the app synthesizes in process", () => {
+    const run = runApp(rawEnvironment("environments/standalone-k3s.yaml"));
+    try {
+      expect(run.status).toBe(0);
+      const written = JSON.parse(
+        readFileSync(join(run.outdir, "stacks", "workloads", "cdk.tf.json"), "utf8"),
+      ) as Record<string, unknown>;
+      // The app adds cdktf's "//" metadata (construct paths); Testing.synth leaves it out.
+      expect(withoutMetadata(written)).toEqual(stacksOf("standalone").workloads);
+    } finally {
+      rmSync(join(run.outdir, ".."), { recursive: true, force: true });
+    }
+  });
+});
+
+function withoutMetadata(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMetadata);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "//")
+      .map(([key, child]) => [key, withoutMetadata(child)]),
+  );
+}

@@ -14,7 +14,7 @@ function synth(env: Record<string, string | undefined>) {
   const base = { ...process.env };
   delete base.CI;
   delete base.HYBRID_CONFIG;
-  const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+  const result = spawnSync(process.execPath, ["scripts/synth.cjs"], {
     cwd: ROOT,
     env: { ...base, CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",

@@ -22,7 +22,7 @@ describe("the CLI's report through a pipe", () => {
     const file = join(dir, "env.yaml");
     writeFileSync(file, stringify({ ...rawEnvironment("environments/example.yaml"), ...unknown }));
     // Through a shell pipe into cat, as `npm run synth 2>&1 | less` would.
-    const result = spawnSync("sh", ["-c", `node --import tsx main.ts 2>&1 | cat`], {
+    const result = spawnSync("sh", ["-c", `node scripts/synth.cjs 2>&1 | cat`], {
       cwd: ROOT,
       env: { ...process.env, HYBRID_CONFIG: file, CDKTF_OUTDIR: join(dir, "out") },
       encoding: "utf8",

@@ -332,7 +332,7 @@ interface PlannedOutput {
 }
 
 function synthesize(configPath: string, outdir: string): void {
-  const result = run(process.execPath, ["--import", "tsx", "main.ts"], ROOT, {
+  const result = run(process.execPath, ["scripts/synth.cjs", "--quiet"], ROOT, {
     ...process.env,
     HYBRID_CONFIG: configPath,
     CDKTF_OUTDIR: outdir,
