@@ -16,6 +16,20 @@ export const ENVIRONMENTS = {
 
 export type EnvironmentName = keyof typeof ENVIRONMENTS;
 
+/** The documented examples (examples/README.md), synthesized like the environments. */
+export const EXAMPLES = {
+  exampleGcsBackend: "examples/hybrid-gcs-backend.yaml",
+  exampleTerraformCloud: "examples/terraform-cloud.yaml",
+  exampleExternalOne: "examples/external-one-interface.yaml",
+  exampleExternalTwo: "examples/external-two-interfaces.yaml",
+  exampleExternalFour: "examples/external-four-interfaces.yaml",
+  exampleArtifactRegistry: "examples/artifact-registry.yaml",
+  exampleK3sMetallb: "examples/standalone-k3s-metallb.yaml",
+  exampleHostPath: "examples/standalone-hostpath.yaml",
+} as const;
+
+export type ExampleName = keyof typeof EXAMPLES;
+
 /** Variants of an environment with some settings changed, synthesized like the files. */
 export const VARIANTS = {
   backendGcs: {
@@ -73,12 +87,20 @@ export const VARIANTS = {
 } as const satisfies Record<string, { base: EnvironmentName; patch: Record<string, unknown> }>;
 
 export type VariantName = keyof typeof VARIANTS;
-export type SynthName = EnvironmentName | VariantName;
+export type SynthName = EnvironmentName | VariantName | ExampleName;
 
-export const SYNTH_NAMES = [...Object.keys(ENVIRONMENTS), ...Object.keys(VARIANTS)] as SynthName[];
+export const SYNTH_NAMES = [
+  ...Object.keys(ENVIRONMENTS),
+  ...Object.keys(VARIANTS),
+  ...Object.keys(EXAMPLES),
+] as SynthName[];
 
 /** Environment variable naming the directory the global setup synthesized into. */
 export const SYNTH_CACHE_ENV = "HYBRID_SYNTH_CACHE";
+
+function isExample(name: SynthName): name is ExampleName {
+  return name in EXAMPLES;
+}
 
 function isEnvironment(name: SynthName): name is EnvironmentName {
   return name in ENVIRONMENTS;
@@ -86,6 +108,7 @@ function isEnvironment(name: SynthName): name is EnvironmentName {
 
 export function configOf(name: SynthName): Config {
   if (isEnvironment(name)) return loadEnvironment(ENVIRONMENTS[name]);
+  if (isExample(name)) return loadEnvironment(EXAMPLES[name]);
   const variant = VARIANTS[name];
   return configFrom(
     merge(rawEnvironment(ENVIRONMENTS[variant.base]), variant.patch),

@@ -176,7 +176,9 @@ export function parseConfig(text: string, source: string): Config {
     ]);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
+  // Warnings (e.g. a list used as a key, stringified) would go to the process's warning
+  // channel; the schema reports such keys as unknown settings instead.
+  const document = parseDocument(text, { lineCounter, logLevel: "error" });
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,

@@ -1,0 +1,154 @@
+"use strict";
+/**
+ * `npm run bench`: wall time (median of RUNS runs, measured side by side in one run) and peak
+ * memory of synthesis, the test suite and the type check, against the budgets in
+ * docs/performance.md, which this script rewrites between its markers. Exit code 1 when a
+ * budget is missed.
+ *
+ * The baseline is the same app with every provider package's root module loaded first, as an
+ * app importing classes from the package roots would: it shows what per-resource imports save.
+ */
+const { spawnSync } = require("node:child_process");
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { cpus, tmpdir, totalmem } = require("node:os");
+const { join } = require("node:path");
+
+const ROOT = join(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const REPORT = join(ROOT, "docs", "performance.md");
+const BEGIN = "<!-- bench:begin -->";
+const END = "<!-- bench:end -->";
+/** Prints the process's peak resident memory (KiB) on exit; preloaded with -r. */
+const RSS_PROBE = join(__dirname, "bench-rss-probe.cjs");
+const PROVIDER_ROOTS = [
+  "@cdktf/provider-google",
+  "@cdktf/provider-kubernetes",
+  "@cdktf/provider-random",
+  "@cdktf/provider-tls",
+  "@cdktf/provider-time",
+];
+
+const BUDGETS = {
+  "synthesis, default environment": { seconds: 1.3, megabytes: 400 },
+  "npm test": { seconds: 20 },
+};
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** One timed run; synthesis runs preload the memory probe (see `synth`). */
+function timed(command, args, env) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, CI: "1", ...env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  // The probe reports at exit; runs without it have no memory figure.
+  const peaks = [...result.stderr.matchAll(/bench-maxrss=(\d+)/g)].map((m) => Number(m[1]));
+  return { seconds, megabytes: peaks.length ? Math.max(...peaks) / 1024 : undefined };
+}
+
+function main() {
+  const outdir = mkdtempSync(join(tmpdir(), "hybrid-bench-"));
+  const synth = (environment, preload = []) => [
+    process.execPath,
+    [
+      ...[RSS_PROBE, ...preload].flatMap((module) => ["-r", module]),
+      "scripts/synth.cjs",
+      "--quiet",
+    ],
+    { HYBRID_CONFIG: environment, CDKTF_OUTDIR: outdir },
+  ];
+  const cases = [
+    ["synthesis, default environment", ...synth("environments/example.yaml")],
+    ["synthesis, standalone environment", ...synth("environments/standalone-k3s.yaml")],
+    [
+      "baseline: synthesis with provider root imports",
+      ...synth("environments/example.yaml", PROVIDER_ROOTS),
+    ],
+    ["npm test", "npm", ["test", "--silent"], {}],
+    ["type check (tsc --noEmit)", "npm", ["run", "--silent", "typecheck"], {}],
+  ];
+  const samples = new Map(cases.map(([name]) => [name, []]));
+  try {
+    // Side by side: each round runs every case once, so drift in the machine hits all alike.
+    for (let round = 1; round <= RUNS; round++) {
+      for (const [name, command, args, env] of cases) {
+        samples.get(name).push(timed(command, args, env));
+      }
+      process.stderr.write(`round ${round}/${RUNS} done\n`);
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+
+  const rows = cases.map(([name]) => {
+    const runs = samples.get(name);
+    const seconds = median(runs.map((run) => run.seconds));
+    const peaks = runs.map((run) => run.megabytes).filter((value) => value !== undefined);
+    const megabytes = peaks.length ? Math.max(...peaks) : undefined;
+    const budget = BUDGETS[name];
+    const failures = [
+      budget?.seconds !== undefined && seconds > budget.seconds
+        ? `median ${seconds.toFixed(2)} s > ${budget.seconds} s`
+        : undefined,
+      budget?.megabytes !== undefined && megabytes !== undefined && megabytes > budget.megabytes
+        ? `peak ${megabytes.toFixed(0)} MB > ${budget.megabytes} MB`
+        : undefined,
+    ].filter(Boolean);
+    return { name, seconds, megabytes, budget, failures };
+  });
+  const synthesis = rows[0];
+  const baseline = rows[2];
+  const table = [
+    "| what | median wall | peak memory | budget |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${row.seconds.toFixed(2)} s | ${
+          row.megabytes === undefined ? "n/a" : `${row.megabytes.toFixed(0)} MB`
+        } | ${
+          row.budget
+            ? [
+                row.budget.seconds !== undefined ? `≤ ${row.budget.seconds} s` : "",
+                row.budget.megabytes !== undefined ? `≤ ${row.budget.megabytes} MB` : "",
+              ]
+                .filter(Boolean)
+                .join(", ") + (row.failures.length ? " **missed**" : " met")
+            : ""
+        } |`,
+    ),
+  ];
+  const summary = [
+    `Measured with \`npm run bench\` on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}; median of ${RUNS} runs per row, the rows run side by side in each round.`,
+    "",
+    ...table,
+    "",
+    `Per-resource provider imports make synthesis ${(baseline.seconds / synthesis.seconds).toFixed(1)}× faster and ${(baseline.megabytes / synthesis.megabytes).toFixed(1)}× smaller in memory than root-package imports.`,
+  ].join("\n");
+  const report = readFileSync(REPORT, "utf8");
+  const start = report.indexOf(BEGIN);
+  const end = report.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${REPORT} lacks the ${BEGIN} … ${END} markers`);
+  writeFileSync(
+    REPORT,
+    `${report.slice(0, start + BEGIN.length)}\n${summary}\n${report.slice(end)}`,
+  );
+  process.stdout.write(`${summary}\n`);
+  const missed = rows.flatMap((row) => row.failures.map((failure) => `${row.name}: ${failure}`));
+  if (missed.length > 0) {
+    process.stderr.write(`Budgets missed:\n${missed.map((line) => `  - ${line}`).join("\n")}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main();
