@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { distributionMajorVersion } from "../lib/config/validate";
 import { renderConfigJsonSchema, renderConfigReferenceDoc } from "../lib/config/json-schema";
-import { configFrom, loadEnvironment, rawEnvironment, ROOT } from "./helpers/config";
+import { configFrom, loadEnvironment, merge, rawEnvironment, ROOT } from "./helpers/config";
 
 type Raw = Record<string, unknown>;
 /** Dotted path -> new value; `undefined` deletes the field. */
@@ -359,4 +359,28 @@ describe("distributionMajorVersion", () => {
   ])("%s -> %s", (image, major) => {
     expect(distributionMajorVersion(image)).toBe(major);
   });
+});
+
+describe("the registry image is a pinned Distribution 3", () => {
+  const withImage = (image: string) =>
+    configFrom(merge(rawEnvironment("environments/standalone-k3s.yaml"), { registry: { image } }));
+
+  it("defaults to registry:3.1.1, the latest 3.x release", () => {
+    expect(loadEnvironment("environments/example.yaml").registry.image).toBe("registry:3.1.1");
+  });
+
+  it.each([
+    "registry:3.0.0",
+    "ghcr.io/distribution/distribution:v3.1.1",
+    `registry@sha256:${"a".repeat(64)}`,
+  ])("accepts %s", (image) => {
+    expect(withImage(image).registry.image).toBe(image);
+  });
+
+  it.each(["registry:2", "registry:2.8.3", "registry:latest", "registry", "registry:edge"])(
+    "refuses %s",
+    (image) => {
+      expect(() => withImage(image)).toThrow(/registry\.image: is (Distribution 2\.x|not pinned)/);
+    },
+  );
 });

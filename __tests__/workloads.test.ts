@@ -83,7 +83,7 @@ describe("workloads (GKE mode)", () => {
   });
 
   it("pins a Distribution 3 image and probes / over HTTPS", () => {
-    expect(registry.image).toBe("registry:3.0.0");
+    expect(registry.image).toBe("registry:3.1.1");
     for (const probe of ["readiness_probe", "liveness_probe"]) {
       expect(registry[probe]).toMatchObject({
         http_get: { path: "/", port: "5000", scheme: "HTTPS" },

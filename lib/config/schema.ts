@@ -71,7 +71,7 @@ const goDuration = z.string().regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))
 const imageRef = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-    message: "must be an image reference such as registry:3.0.0",
+    message: "must be an image reference such as registry:3.1.1",
   });
 
 const kubeconfig = z.strictObject({
@@ -351,7 +351,10 @@ const registryFields = {
     description: "Name clients use for the registry. @default registry.onprem.internal",
   }),
   namespace: k8sName.default("registry").meta({ description: "@default registry" }),
-  image: imageRef.default("registry:3.0.0").meta({ description: "@default registry:3.0.0" }),
+  image: imageRef.default("registry:3.1.1").meta({
+    description:
+      "CNCF Distribution 3 image, pinned by a version tag or a digest (2.x is refused). @default registry:3.1.1",
+  }),
   storage,
   resources: z
     .strictObject({

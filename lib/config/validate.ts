@@ -327,15 +327,6 @@ function cacheProblems(view: SemanticView, registry: Registry, app: App): Config
   const cache = app.pullThroughCache;
   if (!cache.enabled) return [];
   const problems: ConfigProblem[] = [];
-  const major = distributionMajorVersion(registry.image);
-  if (major !== undefined && major < 3) {
-    problems.push({
-      path: "registry.image",
-      value: registry.image,
-      message: "is Distribution 2.x, whose proxy cannot log in to a basic-auth upstream",
-      hint: "use registry:3.0.0 or later for the pull-through cache",
-    });
-  }
   const subnet = view.cloud?.network?.subnetCidr;
   if (cache.ip && subnet && !isUsableGcpSubnetHost(subnet, cache.ip)) {
     problems.push({
@@ -409,8 +400,42 @@ function hybridProblems(view: SemanticView): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * The registry image must be a pinned Distribution 3 release. Distribution 2 is end of life
+ * (https://github.com/distribution/distribution/blob/main/README.md: v2 receives no updates)
+ * and its proxy cannot log in to a basic-auth upstream. An untagged, `latest` or otherwise
+ * unversioned tag cannot be checked and may change under a running registry: a digest
+ * (`registry@sha256:...`) is accepted as the user's explicit pin.
+ */
+function registryImageProblems(image: string): ConfigProblem[] {
+  const major = distributionMajorVersion(image);
+  const hasDigest = image.includes("@sha256:");
+  if (major !== undefined && major < 3) {
+    return [
+      {
+        path: "registry.image",
+        value: image,
+        message:
+          "is Distribution 2.x: end of life, and its pull-through cache cannot log in to a basic-auth upstream",
+        hint: "use registry:3.1.1 (the default) or a later 3.x release",
+      },
+    ];
+  }
+  if (major === undefined && !hasDigest) {
+    return [
+      {
+        path: "registry.image",
+        value: image,
+        message: "is not pinned to a Distribution release (no version tag, no digest)",
+        hint: "pin a 3.x release such as registry:3.1.1, or a digest (registry@sha256:…)",
+      },
+    ];
+  }
+  return [];
+}
+
 function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...registryImageProblems(registry.image)];
   const fqdnPaths: Array<[string, string]> = [["registry.fqdn", registry.fqdn]];
   if (app?.pullThroughCache.enabled) {
     fqdnPaths.push(["app.pullThroughCache.fqdn", app.pullThroughCache.fqdn]);

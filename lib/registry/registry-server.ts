@@ -57,7 +57,7 @@ export interface RegistryServerProps {
   readonly namespace: string;
   /** Name of the Deployment, Service and secrets. @default "registry" */
   readonly name?: string;
-  /** CNCF Distribution image, pinned (e.g. `registry:3.0.0`). */
+  /** CNCF Distribution image, pinned (e.g. `registry:3.1.1`). */
   readonly image: string;
   /** Image providing `htpasswd` for the init container. */
   readonly htpasswdImage: string;
