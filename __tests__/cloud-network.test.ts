@@ -450,10 +450,20 @@ describe("cloud-network: application cluster trusting the registry CA", () => {
     expect(projectRoles).not.toContain("roles/secretmanager.secretAccessor");
   });
 
-  it("creates the node pool only after the nodes may read the CA secret", () => {
+  it("creates the node pool only after the nodes' access to the CA secret has propagated", () => {
     const [accessId] = only(stack, "google_secret_manager_secret_iam_member");
+    const [sleepId, sleep] = only(stack, "time_sleep");
     const [, pool] = only(stack, "google_container_node_pool");
-    expect(pool.depends_on).toEqual([`google_secret_manager_secret_iam_member.${accessId}`]);
+    expect(pool.depends_on).toEqual([`time_sleep.${sleepId}`]);
+    expect(sleep.depends_on).toEqual(
+      expect.arrayContaining([`google_secret_manager_secret_iam_member.${accessId}`]),
+    );
+    // IAM changes typically take effect within 2 minutes.
+    expect(sleep.create_duration).toBe("120s");
+    expect(sleep.triggers).toMatchObject({
+      member: expect.stringContaining("google_service_account."),
+    });
+    expect(stack.terraform.required_providers).toHaveProperty("time");
   });
 
   it("runs nodes as the dedicated account, on private, shielded nodes with workload identity", () => {
@@ -552,6 +562,23 @@ describe("cloud-network: Artifact Registry", () => {
     for (const body of Object.values(stacksOf("artifactRegistry"))) {
       expect(allStrings(body).filter((s) => s.includes("roles/storage.admin"))).toEqual([]);
     }
+  });
+
+  it("grants nodes Google's minimum node role, and the Artifact Registry reader only when it is enabled", () => {
+    const rolesOf = (json: StackJson) =>
+      resourcesOf(json, "google_project_iam_member")
+        .map(([, m]) => m.role)
+        .sort();
+    expect(rolesOf(stacksOf("default")["cloud-network"])).toEqual([
+      "roles/container.defaultNodeServiceAccount",
+    ]);
+    expect(rolesOf(stacksOf("default")["onprem-network"])).toEqual([
+      "roles/container.defaultNodeServiceAccount",
+    ]);
+    expect(rolesOf(ar)).toEqual([
+      "roles/artifactregistry.reader",
+      "roles/container.defaultNodeServiceAccount",
+    ]);
   });
 
   it("lets the node service account read Artifact Registry", () => {

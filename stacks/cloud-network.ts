@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { DockerRepository } from "../lib/artifact-registry/docker-repository";
 import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
@@ -14,7 +15,7 @@ import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { CLOUD_NETWORK_STACK } from "../lib/contract/stack-names";
 import { PrivateZone } from "../lib/dns/private-zone";
 import { ProjectServices } from "../lib/gcp/project-services";
-import { NodeServiceAccount } from "../lib/gke/node-service-account";
+import { ARTIFACT_REGISTRY_READER_ROLE, NodeServiceAccount } from "../lib/gke/node-service-account";
 import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
 import { RegistryCaSecret } from "../lib/gke/registry-ca-secret";
 import { CloudNat } from "../lib/network/cloud-nat";
@@ -54,6 +55,7 @@ export class CloudNetworkStack extends TerraformStack {
     configureStateBackend(this, CLOUD_NETWORK_STACK, config.backend);
     new GoogleProvider(this, "google", { project: projectId, region });
     new RandomProvider(this, "random");
+    new TimeProvider(this, "time");
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
       backend: config.backend,
@@ -144,6 +146,7 @@ export class CloudNetworkStack extends TerraformStack {
     const nodeServiceAccount = new NodeServiceAccount(this, "app-nodes", {
       projectId,
       clusterName: cloud.cluster.name,
+      additionalRoles: cloud.artifactRegistry.enabled ? [ARTIFACT_REGISTRY_READER_ROLE] : [],
       dependsOn: apis.services,
     });
     const caSecret = new RegistryCaSecret(this, "registry-ca", {
@@ -164,7 +167,7 @@ export class CloudNetworkStack extends TerraformStack {
       trustedRegistry: {
         fqdns: [config.registry.fqdn, ...(cacheEnabled ? [config.app.pullThroughCache.fqdn] : [])],
         caSecretUri: caSecret.versionUri,
-        dependsOn: [caSecret.nodeAccess],
+        dependsOn: [caSecret.readableByNodes],
       },
       dependsOn: apis.services,
     });

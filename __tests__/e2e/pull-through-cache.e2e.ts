@@ -43,7 +43,7 @@ const PULLS = 5;
 /**
  * How often Distribution 2.8 downloads a blob the cache misses: ServeBlob streams it to the
  * client and, in a goroutine, fetches it again to store it (registry/proxy/proxyblobstore.go,
- * v2.8.2). registry:3.0.0 (the image the stack deploys) serves and stores from one fetch
+ * v2.8.2). registry:3.x (the image the stack deploys) serves and stores from one fetch
  * (io.MultiWriter), i.e. 1; with Debian's 2.8 the bound is 2 copies, all during the first pull.
  */
 const UPSTREAM_FETCHES_PER_MISS = 2;

@@ -3,17 +3,28 @@ import type { ITerraformDependable } from "cdktf";
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 
-/** What a GKE node needs and nothing more: write logs and metrics, read Artifact Registry. */
-export const NODE_SERVICE_ACCOUNT_ROLES = [
-  "roles/logging.logWriter",
-  "roles/monitoring.metricWriter",
-  "roles/artifactregistry.reader",
-] as const;
+/**
+ * Google's documented minimum for a GKE node service account: "Kubernetes Engine Default Node
+ * Service Account" bundles exactly what nodes need (logs, metrics, the resource metadata GKE
+ * writes) and is maintained by Google as GKE changes
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/service-accounts#default-gke-service-account,
+ * https://cloud.google.com/iam/docs/understanding-roles#container.defaultNodeServiceAccount).
+ */
+export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
+
+/** What nodes additionally need to pull from Artifact Registry with their own identity. */
+export const ARTIFACT_REGISTRY_READER_ROLE = "roles/artifactregistry.reader";
 
 export interface NodeServiceAccountProps {
   readonly projectId: string;
   /** Cluster name; the account id is derived from it. */
   readonly clusterName: string;
+  /**
+   * Project roles beyond NODE_SERVICE_ACCOUNT_ROLES, e.g. ARTIFACT_REGISTRY_READER_ROLE for
+   * nodes that pull from Artifact Registry.
+   * @default none
+   */
+  readonly additionalRoles?: readonly string[];
   /**
    * Resources to create first (the APIs these resources need).
    * @default none
@@ -21,7 +32,10 @@ export interface NodeServiceAccountProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** A dedicated node service account, so nodes never run as the Compute default account. */
+/**
+ * A dedicated node service account, so nodes never run as the Compute default account (which
+ * has the project-wide Editor role by default).
+ */
 export class NodeServiceAccount extends Construct {
   public readonly account: ServiceAccount;
   public readonly email: string;
@@ -41,7 +55,7 @@ export class NodeServiceAccount extends Construct {
     });
     this.email = this.account.email;
     this.member = this.account.member;
-    this.roleBindings = NODE_SERVICE_ACCOUNT_ROLES.map(
+    this.roleBindings = [...NODE_SERVICE_ACCOUNT_ROLES, ...(props.additionalRoles ?? [])].map(
       (role) =>
         new ProjectIamMember(this, role.replace("roles/", ""), {
           project: props.projectId,

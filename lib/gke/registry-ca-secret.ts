@@ -3,6 +3,7 @@ import type { ITerraformDependable } from "cdktf";
 import { SecretManagerSecret } from "@cdktf/provider-google/lib/secret-manager-secret";
 import { SecretManagerSecretVersion } from "@cdktf/provider-google/lib/secret-manager-secret-version";
 import { SecretManagerSecretIamMember } from "@cdktf/provider-google/lib/secret-manager-secret-iam-member";
+import { Sleep } from "@cdktf/provider-time/lib/sleep";
 
 export interface RegistryCaSecretProps {
   readonly projectId: string;
@@ -11,6 +12,12 @@ export interface RegistryCaSecretProps {
   readonly caCertificatePem: string;
   /** IAM member (node service account) allowed to read the secret. */
   readonly reader: string;
+  /**
+   * How long to wait after granting the reader before nodes may boot (needs the `time`
+   * provider in the stack).
+   * @default "120s"
+   */
+  readonly propagationDelay?: string;
   /**
    * Resources to create first (the APIs these resources need).
    * @default none
@@ -25,8 +32,15 @@ export interface RegistryCaSecretProps {
 export class RegistryCaSecret extends Construct {
   public readonly secret: SecretManagerSecret;
   public readonly version: SecretManagerSecretVersion;
-  /** The reader's grant: nodes must not boot before they can read the CA. */
+  /** The reader's grant. */
   public readonly nodeAccess: SecretManagerSecretIamMember;
+  /**
+   * Done once the grant has had time to propagate: nodes read the CA when they boot, and a
+   * node that cannot read it never trusts the registry. IAM changes "typically take effect
+   * within 2 minutes" (https://cloud.google.com/iam/docs/access-change-propagation), so node
+   * pools depend on this wait, not on the grant.
+   */
+  public readonly readableByNodes: Sleep;
   /** `projects/<n>/secrets/<id>/versions/<v>`, as GKE's containerd config expects. */
   public readonly versionUri: string;
 
@@ -47,6 +61,12 @@ export class RegistryCaSecret extends Construct {
       secretId: this.secret.secretId,
       role: "roles/secretmanager.secretAccessor",
       member: props.reader,
+    });
+    this.readableByNodes = new Sleep(this, "node-access-propagation", {
+      createDuration: props.propagationDelay ?? "120s",
+      // A new reader (or secret) is a new grant: wait again.
+      triggers: { member: props.reader, secret: this.secret.id },
+      dependsOn: [this.nodeAccess, this.version],
     });
     this.versionUri = this.version.name;
   }
