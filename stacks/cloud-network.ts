@@ -134,6 +134,7 @@ export class CloudNetworkStack extends TerraformStack {
           : { external: { interfaceIps: config.onprem.peerInterfaces, asn: onprem.number("asn") } },
       linkLocalRange: cloud.vpn.linkLocalRange,
       advertisedRoutePriority: cloud.vpn.advertisedRoutePriority,
+      dependsOn: apis.services,
     });
     if (vpn.deviceSettings.length > 0) {
       new TerraformOutput(this, "vpn_device_settings", {

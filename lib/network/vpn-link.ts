@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { ComputeExternalVpnGateway } from "@cdktf/provider-google/lib/compute-external-vpn-gateway";
 import { ComputeRouterInterface } from "@cdktf/provider-google/lib/compute-router-interface";
 import { ComputeRouterPeer } from "@cdktf/provider-google/lib/compute-router-peer";
@@ -38,6 +38,12 @@ export interface VpnLinkProps {
   readonly linkLocalRange?: string;
   /** BGP MED on routes this link advertises. @default 100 */
   readonly advertisedRoutePriority?: number;
+  /**
+   * Resources to create first (the Compute API). Tunnels and peers wait for the gateways and
+   * routers they name; the external gateway names nothing, so it needs this.
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** What the device admin enters for one tunnel (external mode). */
@@ -106,6 +112,7 @@ export class VpnLink extends Construct {
         redundancyType: redundancy[peerInterfaces],
         interface: device.interfaceIps.map((ipAddress, i) => ({ id: i, ipAddress })),
         provider: local.provider,
+        dependsOn: props.dependsOn,
       });
     }
 
