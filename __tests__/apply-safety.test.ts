@@ -248,3 +248,28 @@ describe("GKE's own Service annotations never show as a diff", () => {
     expect(provider).not.toHaveProperty("ignore_annotations");
   });
 });
+
+describe("certificates warn before they need an apply", () => {
+  it.each(["default", "artifactRegistry", "externalPeer", "standalone"] as const)(
+    "%s: a check block on the stack that holds the PKI",
+    (name) => {
+      const stacks = stacksOf(name) as Record<
+        string,
+        StackJson & { check?: Record<string, { assert: Json[] }> }
+      >;
+      const holder = name === "standalone" ? stacks.workloads : stacks["onprem-network"];
+      const asserts = holder.check?.registry_certificate_renewal.assert ?? [];
+      const watched = asserts.map(
+        (a) => /(tls_\w+)\.[\w-]+\.validity_end_time/.exec(String(a.condition))?.[1],
+      );
+      expect(watched).toEqual(
+        name === "artifactRegistry"
+          ? ["tls_locally_signed_cert", "tls_locally_signed_cert", "tls_self_signed_cert"]
+          : ["tls_locally_signed_cert", "tls_self_signed_cert"],
+      );
+      // 30 days' notice before the 30-day renewal window: warnings start 60 days before expiry.
+      expect(String(asserts[0].condition)).toContain('"-1440h"');
+      expect(String(asserts[0].error_message)).toContain("renews it");
+    },
+  );
+});

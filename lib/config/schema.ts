@@ -342,6 +342,10 @@ const pki = z
       .min(1)
       .default(30)
       .meta({ description: "Renew the server certificate this long before expiry. @default 30" }),
+    renewalNoticeDays: z.number().int().min(1).max(365).default(30).meta({
+      description:
+        "Days before the renewal window from which every plan warns (a Terraform check) that an apply will be needed. @default 30",
+    }),
   })
   .prefault({});
 

@@ -1,7 +1,11 @@
 import { Construct } from "constructs";
 import { CertificateAuthority } from "./certificate-authority";
 import { keySpec, type KeyAlgorithm } from "./key-spec";
+import { CertificateRenewalCheck } from "./renewal-check";
 import { ServerCertificate } from "./server-certificate";
+
+/** A new CA must reach every node and client: half a year of notice. */
+const CA_NOTICE_DAYS = 180;
 
 export interface RegistryPkiProps {
   /** Registry host name: common name and DNS SAN of the server certificate. */
@@ -33,6 +37,12 @@ export interface RegistryPkiProps {
   readonly serverValidityDays?: number;
   /** @default 30 */
   readonly earlyRenewalDays?: number;
+  /**
+   * Days of warning (a Terraform check) before a server certificate's renewal point and
+   * before the CA expires.
+   * @default 30 for server certificates; the CA always gets 180
+   */
+  readonly renewalNoticeDays?: number;
 }
 
 /** The registry's private CA and server certificate(s); no key ever leaves Terraform state. */
@@ -40,6 +50,8 @@ export class RegistryPki extends Construct {
   public readonly ca: CertificateAuthority;
   public readonly server: ServerCertificate;
   public readonly cache?: ServerCertificate;
+  /** Warns during plans before the certificates need an apply to renew. */
+  public readonly renewalCheck: CertificateRenewalCheck;
 
   constructor(scope: Construct, id: string, props: RegistryPkiProps) {
     super(scope, id);
@@ -69,5 +81,38 @@ export class RegistryPki extends Construct {
         dnsNames: [props.cacheFqdn],
       });
     }
+    const earlyRenewalDays = props.earlyRenewalDays ?? 30;
+    const noticeDays = props.renewalNoticeDays ?? 30;
+    const rollsPods = "the Pods serving it restart with the new one; clients need nothing new";
+    this.renewalCheck = new CertificateRenewalCheck(this, "registry_certificate_renewal", {
+      certificates: [
+        {
+          label: "registry server certificate",
+          validityEndTime: this.server.certificate.validityEndTime,
+          earlyRenewalDays,
+          noticeDays,
+          whatRenewalDoes: rollsPods,
+        },
+        ...(this.cache
+          ? [
+              {
+                label: "pull-through cache certificate",
+                validityEndTime: this.cache.certificate.validityEndTime,
+                earlyRenewalDays,
+                noticeDays,
+                whatRenewalDoes: rollsPods,
+              },
+            ]
+          : []),
+        {
+          label: "registry CA",
+          validityEndTime: this.ca.certificate.validityEndTime,
+          earlyRenewalDays: 0,
+          noticeDays: CA_NOTICE_DAYS,
+          whatRenewalDoes:
+            "replacing it (raise caValidityDays, or taint tls_self_signed_cert) makes every node and client trust the new CA, so plan it",
+        },
+      ],
+    });
   }
 }
