@@ -273,3 +273,29 @@ describe("certificates warn before they need an apply", () => {
     },
   );
 });
+
+describe("the CA-trust DaemonSet refuses nodes whose containerd ignores certs.d", () => {
+  const stack = stacksOf("standaloneNodePort").workloads;
+  const daemonSet = byName(stack, "kubernetes_daemon_set_v1", "registry-ca-trust");
+  const [init] = podSpecOf(daemonSet).init_container as Json[];
+
+  it("checks config_path before installing, with the message in the pod's status", () => {
+    const script = (init.command as string[])[2];
+    expect(script.indexOf("config_path")).toBeGreaterThan(-1);
+    expect(script.indexOf("config_path")).toBeLessThan(script.indexOf("mkdir -p"));
+    expect(init.termination_message_policy).toBe("FallbackToLogsOnError");
+    expect(init.env).toEqual([{ name: "ASSUME_CONFIG_PATH", value: "false" }]);
+  });
+
+  it("reads the node's containerd config read-only and never writes it", () => {
+    expect(init.volume_mount).toContainEqual({
+      name: "containerd-config",
+      mount_path: "/host/etc/containerd",
+      read_only: true,
+    });
+    expect(podSpecOf(daemonSet).volume).toContainEqual({
+      name: "containerd-config",
+      host_path: { path: "/etc/containerd", type: "DirectoryOrCreate" },
+    });
+  });
+});

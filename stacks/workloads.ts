@@ -175,6 +175,7 @@ export class WorkloadsStack extends TerraformStack {
         caCertificatePem: registry.caCertificatePem,
         hosts: app.endpoints,
         image: config.app.caTrustDaemonSet.image,
+        assumeConfigPath: config.app.caTrustDaemonSet.assumeConfigPath,
       });
     }
 

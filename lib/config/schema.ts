@@ -404,6 +404,10 @@ const app = z
             "Privileged DaemonSet writing the CA into containerd's certs.d, for clusters without GKE's native trust. @default false",
         }),
         image: imageRef.default("busybox:1.37.0"),
+        assumeConfigPath: z.boolean().default(false).meta({
+          description:
+            "The nodes run containerd 2.2+, which reads /etc/containerd/certs.d by default: skip the DaemonSet's check that containerd's registry config_path names it. @default false",
+        }),
       })
       .prefault({}),
     pullThroughCache: z

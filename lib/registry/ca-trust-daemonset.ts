@@ -24,17 +24,54 @@ export interface CaTrustDaemonSetProps {
   readonly hosts: readonly TrustedRegistryHost[];
   /** Tiny image with a POSIX shell, pinned (e.g. busybox). */
   readonly image: string;
+  /**
+   * The nodes run containerd 2.2 or later, which reads /etc/containerd/certs.d without
+   * `config_path`: skip the check of the node's containerd configuration.
+   * @default false
+   */
+  readonly assumeConfigPath?: boolean;
 }
 
-/** The script that installs the trust files for every host on the node. */
-function caTrustInstallScript(registries: readonly string[]): string {
+/** Where the node's containerd configuration is mounted, read-only, in the init container. */
+export const HOST_CONTAINERD_CONFIG_DIR = "/host/etc/containerd";
+
+/**
+ * Fails, with what to set, unless the node's containerd reads `certs.d`. The CRI plugin reads
+ * hosts.toml files only from its registry `config_path`, which containerd 1.x and 2.0/2.1
+ * leave empty by default (`containerd config default` prints `config_path = ""`; see
+ * containerd docs/hosts.md "CRI" and docs/cri/config.md "Registry Configuration").
+ * containerd 2.2+ reads /etc/containerd/certs.d without it: `assumeConfigPath` skips the check.
+ * The config file and drop-ins in conf.d are searched; nothing is ever written there.
+ */
+function containerdConfigCheck(): string {
+  const certsDir = CONTAINERD_CERTS_DIR.replaceAll(".", String.raw`\.`);
+  // Double quotes around the pattern (it matches either quote of a TOML string), single quotes
+  // around the message (it quotes TOML keys). No ${...}: the script is a Terraform string.
+  const pattern = String.raw`"^[[:space:]]*config_path[[:space:]]*=[[:space:]]*[\"'][^\"']*${certsDir}"`;
+  const message = `containerd on this node does not read ${CONTAINERD_CERTS_DIR}: in /etc/containerd/config.toml set config_path = "${CONTAINERD_CERTS_DIR}" under [plugins."io.containerd.grpc.v1.cri".registry] (config version 2) or [plugins."io.containerd.cri.v1.images".registry] (version 3), then restart containerd. containerd 2.2 and later read it by default: then set app.caTrustDaemonSet.assumeConfigPath: true.`;
+  return [
+    'if [ "$ASSUME_CONFIG_PATH" != true ]; then',
+    "  found=",
+    `  for file in ${HOST_CONTAINERD_CONFIG_DIR}/config.toml ${HOST_CONTAINERD_CONFIG_DIR}/conf.d/*.toml; do`,
+    `    if [ -f "$file" ] && grep -Eq ${pattern} "$file"; then found="$file"; fi`,
+    "  done",
+    '  if [ -z "$found" ]; then',
+    `    echo '${message}' >&2`,
+    "    exit 1",
+    "  fi",
+    "fi",
+  ].join("\n");
+}
+
+/** The script that checks containerd and installs the trust files for every host on the node. */
+export function caTrustInstallScript(registries: readonly string[]): string {
   const steps = registries.flatMap((registry, i) => [
     `mkdir -p ${CONTAINERD_CERTS_DIR}/${registry} ${DOCKER_CERTS_DIR}/${registry}`,
     `cp /trust/ca.crt ${CONTAINERD_CERTS_DIR}/${registry}/ca.crt`,
     `cp /trust/hosts-${i}.toml ${CONTAINERD_CERTS_DIR}/${registry}/hosts.toml`,
     `cp /trust/ca.crt ${DOCKER_CERTS_DIR}/${registry}/ca.crt`,
   ]);
-  return ["set -eu", ...steps].join("\n");
+  return ["set -eu", containerdConfigCheck(), ...steps].join("\n");
 }
 
 /**
@@ -93,10 +130,20 @@ export class CaTrustDaemonSet extends Construct {
                 name: "install",
                 image: props.image,
                 command: ["/bin/sh", "-c", script],
+                env: [
+                  { name: "ASSUME_CONFIG_PATH", value: String(props.assumeConfigPath ?? false) },
+                ],
+                // `kubectl describe pod` shows the check's message, not only the exit code.
+                terminationMessagePolicy: "FallbackToLogsOnError",
                 securityContext: { privileged: true },
                 resources,
                 volumeMount: [
                   { name: "trust", mountPath: "/trust", readOnly: true },
+                  {
+                    name: "containerd-config",
+                    mountPath: HOST_CONTAINERD_CONFIG_DIR,
+                    readOnly: true,
+                  },
                   { name: "containerd-certs", mountPath: CONTAINERD_CERTS_DIR },
                   { name: "docker-certs", mountPath: DOCKER_CERTS_DIR },
                 ],
@@ -121,6 +168,10 @@ export class CaTrustDaemonSet extends Construct {
             ],
             volume: [
               { name: "trust", configMap: { name: this.files.metadata.name } },
+              {
+                name: "containerd-config",
+                hostPath: { path: "/etc/containerd", type: "DirectoryOrCreate" },
+              },
               {
                 name: "containerd-certs",
                 hostPath: { path: CONTAINERD_CERTS_DIR, type: "DirectoryOrCreate" },
