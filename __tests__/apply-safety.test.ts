@@ -299,3 +299,52 @@ describe("the CA-trust DaemonSet refuses nodes whose containerd ignores certs.d"
     });
   });
 });
+
+describe("seeding is stable and configurable", () => {
+  const jobOf = (name: Parameters<typeof stacksOf>[0]) => {
+    const [[, job]] = resourcesOf(stacksOf(name).workloads, "kubernetes_job_v1");
+    return job;
+  };
+  const commandOf = (job: Json) => ((podSpecOf(job).container as Json[])[0].command as string[])[2];
+
+  it("keeps the finished Job (no TTL) under a name that changes with the image list", () => {
+    const job = jobOf("default");
+    expect(job.spec).not.toHaveProperty("ttl_seconds_after_finished");
+    expect((job.metadata as Json).name).toMatch(/^registry-seed-[0-9a-f]{8}$/);
+    expect((jobOf("seedLoginOnePlatform").metadata as Json).name).not.toBe(
+      (job.metadata as Json).name,
+    );
+  });
+
+  it("copies all platforms anonymously by default", () => {
+    const command = commandOf(jobOf("default"));
+    expect(command).toContain("skopeo copy --all --retry-times 5");
+    expect(command).not.toContain("--src-authfile");
+  });
+
+  it("copies one platform by digest with a login whose password is a sensitive variable", () => {
+    const stack = stacksOf("seedLoginOnePlatform").workloads as StackJson & {
+      variable?: Record<string, Json>;
+    };
+    const command = commandOf(jobOf("seedLoginOnePlatform"));
+    expect(command).toContain(
+      "skopeo --override-os linux --override-arch arm64 copy --retry-times 5",
+    );
+    expect(command).not.toContain("--all");
+    expect(command).toContain("--src-authfile /auth/source.json");
+    expect(command).toContain(
+      `docker://docker.io/library/nginx@sha256:${"0123456789abcdef".repeat(4)}`,
+    );
+    expect(stack.variable?.seed_source_password).toMatchObject({ sensitive: true, type: "string" });
+    const auth = byName(stack, "kubernetes_secret_v1", "registry-seed-auth");
+    expect(String((auth.data as Json)["source.json"])).toContain("var.seed_source_password");
+    expect(String((auth.data as Json)["source.json"])).toContain('"docker.io"');
+  });
+
+  it("refuses a platform skopeo cannot select", () => {
+    const raw = merge(rawEnvironment("environments/example.yaml"), {
+      registry: { seedPlatform: "linux/amd64,linux/arm64" },
+    });
+    expect(() => configFrom(raw)).toThrow(/registry\.seedPlatform: must be all or one platform/);
+  });
+});

@@ -195,7 +195,9 @@ describe("workloads (GKE mode)", () => {
     expect((copy.command as string[])[2]).toContain(
       "docker://docker.io/library/nginx:stable docker://registry.onprem.internal/stack-labs/nginx:stable",
     );
-    expect(job.spec).toMatchObject({ backoff_limit: 6, ttl_seconds_after_finished: "86400" });
+    expect(job.spec).toMatchObject({ backoff_limit: 6 });
+    // No TTL: a deleted Job would be planned again and re-copy mutable tags.
+    expect(job.spec).not.toHaveProperty("ttl_seconds_after_finished");
     expect(podSpec(job).host_aliases).toEqual([
       {
         ip: expect.stringContaining("spec[0].cluster_ip"),

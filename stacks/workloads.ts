@@ -1,5 +1,11 @@
 import type { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack, type TerraformProvider } from "cdktf";
+import {
+  Fn,
+  TerraformOutput,
+  TerraformStack,
+  TerraformVariable,
+  type TerraformProvider,
+} from "cdktf";
 import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -16,6 +22,7 @@ import { kubernetesProvider, type ClusterAccess } from "../lib/k8s/cluster-provi
 import { appLabels } from "../lib/k8s/labels";
 import { RegistryPki } from "../lib/pki/registry-pki";
 import { CaTrustDaemonSet } from "../lib/registry/ca-trust-daemonset";
+import type { RegistryLogin } from "../lib/registry/docker-config";
 import { K3S_CA_FILE, k3sRegistriesYaml } from "../lib/registry/k3s-registries";
 import { NodeProxy } from "../lib/registry/node-proxy";
 import { CONTAINERD_CERTS_DIR, renderHostsToml } from "../lib/registry/node-trust-files";
@@ -119,6 +126,8 @@ export class WorkloadsStack extends TerraformStack {
         pushUser: credentials.push,
         caCertificatePem: registry.caCertificatePem,
         copyToolImage: config.registry.copyToolImage,
+        platform: config.registry.seedPlatform,
+        sourceLogin: this.seedSourceLogin(config),
         dependsOn: [server.deployment],
       });
     }
@@ -213,6 +222,23 @@ export class WorkloadsStack extends TerraformStack {
         `Content of ${CONTAINERD_CERTS_DIR}/${endpoint.registry}/hosts.toml; ca.crt beside it`,
       );
     }
+  }
+
+  /**
+   * The seeding Job's login at its source registry: the user from the config, the password
+   * from a sensitive Terraform variable, so it is never in the config or the synthesized JSON.
+   */
+  private seedSourceLogin(config: Config): RegistryLogin | undefined {
+    const source = config.registry.seedSource;
+    if (!source) return undefined;
+    const password = new TerraformVariable(this, "seed_source_password", {
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: `Password or access token of ${source.username} at ${source.registry}, for the seeding Job`,
+    });
+    password.overrideLogicalId("seed_source_password");
+    return { host: source.registry, username: source.username, password: password.stringValue };
   }
 
   private standaloneInputs(config: StandaloneConfig): { registry: RegistryInputs; app: AppInputs } {

@@ -71,6 +71,21 @@ export const VARIANTS = {
       },
     },
   },
+  seedLoginOnePlatform: {
+    base: "default",
+    patch: {
+      registry: {
+        seedSource: { username: "platform-bot" },
+        seedPlatform: "linux/arm64",
+        seedImages: [
+          {
+            source: `docker.io/library/nginx@sha256:${"0123456789abcdef".repeat(4)}`,
+            target: "stack-labs/nginx:pinned",
+          },
+        ],
+      },
+    },
+  },
   externalPeerOneIp: {
     base: "externalPeer",
     patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },

@@ -382,6 +382,31 @@ const registryFields = {
   copyToolImage: imageRef.default("quay.io/skopeo/stable:v1.17.0").meta({
     description: "Image of the seeding Job's copy tool. @default quay.io/skopeo/stable:v1.17.0",
   }),
+  seedSource: z
+    .strictObject({
+      registry: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/, {
+          message: "must be a registry host such as docker.io or ghcr.io",
+        })
+        .default("docker.io"),
+      username: z.string().min(1).max(256).meta({ description: "User at the source registry" }),
+    })
+    .optional()
+    .meta({
+      description:
+        "Log in to the source registry when seeding (Docker Hub limits anonymous pulls per IP). The password is never in the file: set the Terraform variable seed_source_password (TF_VAR_seed_source_password, or a sensitive workspace variable). @default anonymous",
+    }),
+  seedPlatform: z
+    .string()
+    .regex(/^(all|[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?)$/, {
+      message: "must be all or one platform such as linux/amd64 or linux/arm/v7",
+    })
+    .default("all")
+    .meta({
+      description:
+        "all copies every platform of a multi-platform image; os/arch[/variant] copies only that one (skopeo has no subset). @default all",
+    }),
   pki,
 };
 

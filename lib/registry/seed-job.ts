@@ -8,7 +8,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../k8s/pod-security";
-import { dockerConfigJson } from "./docker-config";
+import { dockerConfigJson, type RegistryLogin } from "./docker-config";
 import type { RegistryUser } from "./registry-credentials";
 
 export interface SeedImage {
@@ -34,10 +34,19 @@ export interface SeedJobProps {
   readonly caCertificatePem: string;
   /** skopeo image, pinned. */
   readonly copyToolImage: string;
+  /**
+   * Login for the source registry (Docker Hub limits anonymous pulls per IP address).
+   * @default anonymous pulls
+   */
+  readonly sourceLogin?: RegistryLogin;
+  /**
+   * `all` copies every platform of a multi-platform image (an index); `os/arch[/variant]`
+   * copies only that platform's image.
+   * @default "all"
+   */
+  readonly platform?: string;
   /** @default 6 */
   readonly backoffLimit?: number;
-  /** @default 86400 */
-  readonly ttlSecondsAfterFinished?: number;
   /**
    * Resources to wait for, e.g. the registry Deployment.
    * @default none
@@ -45,19 +54,57 @@ export interface SeedJobProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** The shell command that copies every image; skopeo skips blobs the registry already has. */
-function seedCommand(images: readonly SeedImage[], registryHost: string): string {
-  const copies = images.map(
-    (image) =>
-      `skopeo copy --all --retry-times 5 --retry-delay 10s --dest-cert-dir /ca --dest-authfile /auth/config.json docker://${image.source} docker://${registryHost}/${image.target}`,
+const AUTH_DIR = "/auth";
+const CA_DIR = "/ca";
+
+/**
+ * The shell command that copies every image; skopeo skips blobs the registry already has.
+ * A source given by digest (`name@sha256:…`) is copied exactly. One platform is chosen with
+ * skopeo's global `--override-os/--override-arch/--override-variant`; `--all` keeps a whole
+ * index (skopeo(1), skopeo-copy(1)). skopeo has no flag for a subset of platforms.
+ */
+export function seedCommand(
+  images: readonly SeedImage[],
+  registryHost: string,
+  options: { readonly platform?: string; readonly sourceLogin: boolean },
+): string {
+  const platform = options.platform ?? "all";
+  const [os, arch, variant] = platform.split("/");
+  const global =
+    platform === "all"
+      ? []
+      : [
+          `--override-os ${os}`,
+          `--override-arch ${arch}`,
+          ...(variant ? [`--override-variant ${variant}`] : []),
+        ];
+  const copy = [
+    ...(platform === "all" ? ["--all"] : []),
+    "--retry-times 5",
+    `--dest-cert-dir ${CA_DIR}`,
+    `--dest-authfile ${AUTH_DIR}/config.json`,
+    ...(options.sourceLogin ? [`--src-authfile ${AUTH_DIR}/source.json`] : []),
+  ];
+  const copies = images.map((image) =>
+    [
+      "skopeo",
+      ...global,
+      "copy",
+      ...copy,
+      `docker://${image.source}`,
+      `docker://${registryHost}/${image.target}`,
+    ].join(" "),
   );
   return ["set -eu", ...copies].join("\n");
 }
 
 /**
  * Copies public images into the registry (tutorial 000's docker pull/tag/push, automated).
- * Re-running is harmless; the Job's name carries a hash of its inputs so a changed list runs
- * again, and finished Jobs are cleaned up after their TTL.
+ * The finished Job stays: with a TTL Kubernetes deletes it, the kubernetes provider then finds
+ * no Job and plans a new one (terraform-provider-kubernetes v2.38.0
+ * resource_kubernetes_job_v1.go:120-126, read: a missing Job is removed from state), which re-copies
+ * mutable tags on an unrelated apply. Its name carries a hash of its inputs, so a changed list
+ * replaces it and runs again.
  */
 export class SeedJob extends Construct {
   public readonly job: JobV1;
@@ -67,7 +114,10 @@ export class SeedJob extends Construct {
   constructor(scope: Construct, id: string, props: SeedJobProps) {
     super(scope, id);
     const labels = appLabels("registry-seed", "seed");
-    const command = seedCommand(props.images, props.registryHost);
+    const command = seedCommand(props.images, props.registryHost, {
+      platform: props.platform,
+      sourceLogin: props.sourceLogin !== undefined,
+    });
     const inputsHash = createHash("sha256")
       .update(JSON.stringify([command, props.copyToolImage]))
       .digest("hex")
@@ -79,6 +129,7 @@ export class SeedJob extends Construct {
       data: {
         ".dockerconfigjson": dockerConfigJson([{ host: props.registryHost, ...props.pushUser }]),
         "ca.crt": props.caCertificatePem,
+        ...(props.sourceLogin ? { "source.json": dockerConfigJson([props.sourceLogin]) } : {}),
       },
     });
     this.job = new JobV1(this, "job", {
@@ -88,7 +139,6 @@ export class SeedJob extends Construct {
       dependsOn: props.dependsOn,
       spec: {
         backoffLimit: props.backoffLimit ?? 6,
-        ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished ?? 86400),
         template: {
           metadata: { labels },
           spec: {
@@ -108,8 +158,8 @@ export class SeedJob extends Construct {
                   limits: { cpu: "1", memory: "512Mi" },
                 },
                 volumeMount: [
-                  { name: "auth", mountPath: "/auth", readOnly: true },
-                  { name: "ca", mountPath: "/ca", readOnly: true },
+                  { name: "auth", mountPath: AUTH_DIR, readOnly: true },
+                  { name: "ca", mountPath: CA_DIR, readOnly: true },
                   { name: "tmp", mountPath: "/tmp" },
                 ],
               },
@@ -119,7 +169,10 @@ export class SeedJob extends Construct {
                 name: "auth",
                 secret: {
                   secretName: this.authSecret.metadata.name,
-                  items: [{ key: ".dockerconfigjson", path: "config.json" }],
+                  items: [
+                    { key: ".dockerconfigjson", path: "config.json" },
+                    ...(props.sourceLogin ? [{ key: "source.json", path: "source.json" }] : []),
+                  ],
                 },
               },
               {
