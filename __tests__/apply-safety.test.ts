@@ -348,3 +348,57 @@ describe("seeding is stable and configurable", () => {
     expect(() => configFrom(raw)).toThrow(/registry\.seedPlatform: must be all or one platform/);
   });
 });
+
+describe("NetworkPolicy in the registry namespace", () => {
+  const policyOf = (name: Parameters<typeof stacksOf>[0]) =>
+    byName(stacksOf(name).workloads, "kubernetes_network_policy_v1", "registry-ingress");
+
+  it("hybrid: the registry port only from both sides' ranges and the seeding Job, metrics only from monitoring", () => {
+    const spec = policyOf("default").spec as Json;
+    expect(spec).toMatchObject({
+      pod_selector: { match_labels: { "app.kubernetes.io/name": "registry" } },
+      policy_types: ["Ingress"],
+    });
+    const [registryRule, metricsRule] = spec.ingress as Json[];
+    expect(registryRule.ports).toEqual([{ port: "5000", protocol: "TCP" }]);
+    expect(registryRule.from).toEqual([
+      ...[
+        "10.0.0.0/24",
+        "10.100.0.0/16",
+        "10.101.0.0/20",
+        "10.0.1.0/24",
+        "10.110.0.0/16",
+        "10.111.0.0/20",
+      ].map((cidr) => ({ ip_block: { cidr } })),
+      { pod_selector: { match_labels: { "app.kubernetes.io/name": "registry-seed" } } },
+    ]);
+    expect(metricsRule).toEqual({
+      ports: [{ port: "5001", protocol: "TCP" }],
+      from: [
+        {
+          namespace_selector: {
+            match_expressions: [
+              {
+                key: "kubernetes.io/metadata.name",
+                operator: "In",
+                values: ["monitoring", "gmp-system"],
+              },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it("external site: the site's networks instead of the simulated VPC's", () => {
+    const [registryRule] = (policyOf("externalPeer").spec as Json).ingress as Json[];
+    expect(registryRule.from).toContainEqual({ ip_block: { cidr: "192.168.10.0/24" } });
+  });
+
+  it("standalone: the registry port from any source (node addresses are not known), metrics still restricted", () => {
+    const [registryRule, metricsRule] = (policyOf("standalone").spec as Json).ingress as Json[];
+    expect(registryRule).not.toHaveProperty("from");
+    expect(metricsRule.from).toBeDefined();
+    expect(JSON.stringify(stacksOf("standalone").workloads)).not.toContain("0.0.0.0/0");
+  });
+});

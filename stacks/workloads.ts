@@ -19,7 +19,8 @@ import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { WORKLOADS_STACK } from "../lib/contract/stack-names";
 import { kubernetesProvider, type ClusterAccess } from "../lib/k8s/cluster-providers";
-import { appLabels } from "../lib/k8s/labels";
+import { appLabels, selectorLabels } from "../lib/k8s/labels";
+import { podSecurityLabels } from "../lib/k8s/pod-security";
 import { RegistryPki } from "../lib/pki/registry-pki";
 import { CaTrustDaemonSet } from "../lib/registry/ca-trust-daemonset";
 import type { RegistryLogin } from "../lib/registry/docker-config";
@@ -28,10 +29,12 @@ import { NodeProxy } from "../lib/registry/node-proxy";
 import { CONTAINERD_CERTS_DIR, renderHostsToml } from "../lib/registry/node-trust-files";
 import { PullAccess } from "../lib/registry/pull-access";
 import { RegistryCredentials } from "../lib/registry/registry-credentials";
-import { RegistryServer } from "../lib/registry/registry-server";
+import { REGISTRY_DEBUG_PORT, RegistryServer } from "../lib/registry/registry-server";
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import { SampleApp } from "../lib/registry/sample-app";
-import { SeedJob } from "../lib/registry/seed-job";
+import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
+import { RegistryNetworkPolicy } from "../lib/registry/registry-network-policy";
+import { SEED_JOB_NAME, SeedJob } from "../lib/registry/seed-job";
 import { registryStorageOf, standaloneEndpointOf, type NodeRegistryEndpoint } from "./settings";
 
 export interface WorkloadsStackProps {
@@ -47,6 +50,8 @@ interface RegistryInputs {
   readonly caCertificatePem: string;
   readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
   readonly exposure: RegistryExposure;
+  /** Networks whose nodes and pods pull from the registry's pods, for its NetworkPolicy. */
+  readonly pullFrom: readonly string[] | "anywhere";
 }
 
 /** The pull-through cache's certificate and address, from the network stacks. */
@@ -100,7 +105,16 @@ export class WorkloadsStack extends TerraformStack {
 
     const registryNamespace = new NamespaceV1(this, "registry-namespace", {
       provider: registry.provider,
-      metadata: { name: config.registry.namespace, labels: appLabels("registry", "namespace") },
+      metadata: {
+        name: config.registry.namespace,
+        labels: {
+          ...appLabels("registry", "namespace"),
+          // Baseline forbids hostPath volumes: a registry on hostPath needs privileged.
+          ...podSecurityLabels(
+            config.registry.storage.type === "hostPath" ? "privileged" : "restricted",
+          ),
+        },
+      },
     });
     const namespace = registryNamespace.metadata.name;
     const server = new RegistryServer(this, "registry", {
@@ -131,16 +145,41 @@ export class WorkloadsStack extends TerraformStack {
         dependsOn: [server.deployment],
       });
     }
+    if (config.registry.networkPolicy.enabled) {
+      new RegistryNetworkPolicy(this, "registry-network-policy", {
+        provider: registry.provider,
+        namespace,
+        registryPods: selectorLabels("registry"),
+        registryPort: REGISTRY_CONTAINER_PORT,
+        metricsPort: REGISTRY_DEBUG_PORT,
+        pullFrom: registry.pullFrom,
+        pushPods: selectorLabels(SEED_JOB_NAME),
+        metricsNamespaces: config.registry.networkPolicy.metricsNamespaces,
+      });
+    }
     if (
       config.mode === "standalone" &&
       config.registry.exposure.type === "clusterIP" &&
       config.registry.exposure.nodeProxy
     ) {
+      // hostPort needs privileged (baseline forbids it): its own namespace keeps the
+      // registry's restricted.
+      const proxyNamespace = new NamespaceV1(this, "node-proxy-namespace", {
+        provider: registry.provider,
+        metadata: {
+          name: "registry-node-proxy",
+          labels: {
+            ...appLabels("registry-node-proxy", "namespace"),
+            ...podSecurityLabels("privileged"),
+          },
+        },
+      });
       new NodeProxy(this, "node-proxy", {
         provider: registry.provider,
-        namespace,
+        namespace: proxyNamespace.metadata.name,
         registryService: server.service.clusterHost,
         image: config.registry.nodeProxyImage,
+        bindAddress: config.registry.exposure.nodeProxyBindAddress,
       });
     }
 
@@ -148,6 +187,7 @@ export class WorkloadsStack extends TerraformStack {
       provider: app.provider,
       namespace: config.app.namespace,
       logins: app.endpoints.map((endpoint) => ({ host: endpoint.registry, ...credentials.pull })),
+      podSecurity: config.app.podSecurity,
     });
     if (app.cache) {
       this.pullThroughCache(
@@ -174,7 +214,7 @@ export class WorkloadsStack extends TerraformStack {
           name: "registry-ca-trust",
           labels: {
             ...appLabels("registry-ca-trust", "namespace"),
-            "pod-security.kubernetes.io/enforce": "privileged",
+            ...podSecurityLabels("privileged"),
           },
         },
       });
@@ -263,6 +303,9 @@ export class WorkloadsStack extends TerraformStack {
         caCertificatePem: pki.ca.certificatePem,
         tls: { certificatePem: pki.server.certificatePem, privateKeyPem: pki.server.privateKeyPem },
         exposure,
+        // NodePort and MetalLB traffic arrives from node addresses of a range the config
+        // does not know; TLS and auth still guard the port.
+        pullFrom: "anywhere",
       },
       app: { provider, endpoints: [standaloneEndpointOf(config)] },
     };
@@ -326,6 +369,12 @@ export class WorkloadsStack extends TerraformStack {
           certificatePem: onprem.string("serverCertificatePem"),
           privateKeyPem: onprem.string("serverPrivateKeyPem"),
         },
+        pullFrom: [
+          ...(config.onprem.mode === "simulated"
+            ? networkRangesOf(config.onprem.network)
+            : config.onprem.networkCidrs),
+          ...cloudRanges,
+        ],
         exposure:
           config.registry.exposure.type === "loadBalancer"
             ? config.registry.exposure
@@ -365,7 +414,10 @@ export class WorkloadsStack extends TerraformStack {
   ): void {
     const cacheNamespace = new NamespaceV1(this, "cache-namespace", {
       provider,
-      metadata: { name: "registry-cache", labels: appLabels("registry-cache", "namespace") },
+      metadata: {
+        name: "registry-cache",
+        labels: { ...appLabels("registry-cache", "namespace"), ...podSecurityLabels("restricted") },
+      },
     });
     new RegistryServer(this, "pull-through-cache", {
       provider,

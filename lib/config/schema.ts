@@ -302,6 +302,10 @@ const clusterIpExposure = z.strictObject({
   nodeProxy: z.boolean().default(false).meta({
     description: "Node-proxy DaemonSet so every node reaches the registry on localhost:5000",
   }),
+  nodeProxyBindAddress: z.enum(["127.0.0.1", "0.0.0.0"]).default("127.0.0.1").meta({
+    description:
+      "Node address of the node proxy's hostPort: the loopback only, or every address for CNIs that do not forward the node's own loopback traffic to a hostPort. @default 127.0.0.1",
+  }),
 });
 
 /** Hybrid mode: the GKE internal load balancer on the reserved IP, or a load balancer on-prem. */
@@ -397,6 +401,18 @@ const registryFields = {
       description:
         "Log in to the source registry when seeding (Docker Hub limits anonymous pulls per IP). The password is never in the file: set the Terraform variable seed_source_password (TF_VAR_seed_source_password, or a sensitive workspace variable). @default anonymous",
     }),
+  networkPolicy: z
+    .strictObject({
+      enabled: z.boolean().default(true).meta({
+        description:
+          "NetworkPolicies in the registry namespace: the registry port only from the networks that pull, the metrics port only from metricsNamespaces. Needs a CNI that enforces them. @default true",
+      }),
+      metricsNamespaces: z.array(k8sName).default(["monitoring", "gmp-system"]).meta({
+        description:
+          "Namespaces whose pods may scrape the metrics (and debug) port 5001. @default [monitoring, gmp-system]",
+      }),
+    })
+    .prefault({}),
   seedPlatform: z
     .string()
     .regex(/^(all|[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?)$/, {
@@ -422,6 +438,10 @@ const app = z
         replicas: z.number().int().min(0).default(1),
       })
       .prefault({}),
+    podSecurity: z.enum(["restricted", "baseline", "privileged"]).default("baseline").meta({
+      description:
+        "Pod Security Standards level enforced in the application namespace (warnings and audit always use restricted). restricted refuses images that run as root, such as the sample nginx. @default baseline",
+    }),
     caTrustDaemonSet: z
       .strictObject({
         enabled: z.boolean().default(false).meta({

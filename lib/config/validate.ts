@@ -436,6 +436,15 @@ function registryImageProblems(image: string): ConfigProblem[] {
 
 function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
   const problems: ConfigProblem[] = [...registryImageProblems(registry.image)];
+  if (app?.podSecurity === "restricted" && app.sampleApp.enabled) {
+    problems.push({
+      path: "app.podSecurity",
+      value: app.podSecurity,
+      message:
+        "refuses the sample app: nginx runs as root, which the restricted Pod Security Standard forbids",
+      hint: "set app.sampleApp.enabled: false, or keep app.podSecurity: baseline",
+    });
+  }
   const fqdnPaths: Array<[string, string]> = [["registry.fqdn", registry.fqdn]];
   if (app?.pullThroughCache.enabled) {
     fqdnPaths.push(["app.pullThroughCache.fqdn", app.pullThroughCache.fqdn]);

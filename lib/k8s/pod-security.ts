@@ -24,3 +24,22 @@ export function restrictedContainerSecurityContext() {
     seccompProfile: { type: "RuntimeDefault" },
   };
 }
+
+/** A Pod Security Standards level (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
+
+/**
+ * Namespace labels for Pod Security Admission
+ * (https://kubernetes.io/docs/concepts/security/pod-security-admission/): pods that break
+ * `level` are refused; `warn` and `audit` also report what `restricted` would refuse.
+ */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/warn-version": "latest",
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/audit-version": "latest",
+  };
+}

@@ -17,6 +17,12 @@ export interface NodeProxyProps {
    */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
+  /**
+   * Node address the hostPort listens on. `0.0.0.0` listens on every address of the node, for
+   * CNIs whose portmap does not forward the node's own loopback traffic.
+   * @default "127.0.0.1"
+   */
+  readonly bindAddress?: string;
   /** In-cluster DNS name of the registry Service. */
   readonly registryService: string;
   /** haproxy image, pinned. */
@@ -85,7 +91,20 @@ export class NodeProxy extends Construct {
                 image: props.image,
                 args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
                 port: [
-                  { name: "registry", containerPort: NODE_PROXY_PORT, hostPort: NODE_PROXY_PORT },
+                  {
+                    name: "registry",
+                    containerPort: NODE_PROXY_PORT,
+                    hostPort: NODE_PROXY_PORT,
+                    // Only the node itself pulls through it (kubelet at localhost:5000), so
+                    // nothing else on the network reaches the port. The CNI portmap plugin
+                    // matches the destination host IP (containernetworking/plugins
+                    // plugins/meta/portmap); forwarding the node's own loopback traffic also
+                    // needs its localhost SNAT, which some CNIs lack: bindAddress 0.0.0.0 then.
+                    hostIp:
+                      props.bindAddress === "0.0.0.0"
+                        ? undefined
+                        : (props.bindAddress ?? "127.0.0.1"),
+                  },
                 ],
                 securityContext: restrictedContainerSecurityContext(),
                 resources: {

@@ -4,6 +4,7 @@ import { DefaultServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/default-
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { appLabels } from "../k8s/labels";
+import { podSecurityLabels, type PodSecurityLevel } from "../k8s/pod-security";
 import { dockerConfigJson, type RegistryLogin } from "./docker-config";
 
 export interface PullAccessProps {
@@ -16,6 +17,11 @@ export interface PullAccessProps {
   readonly namespace: string;
   /** Registries (the registry, and the cache when there is one) and the pulling user. */
   readonly logins: readonly RegistryLogin[];
+  /**
+   * Pod Security Standards level enforced in the namespace.
+   * @default "baseline"
+   */
+  readonly podSecurity?: PodSecurityLevel;
 }
 
 /**
@@ -44,7 +50,10 @@ export class PullAccess extends Construct {
     const labels = appLabels("registry-pull", "pull-access");
     this.namespace = new NamespaceV1(this, "namespace", {
       provider: props.provider,
-      metadata: { name: props.namespace, labels },
+      metadata: {
+        name: props.namespace,
+        labels: { ...labels, ...podSecurityLabels(props.podSecurity ?? "baseline") },
+      },
     });
     this.pullSecret = new SecretV1(this, "pull-secret", {
       provider: props.provider,

@@ -54,6 +54,9 @@ export interface SeedJobProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** The seeding Job's name prefix and pod label (app.kubernetes.io/name). */
+export const SEED_JOB_NAME = "registry-seed";
+
 const AUTH_DIR = "/auth";
 const CA_DIR = "/ca";
 
@@ -113,7 +116,7 @@ export class SeedJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SeedJobProps) {
     super(scope, id);
-    const labels = appLabels("registry-seed", "seed");
+    const labels = appLabels(SEED_JOB_NAME, "seed");
     const command = seedCommand(props.images, props.registryHost, {
       platform: props.platform,
       sourceLogin: props.sourceLogin !== undefined,
