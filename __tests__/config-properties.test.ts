@@ -9,6 +9,7 @@ import { ConfigError, parseConfig } from "../lib/config/load";
 import type { Config } from "../lib/config/schema";
 import { rawEnvironment, readEnvironment } from "./helpers/config";
 import { configOf, stacksOf } from "./helpers/environments";
+import { invariantViolations } from "./helpers/invariants";
 import { synthAll } from "./helpers/synth";
 
 const SEED = 20261122;
@@ -176,7 +177,7 @@ describe("config loader properties", () => {
     );
   });
 
-  it("an accepted mutation synthesizes", () => {
+  it("an accepted mutation synthesizes JSON that keeps the platforms' rules", () => {
     let accepted = 0;
     fc.assert(
       fc.property(mutatedObject, (doc) => {
@@ -185,6 +186,7 @@ describe("config loader properties", () => {
         accepted++;
         const stacks = synthAll(result);
         expect(Object.keys(stacks).length).toBeGreaterThan(0);
+        expect(invariantViolations(stacks)).toEqual([]);
       }),
       { seed: SEED + 1, numRuns: 200 },
     );

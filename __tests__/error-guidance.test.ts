@@ -33,6 +33,18 @@ describe("unknown settings suggest the nearest valid name", () => {
     expect(report).toContain("hint: did you mean registry.storage.retainOnDestroy?");
   });
 
+  it("a setting of another variant is named as such, not as a typo of itself", () => {
+    const report = reportOf(
+      STANDALONE.replace(
+        "    type: pvc\n    retainOnDestory: true\n",
+        "    type: emptyDir\n    size: 5Gi\n",
+      ),
+    );
+    expect(report).toContain(
+      "registry.storage.size: is not a known setting, at line 9, column 5\n    hint: size belongs to another variant of registry.storage (another type or mode)",
+    );
+  });
+
   it("only when the name is close enough to be a typo", () => {
     expect(nearestName("imagee", ["image", "fqdn"])).toBe("image");
     expect(nearestName("retainOnDestory", ["retainOnDestroy", "size"])).toBe("retainOnDestroy");

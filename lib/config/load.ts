@@ -78,16 +78,21 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
     case "unrecognized_keys":
       return issue.keys.map((key) => {
         const keyPath = [...path, key].join(".");
-        const nearest = nearestName(key, knownSettingsAt(path));
+        const known = knownSettingsAt(path);
+        // A name that is valid in another variant (another `type` or `mode`) is not a typo.
+        const otherVariant = known.includes(key);
+        const nearest = otherVariant ? undefined : nearestName(key, known);
         return {
           path: keyPath,
           value: undefined,
           message: "is not a known setting",
           hint:
             RETIRED_SETTINGS.get(keyPath) ??
-            (nearest
-              ? `did you mean ${[...path, nearest].join(".")}?`
-              : "check the spelling against environments/schema.json (your editor can complete it)"),
+            (otherVariant
+              ? `${key} belongs to another variant of ${path.join(".") || "the file"} (another type or mode): remove it or change the type`
+              : nearest
+                ? `did you mean ${[...path, nearest].join(".")}?`
+                : "check the spelling against environments/schema.json (your editor can complete it)"),
         };
       });
     case "invalid_type":

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
+import { imageReferenceProblem } from "./image-reference";
 import { hasTemplateSequence } from "./terraform-literal";
 
 /**
@@ -68,11 +69,16 @@ const goDuration = z.string().regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))
   message: "must be a duration such as 168h, 90m or 0",
 });
 
-const imageRef = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-    message: "must be an image reference such as registry:3.1.1",
-  });
+/** An OCI image reference, checked with distribution/reference's grammar (image-reference.ts). */
+const imageRef = z.string().superRefine((reference, context) => {
+  const problem = imageReferenceProblem(reference);
+  if (problem) {
+    context.addIssue({
+      code: "custom",
+      message: `must be an image reference such as registry:3.1.1: ${problem}`,
+    });
+  }
+});
 
 const kubeconfig = z.strictObject({
   path: z.string().min(1).meta({ description: "Path of the kubeconfig file" }),
@@ -87,6 +93,16 @@ const nodePool = z
   .strictObject({
     machineType: z
       .string()
+      // Predefined <series>-<type>-<vCPUs>[-suffix], shared-core e2/f1/g1 types, or custom
+      // [<series>-]custom-<vCPUs>-<MiB>[-ext] (https://cloud.google.com/compute/docs/machine-resource,
+      // https://cloud.google.com/compute/docs/instances/creating-instance-with-custom-machine-type).
+      .regex(
+        /^(e2-(micro|small|medium)|f1-micro|g1-small|[a-z][a-z0-9]*-[a-z]+-[0-9]+(-[a-z0-9]+)*|([a-z][a-z0-9]*-)?custom-[0-9]+-[0-9]+(-ext)?)$/,
+        {
+          message:
+            "must be a Compute Engine machine type such as e2-standard-2, n2-highmem-8 or n2-custom-4-16384",
+        },
+      )
       .default("e2-standard-2")
       .meta({ description: "@default e2-standard-2" }),
     nodeCount: z
@@ -432,9 +448,15 @@ const app = z
     sampleApp: z
       .strictObject({
         enabled: z.boolean().default(true),
-        image: z.string().default("stack-labs/nginx:stable").meta({
-          description: "Repository and tag inside the registry. @default stack-labs/nginx:stable",
-        }),
+        image: z
+          .string()
+          .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*:[\w][\w.-]{0,127}$/, {
+            message: "must be <repository>:<tag> inside the registry, e.g. stack-labs/nginx:stable",
+          })
+          .default("stack-labs/nginx:stable")
+          .meta({
+            description: "Repository and tag inside the registry. @default stack-labs/nginx:stable",
+          }),
         replicas: z.number().int().min(0).default(1),
       })
       .prefault({}),
@@ -484,6 +506,28 @@ const app = z
   .prefault({});
 
 /**
+ * GCS bucket naming rules (https://cloud.google.com/storage/docs/buckets#naming): 3-63
+ * characters (up to 222 with dots, each dot-separated part at most 63) of lowercase letters,
+ * digits, `-`, `_` and `.`, starting and ending with a letter or digit; not an IP address; not
+ * starting with "goog" nor containing "google".
+ */
+function gcsBucketNameProblem(bucket: string): string | undefined {
+  const parts = bucket.split(".");
+  if (!/^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket)) {
+    return "must be a GCS bucket name: lowercase letters, digits, - _ . and a letter or digit at both ends";
+  }
+  if (bucket.length < 3 || bucket.length > (parts.length > 1 ? 222 : 63)) {
+    return "must have 3-63 characters (up to 222 when it contains dots)";
+  }
+  if (parts.some((part) => part.length > 63)) return "must have at most 63 characters between dots";
+  if (isIpv4Address(bucket)) return "must not be an IP address";
+  if (bucket.startsWith("goog") || bucket.includes("google")) {
+    return 'must not start with "goog" or contain "google"';
+  }
+  return undefined;
+}
+
+/**
  * Terraform reads backend blocks without evaluating them, but the consumers' remote-state
  * configs with: `${` or `%{` in a backend setting would mean one thing on each side.
  */
@@ -505,8 +549,10 @@ const backend = z
       type: z.literal("gcs"),
       bucket: z
         .string({ error: "is required for the gcs backend" })
-        .min(3)
-        .refine((text) => !hasTemplateSequence(text), backendTemplateMessage),
+        .superRefine((bucket, context) => {
+          const problem = gcsBucketNameProblem(bucket);
+          if (problem) context.addIssue({ code: "custom", message: problem });
+        }),
       prefix: backendText.min(1).default("hybrid-registry"),
     }),
     z.strictObject({

@@ -7,6 +7,7 @@ import {
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
 import { parentDomain } from "./derived";
+import { platformProblems } from "./platform-rules";
 import type { SourcePosition } from "./source-position";
 import type { ExternalSiteView, GcpSideView, SemanticView } from "./semantic-view";
 
@@ -520,6 +521,7 @@ function standaloneProblems(view: SemanticView): ConfigProblem[] {
 export function semanticProblems(view: SemanticView): ConfigProblem[] {
   if (!view.mode) return [];
   return [
+    ...platformProblems(view),
     ...(view.registry ? registryProblems(view.registry, view.app) : []),
     ...(view.mode === "hybrid" ? hybridProblems(view) : standaloneProblems(view)),
   ];

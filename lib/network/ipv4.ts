@@ -88,3 +88,47 @@ export function isRfc1918(cidr: string): boolean {
     return inner.first >= outer.first && inner.last <= outer.last;
   });
 }
+
+/**
+ * Why an address cannot be a host's unicast address, if it cannot: unspecified, loopback,
+ * link-local, multicast, broadcast or reserved (240.0.0.0/4) (RFC 6890,
+ * https://www.iana.org/assignments/iana-ipv4-special-registry). Private and documentation
+ * ranges are usable hosts.
+ */
+export function nonUnicastReason(address: string): string | undefined {
+  const range = ipaddr.IPv4.parse(address).range();
+  const reasons: Record<string, string> = {
+    unspecified: "the unspecified address",
+    loopback: "a loopback address",
+    linkLocal: "a link-local address",
+    multicast: "a multicast address",
+    broadcast: "the broadcast address",
+  };
+  if (reasons[range]) return reasons[range];
+  return cidrContains("240.0.0.0/4", address) ? "a reserved address (240.0.0.0/4)" : undefined;
+}
+
+/**
+ * Why an address cannot be a VPN peer's public interface, if it cannot: any non-unicast
+ * address, RFC 1918, shared (carrier-grade NAT, 100.64.0.0/10) or benchmarking space.
+ * Documentation ranges (TEST-NET) are accepted: examples use them.
+ */
+export function nonPublicReason(address: string): string | undefined {
+  const unicast = nonUnicastReason(address);
+  if (unicast) return unicast;
+  const range = ipaddr.IPv4.parse(address).range();
+  if (range === "private") return "a private (RFC 1918) address";
+  if (range === "carrierGradeNat") return "a shared (carrier-grade NAT) address";
+  if (cidrContains("198.18.0.0/15", address)) return "a benchmarking address (198.18.0.0/15)";
+  return undefined;
+}
+
+/** Why `address` cannot be a host inside `cidr` (its network or broadcast address). */
+export function notAHostOf(cidr: string, address: string): string | undefined {
+  const range = rangeOf(cidr);
+  const value = toNumber(address);
+  if (range.prefix >= 31) return undefined;
+  if (value === range.first) return `the network address of ${cidr}`;
+  if (value === range.last) return `the broadcast address of ${cidr}`;
+  return undefined;
+}

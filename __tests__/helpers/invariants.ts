@@ -1,0 +1,134 @@
+/**
+ * Platform rules checked on synthesized Terraform JSON, independently of the config validation
+ * that should have enforced them: what an accepted environment writes must be something Google
+ * Cloud, Kubernetes and Terraform accept. Used on every shipped environment and on every
+ * environment the property tests accept.
+ */
+import { imageReferenceProblem } from "../../lib/config/image-reference";
+import { quantityValue } from "../../lib/config/quantity";
+import type { StackJson } from "./json";
+
+type Json = Record<string, unknown>;
+
+const GCP_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const WORKLOADS = ["kubernetes_deployment_v1", "kubernetes_daemon_set_v1", "kubernetes_job_v1"];
+
+const isLiteral = (value: unknown): value is string =>
+  typeof value === "string" && !value.includes("${");
+
+function resources(stack: StackJson, type: string): Array<[string, Json]> {
+  return Object.entries(stack.resource?.[type] ?? {});
+}
+
+function containersOf(workload: Json): Json[] {
+  const spec = ((workload.spec as Json).template as Json).spec as Json;
+  return [...((spec.init_container as Json[]) ?? []), ...((spec.container as Json[]) ?? [])];
+}
+
+/** Every rule broken by the stacks, as `<stack>: <address>: <what>`. */
+export function invariantViolations(stacks: Readonly<Record<string, StackJson>>): string[] {
+  const out: string[] = [];
+  for (const [stackName, stack] of Object.entries(stacks)) {
+    const report = (address: string, what: string) => out.push(`${stackName}: ${address}: ${what}`);
+    for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+      for (const [id, body] of Object.entries(byName)) {
+        const address = `${type}.${id}`;
+        if (
+          type.startsWith("google_compute_") &&
+          isLiteral(body.name) &&
+          !GCP_NAME.test(body.name)
+        ) {
+          report(address, `GCP name ${body.name} breaks RFC 1035 / 63 characters`);
+        }
+        if (type === "google_container_cluster" || type === "google_container_node_pool") {
+          if (isLiteral(body.name) && body.name.length > 40) report(address, "GKE name over 40");
+        }
+        if (type === "google_service_account" && isLiteral(body.account_id)) {
+          if (!/^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(body.account_id)) {
+            report(address, `service account id ${body.account_id} is not 6-30 characters`);
+          }
+        }
+        if (
+          type === "google_dns_managed_zone" &&
+          isLiteral(body.name) &&
+          !GCP_NAME.test(body.name)
+        ) {
+          report(address, `DNS zone name ${body.name}`);
+        }
+        const diskSize = (body.node_config as Json | undefined)?.disk_size_gb;
+        if (typeof diskSize === "number" && diskSize > 65536) report(address, "disk over 64 TB");
+        if (type.startsWith("kubernetes_")) {
+          const metadata = (body.metadata as Json | undefined) ?? {};
+          if (
+            isLiteral(metadata.name) &&
+            type !== "kubernetes_storage_class_v1" &&
+            !K8S_NAME.test(metadata.name)
+          ) {
+            report(address, `Kubernetes name ${metadata.name}`);
+          }
+          for (const value of Object.values((metadata.labels as Json | undefined) ?? {})) {
+            if (isLiteral(value) && !LABEL_VALUE.test(value))
+              report(address, `label value ${value}`);
+          }
+        }
+      }
+    }
+    for (const type of WORKLOADS) {
+      for (const [id, workload] of resources(stack, type)) {
+        const spec = ((workload.spec as Json).template as Json).spec as Json;
+        for (const value of Object.values((spec.node_selector as Json | undefined) ?? {})) {
+          if (isLiteral(value) && !LABEL_VALUE.test(value))
+            report(`${type}.${id}`, `node selector ${value}`);
+        }
+        for (const volume of (spec.volume as Json[] | undefined) ?? []) {
+          const path = (volume.host_path as Json | undefined)?.path;
+          if (
+            isLiteral(path) &&
+            (path
+              .split("/")
+              .slice(1)
+              .some((s) => ["", ".", ".."].includes(s)) ||
+              !path.startsWith("/"))
+          ) {
+            report(`${type}.${id}`, `hostPath ${path} is not normalised`);
+          }
+        }
+        for (const container of containersOf(workload)) {
+          const image = container.image;
+          if (isLiteral(image) && imageReferenceProblem(image)) {
+            report(`${type}.${id}`, `image ${image}: ${imageReferenceProblem(image)}`);
+          }
+          const resourcesOf = (container.resources as Json | undefined) ?? {};
+          const requests = (resourcesOf.requests as Json | undefined) ?? {};
+          const limits = (resourcesOf.limits as Json | undefined) ?? {};
+          for (const [resource, request] of Object.entries(requests)) {
+            const limit = limits[resource];
+            const r = isLiteral(request) ? quantityValue(request) : undefined;
+            const l = isLiteral(limit) ? quantityValue(limit) : undefined;
+            if (r !== undefined && l !== undefined && r > l) {
+              report(
+                `${type}.${id}`,
+                `${String(container.name)}: ${resource} request ${String(request)} above limit ${String(limit)}`,
+              );
+            }
+          }
+        }
+      }
+    }
+    const namespaces = resources(stack, "kubernetes_namespace_v1").map(([, body]) => [
+      String(body.provider ?? ""),
+      String((body.metadata as Json).name),
+    ]);
+    namespaces.forEach(([provider, name], i) => {
+      if (namespaces.slice(0, i).some(([p, n]) => p === provider && n === name)) {
+        report("kubernetes_namespace_v1", `namespace ${name} created twice on one cluster`);
+      }
+    });
+    for (const text of JSON.stringify(stack).match(/"[^"]*"/g) ?? []) {
+      if (text.includes("TfToken[")) report("(any)", "an unresolved cdktf token");
+    }
+  }
+  return out;
+}
