@@ -2,7 +2,11 @@ import { stacksOf } from "./helpers/environments";
 import type { StackJson } from "./helpers/json";
 
 function remoteStates(stack: StackJson): Array<Record<string, unknown>> {
-  return Object.values(stack.data?.terraform_remote_state ?? {});
+  // Where each read goes; its postconditions are tested in contract.test.ts.
+  return Object.values(stack.data?.terraform_remote_state ?? {}).map(({ backend, config }) => ({
+    backend,
+    config,
+  }));
 }
 
 describe("state backends: the consumer reads exactly where the producer writes", () => {

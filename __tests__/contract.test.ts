@@ -81,3 +81,29 @@ describe("contract declarations", () => {
     expect(outputName("serverPrivateKeyPem")).toBe("server_private_key_pem");
   });
 });
+
+describe("a consumer read names its producer when the producer state is not usable", () => {
+  const cloud = stacksOf("default")["cloud-network"];
+  const [[, read]] = Object.entries(cloud.data?.terraform_remote_state ?? {});
+  const postconditions = (read.lifecycle as { postcondition: Array<Record<string, string>> })
+    .postcondition;
+
+  it("checks every contract output is there, and of its declared type", () => {
+    expect(postconditions).toHaveLength(2);
+    expect(postconditions[0].condition).toContain('"registry_ip"');
+    expect(postconditions[0].error_message).toContain("Apply the onprem-network stack first");
+    expect(postconditions[1].condition).toContain('can(tonumber(jsonencode(self.outputs["asn"])))');
+  });
+
+  it("guards the local state file, naming it", () => {
+    const guards = Object.values(cloud.resource?.terraform_data ?? {});
+    expect(guards).toHaveLength(1);
+    expect(JSON.stringify(guards[0])).toContain(
+      "No state of onprem-network at state/onprem-network.tfstate",
+    );
+  });
+
+  it("has no file guard where the state is not a local file", () => {
+    expect(stacksOf("backendGcs")["cloud-network"].resource?.terraform_data).toBeUndefined();
+  });
+});

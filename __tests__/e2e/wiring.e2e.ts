@@ -576,8 +576,12 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
       terraform(cloudDir, ["plan", "-input=false"]),
     );
     expect(broken.status).not.toBe(0);
-    expect(broken.stderr).toMatch(/Unsupported attribute/);
-    expect(broken.stderr).toContain(`"${victim}"`);
+    // The contract's postcondition names the producer and the missing output before any
+    // reference to it fails ("Unsupported attribute" without it).
+    const flat = broken.stderr.replace(/\s+/g, " ");
+    expect(flat).toContain(`The state of onprem-network`);
+    expect(flat).toMatch(new RegExp(`has no output [a-z_, ]*\\b${victim}\\b`));
+    expect(flat).toContain("Apply the onprem-network stack first");
 
     // Restoring the producer heals the consumer: the failure came from the rename alone.
     writeConfig(onpremDir, onpremWiring.config);

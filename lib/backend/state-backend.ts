@@ -97,3 +97,24 @@ export function remoteStateOf(
       });
   }
 }
+
+/** Where a stack's state lives, for messages; and its file when the backend is local. */
+export function stateLocationOf(
+  stackName: string,
+  settings: StateBackendSettings,
+): { readonly description: string; readonly localPath?: string } {
+  switch (settings.type) {
+    case "local": {
+      const path = localStatePath(settings.directory, stackName);
+      return { description: `${settings.directory}/${stackName}.tfstate`, localPath: path };
+    }
+    case "gcs":
+      return {
+        description: `gs://${settings.bucket}/${gcsStatePrefix(settings.prefix, stackName)}`,
+      };
+    case "cloud":
+      return {
+        description: `workspace ${cloudWorkspaceName(settings.workspacePrefix, stackName)} on ${settings.hostname}`,
+      };
+  }
+}

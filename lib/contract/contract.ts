@@ -1,6 +1,10 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack, type TerraformRemoteState } from "cdktf";
-import { remoteStateOf, type StateBackendSettings } from "../backend/state-backend";
+import { DataResource, TerraformOutput, TerraformStack, type TerraformRemoteState } from "cdktf";
+import {
+  remoteStateOf,
+  stateLocationOf,
+  type StateBackendSettings,
+} from "../backend/state-backend";
 
 /** Terraform type of a contract output. */
 export type OutputType = "string" | "number" | "list";
@@ -74,14 +78,79 @@ export interface ContractReaderProps<S extends OutputSpecs> {
   readonly producerStack?: TerraformStack;
 }
 
-/** Reads a producer's contract outputs through its remote state, with typed getters. */
+/** A Terraform expression testing the JSON shape of a value of a contract type. */
+// No quoted quotes: cdktf does not escape them inside expressions. The first character of a
+// value's JSON tells its type: `"` a string, `[` a list; a number's JSON is a number.
+const TYPE_TEST: Readonly<Record<OutputType, (value: string) => string>> = {
+  string: (value) => `substr(jsonencode(${value}), 0, 1) == substr(jsonencode("s"), 0, 1)`,
+  number: (value) => `can(tonumber(jsonencode(${value})))`,
+  list: (value) => `substr(jsonencode(${value}), 0, 1) == "["`,
+};
+
+/**
+ * Reads a producer's contract outputs through its remote state, with typed getters. The read
+ * fails with a message naming the producer stack when its state lacks a contract output or
+ * holds one of another type (a data-source postcondition, evaluated during plan:
+ * https://developer.hashicorp.com/terraform/language/expressions/custom-conditions), and, on
+ * the local backend, when the producer's state file is missing or unreadable; Terraform's own
+ * errors ("Unable to find remote state", "Unsupported state file format") name neither.
+ */
 export class ContractReader<S extends OutputSpecs> extends Construct {
   public readonly remoteState: TerraformRemoteState;
+  /** On the local backend: fails the plan, naming the producer, when its state file is unusable. */
+  public readonly stateFileGuard?: DataResource;
 
   constructor(scope: Construct, id: string, props: ContractReaderProps<S>) {
     super(scope, id);
-    this.remoteState = remoteStateOf(this, "state", props.contract.producer, props.backend);
+    const producer = props.contract.producer;
+    this.remoteState = remoteStateOf(this, "state", producer, props.backend);
     if (props.producerStack) TerraformStack.of(this).addDependency(props.producerStack);
+    const location = stateLocationOf(producer, props.backend);
+    const applyFirst = `Apply the ${producer} stack first (npx cdktf deploy ${producer}, or terraform -chdir=cdktf.out/stacks/${producer} apply)`;
+    const names = Object.keys(props.contract.outputs).map(outputName);
+    const list = `[${names.map((name) => JSON.stringify(name)).join(", ")}]`;
+    const missing = `setsubtract(${list}, keys(self.outputs))`;
+    const typeChecks = (Object.entries(props.contract.outputs) as Array<[string, OutputSpec]>).map(
+      ([key, spec]) => {
+        const value = `self.outputs[${JSON.stringify(outputName(key))}]`;
+        // Only a boolean about the value's shape leaves the sensitive wrapper.
+        return `(can(${value}) ? nonsensitive(${TYPE_TEST[spec.type](value)}) : true)`;
+      },
+    );
+    this.remoteState.addOverride("lifecycle.postcondition", [
+      {
+        condition: `\${length(${missing}) == 0}`,
+        error_message: `The state of ${producer} (${location.description}) has no output \${join(", ", ${missing})}. ${applyFirst}, with this version of the project.`,
+      },
+      {
+        condition: `\${alltrue([${typeChecks.join(", ")}])}`,
+        error_message: `The state of ${producer} (${location.description}) publishes an output with another type than this version expects (${Object.entries(
+          props.contract.outputs,
+        )
+          .map(([key, spec]) => `${outputName(key)}: ${spec.type}`)
+          .join(", ")}). Re-apply ${producer} with this version.`,
+      },
+    ]);
+    if (location.localPath) {
+      // A postcondition, so that the condition can refer to `self` (Terraform refuses a
+      // condition that refers to no object); terraform_data's input is known at plan time.
+      this.stateFileGuard = new DataResource(this, "state-file", {
+        input: { producer, path: location.localPath },
+        lifecycle: {
+          postcondition: [
+            {
+              condition: "${fileexists(self.input.path)}",
+              errorMessage: `No state of ${producer} at ${location.description}. ${applyFirst}.`,
+            },
+            {
+              condition:
+                "${!fileexists(self.input.path) || can(jsondecode(file(self.input.path)).version)}",
+              errorMessage: `The state file of ${producer} (${location.description}) is not a Terraform state: restore it from ${location.description}.backup or re-apply ${producer}.`,
+            },
+          ],
+        },
+      });
+    }
   }
 
   string(key: KeysOfType<S, "string">): string {
