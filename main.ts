@@ -10,6 +10,7 @@ import {
 import { CloudNetworkStack } from "./stacks/cloud-network";
 import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { WorkloadsStack } from "./stacks/workloads";
+import { ensurePrivateStateDirectory } from "./lib/backend/state-directory";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
 import { requireTerraformVersion } from "./lib/terraform/required-version";
 import { summaryWanted, synthesisSummary } from "./lib/synth/synthesis-summary";
@@ -54,6 +55,7 @@ export function main(): void {
     }
     throw error;
   }
+  if (config.backend.type === "local") ensurePrivateStateDirectory(config.backend.directory);
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
   // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
   const underCdktfCli = process.env.CDKTF_CONTEXT_JSON !== undefined;

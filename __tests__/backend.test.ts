@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensurePrivateStateDirectory } from "../lib/backend/state-directory";
 import { stacksOf } from "./helpers/environments";
 import type { StackJson } from "./helpers/json";
 
@@ -60,5 +64,29 @@ describe("state backends: the consumer reads exactly where the producer writes",
         },
       },
     ]);
+  });
+});
+
+describe("state at rest", () => {
+  it("gcs: a customer-managed key encrypts every stack's state", () => {
+    for (const stack of Object.values(stacksOf("backendGcsKms"))) {
+      expect(stack.terraform.backend).toMatchObject({
+        gcs: {
+          kms_encryption_key:
+            "projects/platform-kms/locations/europe/keyRings/state/cryptoKeys/terraform",
+        },
+      });
+    }
+  });
+
+  it("local: the state directory is made owner-only, also when it exists", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "hybrid-state-")), "state");
+    try {
+      mkdirSync(dir, { mode: 0o755 });
+      ensurePrivateStateDirectory(dir);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(join(dir, ".."), { recursive: true, force: true });
+    }
   });
 });

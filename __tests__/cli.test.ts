@@ -1,5 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -45,6 +53,8 @@ describe("main.ts", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(readdirSync(join(run.outdir, "stacks"))).toEqual(["workloads"]);
+    // The local backend's state directory (relative to the project) is owner-only.
+    expect(statSync(join(ROOT, "state")).mode & 0o777).toBe(0o700);
   });
 });
 

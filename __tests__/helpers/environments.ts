@@ -36,6 +36,17 @@ export const VARIANTS = {
     base: "default",
     patch: { backend: { type: "gcs", bucket: "tf-state", prefix: "hybrid" } },
   },
+  backendGcsKms: {
+    base: "default",
+    patch: {
+      backend: {
+        type: "gcs",
+        bucket: "tf-state",
+        kmsEncryptionKey:
+          "projects/platform-kms/locations/europe/keyRings/state/cryptoKeys/terraform",
+      },
+    },
+  },
   backendCloud: {
     base: "default",
     patch: {

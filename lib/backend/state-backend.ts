@@ -18,7 +18,18 @@ export type StateBackendSettings =
       /** State directory relative to the project root. */
       readonly directory: string;
     }
-  | { readonly type: "gcs"; readonly bucket: string; readonly prefix: string }
+  | {
+      readonly type: "gcs";
+      readonly bucket: string;
+      readonly prefix: string;
+      /**
+       * Cloud KMS key for customer-managed encryption of the state objects
+       * (https://developer.hashicorp.com/terraform/language/backend/gcs#kms_encryption_key).
+       * Readers need no setting: GCS decrypts for principals allowed to use the key.
+       * @default Google-managed encryption
+       */
+      readonly kmsEncryptionKey?: string;
+    }
   | {
       readonly type: "cloud";
       readonly hostname: string;
@@ -56,6 +67,7 @@ export function configureStateBackend(
       new GcsBackend(stack, {
         bucket: settings.bucket,
         prefix: gcsStatePrefix(settings.prefix, stackName),
+        kmsEncryptionKey: settings.kmsEncryptionKey,
       });
       return;
     case "cloud":

@@ -554,6 +554,20 @@ const backend = z
           if (problem) context.addIssue({ code: "custom", message: problem });
         }),
       prefix: backendText.min(1).default("hybrid-registry"),
+      kmsEncryptionKey: z
+        .string()
+        .regex(
+          /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[\w-]{1,63}\/cryptoKeys\/[\w-]{1,63}$/,
+          {
+            message:
+              "must be a Cloud KMS key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
+          },
+        )
+        .optional()
+        .meta({
+          description:
+            "Customer-managed Cloud KMS key the gcs backend encrypts state with (the state bucket's service agent needs roles/cloudkms.cryptoKeyEncrypterDecrypter on it). @default Google-managed encryption",
+        }),
     }),
     z.strictObject({
       type: z.literal("cloud"),
