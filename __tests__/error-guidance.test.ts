@@ -89,3 +89,31 @@ describe("problems carry the line and column of their setting", () => {
     expect(report).toMatch(/app\.pullThroughCache\.enabled: .*, at line \d+, column \d+/);
   });
 });
+
+describe("every problem at once, and what could not be checked", () => {
+  it("reports faults in every valid section and names the sections whose cross-field rules waited", () => {
+    const report = reportOf(`mode: hybrid
+onprem:
+  mode: simulated
+  projectId: onprem-project-123
+  region: europe-west1
+  asn: 64512
+  network: { name: on-prem, subnetCidr: 10.0.0.0/24, podsCidr: 10.100.0.0/16, servicesCidr: nope }
+  cluster: { name: registry-cluster, controlPlaneCidr: 172.16.0.0/27 }
+cloud:
+  projectId: app-project-123
+  region: europe-west1
+  asn: 64512
+  network: { name: app, subnetCidr: 10.0.1.0/24, podsCidr: 10.110.0.0/16, servicesCidr: 10.111.0.0/20 }
+  cluster: { name: application-cluster, controlPlaneCidr: 172.17.0.0/28 }
+registry:
+  resources: { requests: { cpu: 2, memory: 1Gi }, limits: { cpu: 1, memory: 512Mi } }
+`);
+    expect(report).toContain("onprem.network.servicesCidr: must be an IPv4 network");
+    expect(report).toContain("onprem.cluster.controlPlaneCidr: must be a /28");
+    expect(report).toContain("cloud.asn: equals onprem.asn");
+    expect(report).toContain(
+      "Not checked yet: the cross-field rules that need onprem.network, registry (invalid above) run once those are fixed.",
+    );
+  });
+});

@@ -14,7 +14,7 @@ import {
 } from "./input-bounds";
 import { nearestName } from "./key-suggestion";
 import { knownSettingsAt } from "./known-settings";
-import { semanticView } from "./semantic-view";
+import { semanticView, skippedSections } from "./semantic-view";
 import { positionOf } from "./source-position";
 import { semanticProblems, type ConfigProblem } from "./validate";
 
@@ -26,13 +26,19 @@ export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
+    /** Sections whose cross-field rules could not run because they are invalid. */
+    readonly skipped: readonly string[] = [],
   ) {
-    super(formatProblems(source, problems));
+    super(formatProblems(source, problems, skipped));
     this.name = "ConfigError";
   }
 }
 
-function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
+function formatProblems(
+  source: string,
+  problems: readonly ConfigProblem[],
+  skipped: readonly string[],
+): string {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   // Paths hold keys from the file and messages may quote it: both are escaped and bounded.
   const lines = problems.map((p) => {
@@ -41,7 +47,11 @@ function formatProblems(source: string, problems: readonly ConfigProblem[]): str
     const where = p.position ? `, at line ${p.position.line}, column ${p.position.column}` : "";
     return `  - ${path}: ${escapeUnsafe(p.message)}${value}${where}\n    hint: ${escapeUnsafe(p.hint)}`;
   });
-  return `Invalid configuration in ${shownText(source, 300)} (${count}):\n${lines.join("\n")}`;
+  const note =
+    skipped.length > 0
+      ? `\n  Not checked yet: the cross-field rules that need ${skipped.map((path) => shownText(path, 100)).join(", ")} (invalid above) run once those are fixed.`
+      : "";
+  return `Invalid configuration in ${shownText(source, 300)} (${count}):\n${lines.join("\n")}${note}`;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -208,12 +218,13 @@ export function parseConfig(text: string, source: string): Config {
   // Schema and cross-field problems are reported together: the cross-field rules run on every
   // part of the file that is valid on its own.
   const result = configSchema.safeParse(input);
+  const view = semanticView(input);
   const problems = [
     ...bounded.problems,
     ...(result.success
       ? []
       : result.error.issues.flatMap((issue) => schemaProblem(issue, input)).filter(reported)),
-    ...semanticProblems(semanticView(input)).filter(reported),
+    ...semanticProblems(view).filter(reported),
   ];
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(
@@ -222,6 +233,7 @@ export function parseConfig(text: string, source: string): Config {
         ...problem,
         position: problem.position ?? positionOf(document, lineCounter, problem.path),
       })),
+      skippedSections(input, view),
     );
   }
   return result.data;

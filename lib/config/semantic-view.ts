@@ -102,3 +102,40 @@ export function semanticView(input: unknown): SemanticView {
     app: valid(sectionSchemas.app, child(input, "app")),
   };
 }
+
+/**
+ * Sections the file has but the view had to leave out because they are invalid: the
+ * cross-field rules that need them did not run, and the report says so.
+ */
+export function skippedSections(input: unknown, view: SemanticView): string[] {
+  const skipped: string[] = [];
+  const check = (path: string, raw: unknown, parsed: unknown) => {
+    if (raw !== undefined && parsed === undefined) skipped.push(path);
+  };
+  const rawOnprem = child(input, "onprem");
+  const sideKeys = [
+    "projectId",
+    "region",
+    "asn",
+    "network",
+    "cluster",
+    "advertisedRanges",
+  ] as const;
+  if (view.onprem?.mode === "simulated") {
+    for (const key of sideKeys)
+      check(`onprem.${key}`, child(rawOnprem, key), view.onprem.side[key]);
+    check("onprem.registryIp", child(rawOnprem, "registryIp"), view.onprem.registryIp);
+  } else if (view.onprem?.mode === "external") {
+    for (const key of ["asn", "peerInterfaces", "networkCidrs", "registryIp"] as const) {
+      check(`onprem.${key}`, child(rawOnprem, key), view.onprem.site[key]);
+    }
+  }
+  const rawCloud = child(input, "cloud");
+  if (view.cloud) {
+    for (const key of sideKeys) check(`cloud.${key}`, child(rawCloud, key), view.cloud[key]);
+    check("cloud.vpn", child(rawCloud, "vpn"), view.cloud.vpn);
+  }
+  check("registry", child(input, "registry"), view.registry);
+  check("app", child(input, "app"), view.app);
+  return skipped;
+}
