@@ -1,0 +1,99 @@
+import { request } from "node:https";
+import type { TLSSocket } from "node:tls";
+
+/** One line of the post-deploy report. */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly check: string;
+  readonly detail: string;
+}
+
+export interface RegistryCheckTarget {
+  /** Name clients use: the TLS server name and the name the certificate must carry. */
+  readonly fqdn: string;
+  /** Where to connect, `host:port` (the registry's address, or a port-forward). */
+  readonly address: string;
+  /** The registry CA (PEM) clients trust. */
+  readonly caPem: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly authenticate?: string;
+  readonly subjectAltNames?: string;
+}
+
+function get(target: RegistryCheckTarget, authorization?: string): Promise<Answer> {
+  const [host, port] = target.address.split(":");
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host,
+        port: Number(port ?? 443),
+        path: "/v2/",
+        method: "GET",
+        servername: target.fqdn,
+        ca: target.caPem,
+        headers: authorization ? { Authorization: authorization } : {},
+        timeout: 10000,
+      },
+      (response) => {
+        const socket = response.socket as TLSSocket;
+        response.resume();
+        resolve({
+          status: response.statusCode ?? 0,
+          authenticate: response.headers["www-authenticate"],
+          subjectAltNames: socket.getPeerCertificate().subjectaltname,
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${target.address} in 10 s`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * What a user checks by hand at the registry: TLS verifies against the project's CA for the
+ * FQDN, anonymous requests are refused with a Basic challenge, and the pulling user is let in.
+ */
+export async function checkRegistry(target: RegistryCheckTarget): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  let anonymous: Answer;
+  try {
+    anonymous = await get(target);
+  } catch (error) {
+    return [
+      {
+        ok: false,
+        check: "registry TLS",
+        detail: `${target.address} as ${target.fqdn}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ];
+  }
+  results.push({
+    ok: true,
+    check: "registry TLS",
+    detail: `certificate for ${target.fqdn} verified with the registry CA (${anonymous.subjectAltNames ?? "no SANs"})`,
+  });
+  results.push({
+    ok: anonymous.status === 401 && /^Basic /i.test(anonymous.authenticate ?? ""),
+    check: "registry auth required",
+    detail: `anonymous GET /v2/ -> ${anonymous.status} ${anonymous.authenticate ?? "(no challenge)"}`,
+  });
+  const basic = `Basic ${Buffer.from(`${target.user}:${target.password}`).toString("base64")}`;
+  const authorized = await get(target, basic);
+  results.push({
+    ok: authorized.status === 200,
+    check: "registry pull user",
+    detail: `GET /v2/ as ${target.user} -> ${authorized.status}`,
+  });
+  return results;
+}
+
+/** The report's lines: PASS/FAIL, check, detail. */
+export function renderResults(results: readonly CheckResult[]): string {
+  return `${results.map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.check.padEnd(26)} ${r.detail}`).join("\n")}\n`;
+}

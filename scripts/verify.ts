@@ -1,0 +1,96 @@
+/**
+ * `npm run verify`: after a deploy, what a user checks by hand, with a PASS/FAIL line each and
+ * exit code 1 on any failure. The registry part reads the CA and the pulling user from the
+ * workloads stack's outputs and speaks to the registry directly; the cluster part runs gcloud
+ * and kubectl and prints each command it ran.
+ *
+ *   npm run verify [-- --registry-address host:port] [--app-context <kubectl context>] [--registry-only]
+ *
+ * --registry-address connects elsewhere than the registry's name (e.g. a kubectl port-forward)
+ * while still verifying the certificate for the name.
+ */
+import { spawnSync } from "node:child_process";
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../lib/config/load";
+import type { Config } from "../lib/config/schema";
+import { clusterChecks } from "../lib/verify/cluster-checks";
+import { checkRegistry, renderResults, type CheckResult } from "../lib/verify/registry-check";
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function workloadsOutputs(): Record<string, { value: unknown }> {
+  const result = spawnSync("terraform", ["-chdir=cdktf.out/stacks/workloads", "output", "-json"], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`terraform output failed (deploy workloads first): ${result.stderr.trim()}`);
+  }
+  return JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+}
+
+function routersOf(config: Config) {
+  if (config.mode !== "hybrid") return [];
+  const cloud = config.cloud;
+  const routers = [
+    { name: `${cloud.network.name}-router`, region: cloud.region, project: cloud.projectId },
+  ];
+  if (config.onprem.mode === "simulated") {
+    const onprem = config.onprem;
+    routers.push({
+      name: `${onprem.network.name}-router`,
+      region: onprem.region,
+      project: onprem.projectId,
+    });
+  }
+  return routers;
+}
+
+async function run(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+    return;
+  }
+  const outputs = workloadsOutputs();
+  const results: CheckResult[] = await checkRegistry({
+    fqdn: config.registry.fqdn,
+    address: flag("--registry-address") ?? `${config.registry.fqdn}:443`,
+    caPem: String(outputs.registry_ca_certificate_pem.value),
+    user: String(outputs.registry_pull_username.value),
+    password: String(outputs.registry_pull_password.value),
+  });
+  process.stdout.write(renderResults(results));
+  if (!process.argv.includes("--registry-only")) {
+    const checks = clusterChecks({
+      routers: routersOf(config),
+      appContext: flag("--app-context"),
+      appNamespace: config.app.namespace,
+      registryFqdn: config.registry.fqdn,
+      sampleImage: config.app.sampleApp.enabled
+        ? `${config.registry.fqdn}/${config.app.sampleApp.image}`
+        : undefined,
+      toolImage: config.app.caTrustDaemonSet.image,
+    });
+    for (const check of checks) {
+      process.stdout.write(`$ ${check.command.join(" ")}\n`);
+      const ran = spawnSync(check.command[0], check.command.slice(1), {
+        encoding: "utf8",
+        timeout: 180000,
+      });
+      const result = check.evaluate(ran.stdout ?? "", ran.error ? null : ran.status);
+      results.push(result);
+      process.stdout.write(renderResults([result]));
+    }
+  }
+  const failed = results.filter((result) => !result.ok).length;
+  process.stdout.write(failed ? `${failed} check(s) failed\n` : "all checks passed\n");
+  process.exitCode = failed ? 1 : 0;
+}
+
+void run();
