@@ -35,7 +35,9 @@ describe("config strings that look like Terraform templates", () => {
 
   it("reach Terraform as the literal text", () => {
     const carried = ENVIRONMENTS.flatMap((raw) =>
-      allStrings(synthAll(configFrom(raw))).filter((text) => text.includes("file(")),
+      allStrings(synthAll(configFrom(raw))).filter((text) =>
+        text.includes('file("/etc/hostname")'),
+      ),
     );
     // displayName, kubeconfig path and context.
     expect(carried.length).toBeGreaterThanOrEqual(3);
