@@ -1,5 +1,5 @@
 import type { App, TerraformStack } from "cdktf";
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./lib/config/load";
+import { DEFAULT_CONFIG_PATH, loadEnvironmentOrReport } from "./lib/config/load";
 import type { Config, HybridConfig } from "./lib/config/schema";
 import { terraformLiterals } from "./lib/config/terraform-literal";
 import {
@@ -42,19 +42,9 @@ function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
 /** Load the environment, synthesize it and say what was written; exit code 1 on a bad file. */
 export function main(): void {
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
-  let config: Config;
-  try {
-    config = loadConfig(path);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // A clear report and no stack trace; nothing has been written to cdktf.out. exitCode,
-      // not exit(): a report written to a pipe must be flushed whole before the process ends.
-      console.error(error.message);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
+  // Nothing has been written to cdktf.out when the file is refused.
+  const config = loadEnvironmentOrReport(path);
+  if (!config) return;
   if (config.backend.type === "local") ensurePrivateStateDirectory(config.backend.directory);
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
   // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.

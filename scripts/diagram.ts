@@ -6,21 +6,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { buildApp } from "../main";
-import { DEFAULT_CONFIG_PATH, loadConfig, ConfigError } from "../lib/config/load";
+import { DEFAULT_CONFIG_PATH, loadEnvironmentOrReport } from "../lib/config/load";
 import { renderDiagrams, withDiagram } from "../lib/diagram/render-environment";
 
 function run(): void {
   const chosen = process.env.HYBRID_CONFIG;
-  let diagrams: { mermaid: string; svg: string };
-  try {
-    const config = loadConfig(chosen ?? DEFAULT_CONFIG_PATH);
-    diagrams = renderDiagrams((app) => buildApp(app, config));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exitCode = 1;
-    return;
-  }
+  const config = loadEnvironmentOrReport(chosen ?? DEFAULT_CONFIG_PATH);
+  if (!config) return;
+  const diagrams = renderDiagrams((app) => buildApp(app, config));
   if (chosen === undefined) {
     writeFileSync("README.md", withDiagram(readFileSync("README.md", "utf8"), diagrams.mermaid));
     writeFileSync("docs/topology.svg", diagrams.svg);

@@ -7,21 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp } from "../main";
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../lib/config/load";
+import { loadEnvironmentOrReport } from "../lib/config/load";
 import { estimateOf, type EstimatedStackJson } from "../lib/estimate/cost-estimate";
 import { renderEstimate } from "../lib/estimate/render-estimate";
 import { publishSynthesis } from "../lib/synth/publish-synthesis";
 
 function run(): void {
-  let config;
-  try {
-    config = loadConfig(process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exitCode = 1;
-    return;
-  }
+  const config = loadEnvironmentOrReport();
+  if (!config) return;
   const outdir = mkdtempSync(join(tmpdir(), "hybrid-estimate-"));
   try {
     const stacks = Object.fromEntries(

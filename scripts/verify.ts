@@ -10,7 +10,7 @@
  * while still verifying the certificate for the name.
  */
 import { spawnSync } from "node:child_process";
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../lib/config/load";
+import { loadEnvironmentOrReport } from "../lib/config/load";
 import type { Config } from "../lib/config/schema";
 import { clusterChecks } from "../lib/verify/cluster-checks";
 import { checkRegistry, renderResults, type CheckResult } from "../lib/verify/registry-check";
@@ -48,15 +48,8 @@ function routersOf(config: Config) {
 }
 
 async function run(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exitCode = 1;
-    return;
-  }
+  const config = loadEnvironmentOrReport();
+  if (!config) return;
   const outputs = workloadsOutputs();
   const results: CheckResult[] = await checkRegistry({
     fqdn: config.registry.fqdn,

@@ -38,6 +38,20 @@ describe("registry Deployment from the workloads stack, on Distribution 2.8", ()
 
   const pullCreds = () =>
     `${scenario.credentials.pull.username}:${scenario.credentials.pull.password}`;
+  /** The manifest digest the pulling user sees for the scenario's image. */
+  const pulledDigest = () =>
+    scenario.skopeo
+      .runOk([
+        "inspect",
+        "--cert-dir",
+        scenario.caDir,
+        "--creds",
+        pullCreds(),
+        "--format",
+        "{{.Digest}}",
+        `docker://${scenario.reference}`,
+      ])
+      .stdout.trim();
 
   test("the init container's script writes one bcrypt entry per user", () => {
     const { push, pull } = scenario.credentials;
@@ -54,18 +68,7 @@ describe("registry Deployment from the workloads stack, on Distribution 2.8", ()
 
   test("the pushing user pushes the image", () => {
     pushImage(scenario);
-    const digest = scenario.skopeo
-      .runOk([
-        "inspect",
-        "--cert-dir",
-        scenario.caDir,
-        "--creds",
-        pullCreds(),
-        "--format",
-        "{{.Digest}}",
-        `docker://${scenario.reference}`,
-      ])
-      .stdout.trim();
+    const digest = pulledDigest();
     expect(digest).toBe(scenario.image.manifest.digest);
   });
 
@@ -136,18 +139,7 @@ describe("registry Deployment from the workloads stack, on Distribution 2.8", ()
     ]);
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/unsupported|405|not allowed/i);
-    const digest = scenario.skopeo
-      .runOk([
-        "inspect",
-        "--cert-dir",
-        scenario.caDir,
-        "--creds",
-        pullCreds(),
-        "--format",
-        "{{.Digest}}",
-        `docker://${scenario.reference}`,
-      ])
-      .stdout.trim();
+    const digest = pulledDigest();
     expect(digest).toBe(scenario.image.manifest.digest);
     console.log(`delete as ${push.username} refused: ${lastLine(result.output)}`);
   });

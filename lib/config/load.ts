@@ -300,3 +300,21 @@ function readEnvironmentText(path: string): string {
 export function loadConfig(path: string): Config {
   return parseConfig(readEnvironmentText(path), path);
 }
+
+/**
+ * The environment a command-line tool runs on (HYBRID_CONFIG, or the default file), or
+ * undefined after its report went to stderr with exit code 1: a clear report, no stack trace.
+ * exitCode, not exit(): a report written to a pipe must be flushed whole before the end.
+ */
+export function loadEnvironmentOrReport(
+  path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH,
+): Config | undefined {
+  try {
+    return loadConfig(path);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+    return undefined;
+  }
+}
