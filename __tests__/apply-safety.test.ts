@@ -5,6 +5,7 @@
  * GKE's own annotations never show up as a diff.
  */
 import { GKE_MANAGED_ANNOTATIONS } from "../lib/k8s/cluster-providers";
+import { REGISTRY_PRIORITY } from "../lib/registry/registry-priority-class";
 import { METALLB_IPS_ANNOTATIONS } from "../lib/registry/registry-service";
 import { ConfigError } from "../lib/config/load";
 import { configFrom, rawEnvironment, merge } from "./helpers/config";
@@ -401,4 +402,34 @@ describe("NetworkPolicy in the registry namespace", () => {
     expect(metricsRule.from).toBeDefined();
     expect(JSON.stringify(stacksOf("standalone").workloads)).not.toContain("0.0.0.0/0");
   });
+});
+
+describe("the registry outlasts ordinary pods under node pressure", () => {
+  it.each(["default", "standalone", "artifactRegistry"] as const)(
+    "%s: a PriorityClass per cluster that the registry (and cache) pods use",
+    (name) => {
+      const stack = stacksOf(name).workloads;
+      const classes = resourcesOf(stack, "kubernetes_priority_class_v1").map(([id, body]) => ({
+        id,
+        body,
+      }));
+      expect(classes.length).toBe(name === "artifactRegistry" ? 2 : 1);
+      for (const { body } of classes) {
+        expect(body).toMatchObject({
+          value: REGISTRY_PRIORITY,
+          global_default: false,
+          preemption_policy: "PreemptLowerPriority",
+        });
+      }
+      for (const deployment of [
+        "registry",
+        ...(name === "artifactRegistry" ? ["registry-cache"] : []),
+      ]) {
+        const spec = podSpecOf(byName(stack, "kubernetes_deployment_v1", deployment));
+        expect(spec.priority_class_name).toMatch(
+          /^\$\{kubernetes_priority_class_v1\.\S+\.metadata\[0\]\.name\}$/,
+        );
+      }
+    },
+  );
 });

@@ -33,6 +33,7 @@ import { REGISTRY_DEBUG_PORT, RegistryServer } from "../lib/registry/registry-se
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import { SampleApp } from "../lib/registry/sample-app";
 import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
+import { RegistryPriorityClass } from "../lib/registry/registry-priority-class";
 import { RegistryNetworkPolicy } from "../lib/registry/registry-network-policy";
 import { SEED_JOB_NAME, SeedJob } from "../lib/registry/seed-job";
 import { registryStorageOf, standaloneEndpointOf, type NodeRegistryEndpoint } from "./settings";
@@ -117,7 +118,11 @@ export class WorkloadsStack extends TerraformStack {
       },
     });
     const namespace = registryNamespace.metadata.name;
+    const registryPriority = new RegistryPriorityClass(this, "registry-priority", {
+      provider: registry.provider,
+    });
     const server = new RegistryServer(this, "registry", {
+      priorityClassName: registryPriority.name,
       provider: registry.provider,
       namespace,
       image: config.registry.image,
@@ -419,8 +424,11 @@ export class WorkloadsStack extends TerraformStack {
         labels: { ...appLabels("registry-cache", "namespace"), ...podSecurityLabels("restricted") },
       },
     });
+    // In standalone mode there is no cache; in hybrid mode the app cluster needs its own class.
+    const cachePriority = new RegistryPriorityClass(this, "cache-priority", { provider });
     new RegistryServer(this, "pull-through-cache", {
       provider,
+      priorityClassName: cachePriority.name,
       namespace: cacheNamespace.metadata.name,
       name: "registry-cache",
       image: config.registry.image,

@@ -73,6 +73,11 @@ export interface RegistryServerProps {
   readonly resources: ComputeResources;
   /** @default not a proxy */
   readonly proxy?: RegistryProxy;
+  /**
+   * PriorityClass of the pods, so they outlast ordinary workloads under node pressure.
+   * @default the cluster's default priority
+   */
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -217,6 +222,7 @@ export class RegistryServer extends Construct {
           metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: podConfigHash } },
           spec: {
             automountServiceAccountToken: false,
+            priorityClassName: props.priorityClassName,
             securityContext: restrictedPodSecurityContext(),
             // hostPath data lives on one node: the pod must always run there.
             nodeSelector:
