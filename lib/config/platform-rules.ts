@@ -191,35 +191,39 @@ function exposureProblems(registry: Registry): ConfigProblem[] {
 
 /** Namespaces the stacks create on one cluster must differ (two would fail the apply). */
 function namespaceProblems(view: SemanticView, registry: Registry, app: App): ConfigProblem[] {
-  const onAppCluster: Array<[string, string]> = [["app.namespace", app.namespace]];
-  if (app.caTrustDaemonSet.enabled) onAppCluster.push(["(CA trust)", "registry-ca-trust"]);
+  /** The namespaces created on the application cluster; `path` when the config names it. */
+  interface Owned {
+    readonly owner: string;
+    readonly name: string;
+    readonly path?: string;
+  }
+  const owned: Owned[] = [
+    { owner: "the applications", name: app.namespace, path: "app.namespace" },
+  ];
+  if (app.caTrustDaemonSet.enabled)
+    owned.push({ owner: "the CA trust DaemonSet", name: "registry-ca-trust" });
   if (view.mode === "hybrid" && app.pullThroughCache.enabled) {
-    onAppCluster.push(["(pull-through cache)", "registry-cache"]);
+    owned.push({ owner: "the pull-through cache", name: "registry-cache" });
   }
   if (view.mode === "standalone") {
-    onAppCluster.push(["registry.namespace", registry.namespace]);
+    owned.push({ owner: "the registry", name: registry.namespace, path: "registry.namespace" });
     if (registry.exposure.type === "clusterIP" && registry.exposure.nodeProxy) {
-      onAppCluster.push(["(node proxy)", "registry-node-proxy"]);
+      owned.push({ owner: "the node proxy", name: "registry-node-proxy" });
     }
   }
   const problems: ConfigProblem[] = [];
-  onAppCluster.forEach(([path, name], i) => {
-    const earlier = onAppCluster.slice(0, i).find(([, other]) => other === name);
-    if (earlier && !path.startsWith("(")) {
-      problems.push({
-        path,
-        value: name,
-        message: `is also the namespace of ${earlier[0].replace(/[()]/g, "")} on the same cluster`,
-        hint: "give each component its own namespace",
-      });
-    } else if (earlier) {
-      problems.push({
-        path: earlier[0],
-        value: name,
-        message: `is also the namespace the stack creates for the ${path.replace(/[()]/g, "")}`,
-        hint: "pick another namespace",
-      });
-    }
+  owned.forEach((later, i) => {
+    const earlier = owned.slice(0, i).find((other) => other.name === later.name);
+    if (!earlier) return;
+    // Report at a setting the user can change: the later one if configurable, else the earlier.
+    const [at, other] = later.path ? [later, earlier] : [earlier, later];
+    if (!at.path) return;
+    problems.push({
+      path: at.path,
+      value: at.name,
+      message: `is also the namespace of ${other.owner} on the same cluster`,
+      hint: "give each component its own namespace",
+    });
   });
   return problems;
 }
