@@ -21,7 +21,12 @@ const API_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ["google_service_account", "iam.googleapis.com"],
   ["google_project_iam_", "cloudresourcemanager.googleapis.com"],
 ];
-const NO_API = new Set(["google_project_service", "data.google_client_config"]);
+const NO_API = new Set([
+  "google_project_service",
+  "data.google_client_config",
+  // Reads the key the onprem-network stack stored after enabling Secret Manager there.
+  "data.google_secret_manager_secret_version",
+]);
 
 type Body = Record<string, unknown>;
 

@@ -57,8 +57,10 @@ describe("npm run estimate", () => {
     });
   });
 
-  it("an external site: tunnels only on the cloud side, nothing on-prem", () => {
-    expect(itemsOf("externalPeer", "onprem-network")?.monthly).toBe(0);
+  it("an external site: tunnels only on the cloud side, on-prem only the key store", () => {
+    expect(itemsOf("externalPeer", "onprem-network")?.items).toEqual([
+      { what: "Secret Manager versions", quantity: "1", monthly: PRICES.secretVersionMonth },
+    ]);
     expect(itemsOf("externalPeer", "cloud-network")?.items).toContainEqual(
       expect.objectContaining({ what: "HA VPN tunnels", quantity: "2" }),
     );

@@ -122,9 +122,10 @@ describe("onprem-network (simulated)", () => {
   });
 
   it("creates the node service account and its grants after the APIs are enabled", () => {
-    const services = resourcesOf(stack, "google_project_service").map(
-      ([id]) => `google_project_service.${id}`,
-    );
+    // The on-prem project's services (the key store's API is in the application project).
+    const services = resourcesOf(stack, "google_project_service")
+      .filter(([, body]) => body.provider === undefined)
+      .map(([id]) => `google_project_service.${id}`);
     for (const type of ["google_service_account", "google_project_iam_member"]) {
       for (const [, resource] of resourcesOf(stack, type))
         expect([...(resource.depends_on as string[])].sort()).toEqual(services.sort());
@@ -206,16 +207,44 @@ describe("onprem-network (simulated)", () => {
       expect(output).toBeDefined();
       expect(Boolean(output?.sensitive)).toBe(spec.sensitive);
     }
-    expect(stack.output?.server_private_key_pem.sensitive).toBe(true);
+    // No private key is an output: consumers that read this state never store one.
+    expect(Object.keys(stack.output ?? {}).filter((name) => name.includes("private_key"))).toEqual(
+      [],
+    );
+    expect(stack.output?.server_key_secret.value).toMatch(
+      /^\$\{google_secret_manager_secret\.server-key_secret_\w+\.id\}$/,
+    );
+  });
+
+  it("keeps the private keys in Secret Manager of the application project, after its API", () => {
+    const secrets = resourcesOf(stack, "google_secret_manager_secret");
+    expect(secrets.map(([, body]) => body.secret_id)).toEqual([
+      "registry-onprem-internal-server-key",
+    ]);
+    for (const [, body] of secrets) {
+      expect(body).toMatchObject({ project: "app-project-123", provider: "google.keys" });
+      expect(String(body.depends_on)).toContain("key-store-services_secretmanagergoogleapiscom");
+    }
+    const [[, version]] = resourcesOf(stack, "google_secret_manager_secret_version");
+    expect(version.secret_data).toMatch(
+      /tls_private_key\.registry-pki_server_key_\w+\.private_key_pem/,
+    );
   });
 });
 
 describe("onprem-network (external)", () => {
   const external = stacksOf("externalPeer")["onprem-network"];
 
-  it("creates no GCP resources, only the PKI", () => {
+  it("creates no GCP resources but the key store in the application project, and the PKI", () => {
     const types = Object.keys(external.resource ?? {});
-    expect(types.filter((type) => type.startsWith("google_"))).toEqual([]);
+    expect(types.filter((type) => type.startsWith("google_")).sort()).toEqual([
+      "google_project_service",
+      "google_secret_manager_secret",
+      "google_secret_manager_secret_version",
+    ]);
+    for (const type of types.filter((t) => t.startsWith("google_"))) {
+      for (const [, body] of resourcesOf(external, type)) expect(body.provider).toBe("google.keys");
+    }
     expect(types).toContain("tls_locally_signed_cert");
   });
 

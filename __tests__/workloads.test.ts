@@ -78,7 +78,7 @@ describe("workloads (GKE mode)", () => {
     expect(tls.type).toBe("kubernetes.io/tls");
     expect(tls.data).toEqual({
       "tls.crt": expect.stringMatching(/outputs\.server_certificate_pem\}$/),
-      "tls.key": expect.stringMatching(/outputs\.server_private_key_pem\}$/),
+      "tls.key": "${data.google_secret_manager_secret_version.server-key.secret_data}",
     });
   });
 
@@ -130,7 +130,7 @@ describe("workloads (GKE mode)", () => {
     expect(annotation).toMatch(/^\$\{nonsensitive\(sha256\(jsonencode\(/);
     for (const input of [
       "outputs.server_certificate_pem",
-      "outputs.server_private_key_pem",
+      "data.google_secret_manager_secret_version.server-key.secret_data",
       "random_password.credentials_push-password",
       "random_password.credentials_pull-password",
       "random_password.credentials_http-secret",
@@ -295,7 +295,7 @@ describe("workloads with the pull-through cache", () => {
     const tls = byName(stack, "kubernetes_secret_v1", "registry-cache-tls");
     expect(tls.data).toEqual({
       "tls.crt": expect.stringMatching(/outputs\.cache_certificate_pem\}$/),
-      "tls.key": expect.stringMatching(/outputs\.cache_private_key_pem\}$/),
+      "tls.key": "${data.google_secret_manager_secret_version.cache-key.secret_data}",
     });
     const service = byName(stack, "kubernetes_service_v1", "registry-cache");
     expect(service.spec).toMatchObject({

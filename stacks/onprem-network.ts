@@ -10,6 +10,7 @@ import { publishContract, type ContractValues } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { ONPREM_NETWORK_STACK } from "../lib/contract/stack-names";
 import { ProjectServices } from "../lib/gcp/project-services";
+import { SecretValue } from "../lib/gcp/secret-value";
 import { NodeServiceAccount } from "../lib/gke/node-service-account";
 import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
 import { CloudNat } from "../lib/network/cloud-nat";
@@ -56,14 +57,38 @@ export class OnpremNetworkStack extends TerraformStack {
       cacheFqdn: config.app.pullThroughCache.enabled ? config.app.pullThroughCache.fqdn : undefined,
       ...config.registry.pki,
     });
+    // The private keys go to Secret Manager in the application project, where the workloads
+    // stack reads them: as outputs they would also sit in cloud-network's state.
+    const keyStore = new GoogleProvider(this, "google-key-store", {
+      alias: "keys",
+      project: config.cloud.projectId,
+      region: config.cloud.region,
+    });
+    const keyStoreApi = new ProjectServices(this, "key-store-services", {
+      provider: keyStore,
+      projectId: config.cloud.projectId,
+      services: ["secretmanager.googleapis.com"],
+    });
+    const keySecret = (id: string, suffix: string, value: string) =>
+      new SecretValue(this, id, {
+        provider: keyStore,
+        projectId: config.cloud.projectId,
+        secretId: `${config.registry.fqdn.replace(/\./g, "-")}-${suffix}`,
+        value,
+        dependsOn: keyStoreApi.services,
+      });
+    const serverKey = keySecret("server-key", "server-key", pki.server.privateKeyPem);
+    const cacheKey = pki.cache
+      ? keySecret("cache-key", "cache-key", pki.cache.privateKeyPem)
+      : undefined;
     const pkiValues = {
       registryFqdn: config.registry.fqdn,
       caCertificatePem: pki.ca.certificatePem,
       serverCertificatePem: pki.server.certificatePem,
-      serverPrivateKeyPem: pki.server.privateKeyPem,
+      serverKeySecret: serverKey.secretName,
       cacheFqdn: pki.cache ? config.app.pullThroughCache.fqdn : "",
       cacheCertificatePem: pki.cache?.certificatePem ?? "",
-      cachePrivateKeyPem: pki.cache?.privateKeyPem ?? "",
+      cacheKeySecret: cacheKey?.secretName ?? "",
     };
 
     const networkValues =
@@ -175,10 +200,10 @@ type RegistryPkiValues = Pick<
   | "registryFqdn"
   | "caCertificatePem"
   | "serverCertificatePem"
-  | "serverPrivateKeyPem"
+  | "serverKeySecret"
   | "cacheFqdn"
   | "cacheCertificatePem"
-  | "cachePrivateKeyPem"
+  | "cacheKeySecret"
 >;
 
 /** A real site has no GCP resources here: the contract describes it from config. */

@@ -7,6 +7,7 @@ import {
   type TerraformProvider,
 } from "cdktf";
 import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
+import { DataGoogleSecretManagerSecretVersion } from "@cdktf/provider-google/lib/data-google-secret-manager-secret-version";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
@@ -286,6 +287,16 @@ export class WorkloadsStack extends TerraformStack {
     return { host: source.registry, username: source.username, password: password.stringValue };
   }
 
+  /**
+   * A private key the onprem-network stack keeps in Secret Manager (latest version: a renewed
+   * certificate's key is a new version), read with this stack's Google provider. The data
+   * source takes the full `projects/<p>/secrets/<id>` name (google provider
+   * data_source_secret_manager_secret_version.go parses it with ParseProjectFieldValue).
+   */
+  private privateKeyFrom(id: string, secretName: string): string {
+    return new DataGoogleSecretManagerSecretVersion(this, id, { secret: secretName }).secretData;
+  }
+
   private standaloneInputs(config: StandaloneConfig): { registry: RegistryInputs; app: AppInputs } {
     new TlsProvider(this, "tls");
     const provider = kubernetesProvider(this, "kubernetes", {
@@ -372,7 +383,7 @@ export class WorkloadsStack extends TerraformStack {
         caCertificatePem: onprem.string("caCertificatePem"),
         tls: {
           certificatePem: onprem.string("serverCertificatePem"),
-          privateKeyPem: onprem.string("serverPrivateKeyPem"),
+          privateKeyPem: this.privateKeyFrom("server-key", onprem.string("serverKeySecret")),
         },
         pullFrom: [
           ...(config.onprem.mode === "simulated"
@@ -399,7 +410,7 @@ export class WorkloadsStack extends TerraformStack {
           ? {
               tls: {
                 certificatePem: onprem.string("cacheCertificatePem"),
-                privateKeyPem: onprem.string("cachePrivateKeyPem"),
+                privateKeyPem: this.privateKeyFrom("cache-key", onprem.string("cacheKeySecret")),
               },
               ip: cloud.string("cacheIp"),
               sourceRanges: cloudRanges,

@@ -55,7 +55,9 @@ describe("registry config hash, evaluated by Terraform", () => {
     expect(references.sort()).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/outputs\.server_certificate_pem$/),
-        expect.stringMatching(/outputs\.server_private_key_pem$/),
+        expect.stringMatching(
+          /^data\.google_secret_manager_secret_version\.server-key\.secret_data$/,
+        ),
         expect.stringMatching(/^random_password\.credentials_push-password_\w+\.result$/),
         expect.stringMatching(/^random_password\.credentials_pull-password_\w+\.result$/),
         expect.stringMatching(/^random_password\.credentials_http-secret_\w+\.result$/),

@@ -35,16 +35,12 @@ export const onpremNetworkContract = defineContract(ONPREM_NETWORK_STACK, {
   registryFqdn: value("Registry host name, as in the server certificate"),
   caCertificatePem: value("Registry CA certificate (PEM)"),
   serverCertificatePem: value("Registry server certificate (PEM)"),
-  serverPrivateKeyPem: {
-    type: "string",
-    sensitive: true,
-    description: "Registry server private key (PEM)",
-  },
+  serverKeySecret: value(
+    "Secret Manager secret (projects/<cloud project>/secrets/<id>) holding the registry server's private key: not an output, so consumers that do not need it never store it",
+  ),
   cacheFqdn: value("Pull-through cache host name, as in its certificate"),
   cacheCertificatePem: value("Pull-through cache server certificate (PEM)"),
-  cachePrivateKeyPem: {
-    type: "string",
-    sensitive: true,
-    description: "Pull-through cache server private key (PEM)",
-  },
+  cacheKeySecret: value(
+    "Secret Manager secret holding the pull-through cache's private key (empty without the cache)",
+  ),
 });

@@ -1,7 +1,13 @@
 import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
 import { ProjectService } from "@cdktf/provider-google/lib/project-service";
 
 export interface ProjectServicesProps {
+  /**
+   * Google provider of the project.
+   * @default the stack's default google provider
+   */
+  readonly provider?: TerraformProvider;
   readonly projectId: string;
   /** API names, e.g. `compute.googleapis.com`. */
   readonly services: readonly string[];
@@ -20,6 +26,7 @@ export class ProjectServices extends Construct {
     this.services = props.services.map(
       (service) =>
         new ProjectService(this, service, {
+          provider: props.provider,
           project: props.projectId,
           service,
           disableOnDestroy: false,
