@@ -10,9 +10,9 @@ import { resourcesOf } from "../helpers/json";
 import { synthAll } from "../helpers/synth";
 import { cleanupTempDirs, makeTempDir, requireTool, runOk } from "./support/tools";
 
-/** Resource and remote-state references inside a Terraform expression. */
+/** Resource, data-source and remote-state references inside a Terraform expression. */
 const REFERENCE =
-  /\b(?:random_password\.[\w-]+\.result|tls_[a-z_]+\.[\w-]+\.[a-z_]+|data\.terraform_remote_state\.[\w-]+\.outputs\.\w+)/g;
+  /\b(?:random_password\.[\w-]+\.result|tls_[a-z_]+\.[\w-]+\.[a-z_]+|data\.terraform_remote_state\.[\w-]+\.outputs\.\w+|data\.google_secret_manager_secret_version\.[\w-]+\.secret_data)/g;
 
 function registryAnnotation(): string {
   const workloads = synthAll(loadEnvironment("environments/example.yaml")).workloads;
