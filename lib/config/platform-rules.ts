@@ -101,9 +101,21 @@ function resourceProblems(registry: Registry): ConfigProblem[] {
 }
 
 function pkiProblems(registry: Registry): ConfigProblem[] {
-  const { serverValidityDays, earlyRenewalDays, renewalNoticeDays } = registry.pki;
-  if (earlyRenewalDays + renewalNoticeDays < serverValidityDays) return [];
+  const { serverValidityDays, caValidityDays, earlyRenewalDays, renewalNoticeDays } = registry.pki;
+  const problems: ConfigProblem[] = [];
+  // A certificate is only valid while its issuer is (RFC 5280 §6.1): one that outlives the CA
+  // would be refused by every client before it is renewed.
+  if (serverValidityDays >= caValidityDays) {
+    problems.push({
+      path: "registry.pki.serverValidityDays",
+      value: serverValidityDays,
+      message: `is not shorter than caValidityDays (${caValidityDays}): the certificate would outlive its CA`,
+      hint: "keep server certificates much shorter-lived than the CA, e.g. 365 and 3650",
+    });
+  }
+  if (earlyRenewalDays + renewalNoticeDays < serverValidityDays) return problems;
   return [
+    ...problems,
     {
       path: "registry.pki.earlyRenewalDays",
       value: earlyRenewalDays,
