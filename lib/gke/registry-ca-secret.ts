@@ -1,13 +1,9 @@
-import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
-import { SecretManagerSecret } from "@cdktf/provider-google/lib/secret-manager-secret";
-import { SecretManagerSecretVersion } from "@cdktf/provider-google/lib/secret-manager-secret-version";
+import type { Construct } from "constructs";
 import { SecretManagerSecretIamMember } from "@cdktf/provider-google/lib/secret-manager-secret-iam-member";
 import { Sleep } from "@cdktf/provider-time/lib/sleep";
+import { SecretValue, type SecretValueProps } from "../gcp/secret-value";
 
-export interface RegistryCaSecretProps {
-  readonly projectId: string;
-  readonly secretId: string;
+export interface RegistryCaSecretProps extends Omit<SecretValueProps, "value"> {
   /** The CA certificate (PEM) nodes must trust. */
   readonly caCertificatePem: string;
   /** IAM member (node service account) allowed to read the secret. */
@@ -18,20 +14,13 @@ export interface RegistryCaSecretProps {
    * @default "120s"
    */
   readonly propagationDelay?: string;
-  /**
-   * Resources to create first (the APIs these resources need).
-   * @default none
-   */
-  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
  * The registry CA in Secret Manager, where GKE's containerd private-registry config reads it.
  * Only the node service account may access it.
  */
-export class RegistryCaSecret extends Construct {
-  public readonly secret: SecretManagerSecret;
-  public readonly version: SecretManagerSecretVersion;
+export class RegistryCaSecret extends SecretValue {
   /** The reader's grant. */
   public readonly nodeAccess: SecretManagerSecretIamMember;
   /**
@@ -45,18 +34,9 @@ export class RegistryCaSecret extends Construct {
   public readonly versionUri: string;
 
   constructor(scope: Construct, id: string, props: RegistryCaSecretProps) {
-    super(scope, id);
-    this.secret = new SecretManagerSecret(this, "secret", {
-      project: props.projectId,
-      secretId: props.secretId,
-      replication: { auto: {} },
-      dependsOn: props.dependsOn,
-    });
-    this.version = new SecretManagerSecretVersion(this, "version", {
-      secret: this.secret.id,
-      secretData: props.caCertificatePem,
-    });
+    super(scope, id, { ...props, value: props.caCertificatePem });
     this.nodeAccess = new SecretManagerSecretIamMember(this, "node-access", {
+      provider: props.provider,
       project: props.projectId,
       secretId: this.secret.secretId,
       role: "roles/secretmanager.secretAccessor",
