@@ -43,8 +43,11 @@ const workloads = (environment: SynthName) => stacksOf(environment).workloads;
 describe("workloads (GKE mode)", () => {
   const stack = workloads("default");
   const deployment = byName(stack, "kubernetes_deployment_v1", "registry");
-  const [registry] = containers(deployment);
+  const [registry, proxy] = containers(deployment);
   const registryEnv = env(registry);
+  const nginxConf = String(
+    (byName(stack, "kubernetes_config_map_v1", "registry-auth-proxy").data as Json)["nginx.conf"],
+  );
 
   it("configures two aliased kubernetes providers from the contracts with a Google token", () => {
     const providers = stack.provider?.kubernetes ?? [];
@@ -58,37 +61,79 @@ describe("workloads (GKE mode)", () => {
     }
   });
 
-  it("serves only TLS with htpasswd auth", () => {
+  it("serves the API only on the pod's loopback, behind the auth proxy", () => {
     expect(registryEnv).toMatchObject({
-      REGISTRY_HTTP_TLS_CERTIFICATE: "/certs/tls.crt",
-      REGISTRY_HTTP_TLS_KEY: "/certs/tls.key",
-      REGISTRY_AUTH: "htpasswd",
-      REGISTRY_AUTH_HTPASSWD_PATH: "/auth/htpasswd",
-      REGISTRY_AUTH_HTPASSWD_REALM: "registry.onprem.internal",
+      REGISTRY_HTTP_ADDR: "127.0.0.1:5080",
       REGISTRY_STORAGE_DELETE_ENABLED: "false",
       REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED: "true",
     });
+    // Distribution no longer does TLS or auth itself: the proxy does both.
+    for (const name of Object.keys(registryEnv)) {
+      expect(name).not.toMatch(/^REGISTRY_(AUTH|HTTP_TLS)/);
+    }
     expect(registryEnv.REGISTRY_HTTP_SECRET).toEqual({
       secret_key_ref: {
         key: "http-secret",
         name: expect.stringContaining("kubernetes_secret_v1."),
       },
     });
+    expect(registry.port).toEqual([{ name: "metrics", container_port: 5001 }]);
+  });
+
+  it("terminates TLS in the auth proxy with the server certificate", () => {
+    expect(proxy.name).toBe("auth-proxy");
+    expect(proxy.image).toBe("nginx:1.28.0");
+    expect(proxy.command).toEqual([
+      "nginx",
+      "-e",
+      "stderr",
+      "-c",
+      "/etc/registry-auth-proxy/nginx.conf",
+    ]);
+    expect(proxy.port).toEqual([{ name: "https", container_port: 5000 }]);
     const tls = byName(stack, "kubernetes_secret_v1", "registry-tls");
     expect(tls.type).toBe("kubernetes.io/tls");
     expect(tls.data).toEqual({
       "tls.crt": expect.stringMatching(/outputs\.server_certificate_pem\}$/),
       "tls.key": "${data.google_secret_manager_secret_version.server-key.secret_data}",
     });
+    expect(nginxConf).toContain("listen 5000 ssl;");
+    expect(nginxConf).toContain("ssl_certificate /certs/tls.crt;");
+    expect(nginxConf).toContain("ssl_certificate_key /certs/tls.key;");
+    expect(nginxConf).toContain("proxy_pass http://127.0.0.1:5080;");
+    expect(nginxConf).toContain('auth_basic "registry.onprem.internal";');
   });
 
-  it("pins a Distribution 3 image and probes / over HTTPS", () => {
-    expect(registry.image).toBe("registry:3.1.1");
-    for (const probe of ["readiness_probe", "liveness_probe"]) {
-      expect(registry[probe]).toMatchObject({
-        http_get: { path: "/", port: "5000", scheme: "HTTPS" },
-      });
-    }
+  it("authorises by method: reads for every user, writes for pushers, deletes for nobody", () => {
+    const mapBody = /map \$request_method \$registry_users_file \{([^}]*)\}/.exec(nginxConf)?.[1];
+    const files = Object.fromEntries(
+      (mapBody ?? "")
+        .split(";")
+        .map((line) => line.trim().split(/\s+/))
+        .filter((words) => words.length === 2),
+    );
+    expect(files).toEqual({
+      GET: "/auth/read.htpasswd",
+      HEAD: "/auth/read.htpasswd",
+      POST: "/auth/write.htpasswd",
+      PUT: "/auth/write.htpasswd",
+      PATCH: "/auth/write.htpasswd",
+      default: "/auth/nobody.htpasswd",
+    });
+    expect(nginxConf).toContain("auth_basic_user_file $registry_users_file;");
+    // The init script puts only the push user in the write file.
+    const [init] = containers(deployment, "init_container");
+    const script = (init.command as string[])[2];
+    expect(script).toContain("sed '/^$/d' /auth/push.entry /auth/pull.entry > /auth/read.htpasswd");
+    expect(script).toContain("sed '/^$/d' /auth/push.entry > /auth/write.htpasswd");
+    expect(script).toContain(": > /auth/nobody.htpasswd");
+  });
+
+  it("refuses writes while the maintenance flag is on the data volume", () => {
+    expect(nginxConf).toContain("if (-f /var/lib/registry/maintenance/read-only)");
+    expect(nginxConf).toMatch(/return 503 '\{"errors":\[\{"code":"UNAVAILABLE"/);
+    const dataMount = (proxy.volume_mount as Json[]).find((mount) => mount.name === "data");
+    expect(dataMount).toEqual({ name: "data", mount_path: "/var/lib/registry", read_only: true });
   });
 
   it("runs the registry non-root, read-only, without capabilities, with RuntimeDefault seccomp", () => {
@@ -284,11 +329,18 @@ describe("workloads with the pull-through cache", () => {
       REGISTRY_PROXY_REMOTEURL: "https://registry.onprem.internal",
       REGISTRY_PROXY_USERNAME: "puller",
       SSL_CERT_FILE: "/upstream-ca/ca.crt",
-      REGISTRY_AUTH: "htpasswd",
     });
+    expect(containers(cache)[1].name).toBe("auth-proxy");
     expect(cacheEnv.REGISTRY_PROXY_PASSWORD).toEqual({
       secret_key_ref: { key: "upstream-password", name: expect.any(String) },
     });
+  });
+
+  it("is read-only through its API: no user may write or delete", () => {
+    const script = (containers(cache, "init_container")[0].command as string[])[2];
+    expect(script).toContain("sed '/^$/d' /auth/pull.entry > /auth/read.htpasswd");
+    expect(script).toContain(": > /auth/write.htpasswd");
+    expect(script).not.toContain("push");
   });
 
   it("serves its own certificate and sits on an internal load balancer at the reserved cache IP", () => {

@@ -131,6 +131,8 @@ export class WorkloadsStack extends TerraformStack {
       fqdn: config.registry.fqdn,
       tls: registry.tls,
       users: { push: credentials.push, pull: credentials.pull },
+      writers: ["push"],
+      authProxyImage: config.registry.authProxyImage,
       httpSecret: credentials.httpSecret,
       storage: registryStorageOf(config),
       exposure: registry.exposure,
@@ -447,6 +449,7 @@ export class WorkloadsStack extends TerraformStack {
       fqdn: config.app.pullThroughCache.fqdn,
       tls: cache.tls,
       users: { pull: credentials.pull },
+      authProxyImage: config.registry.authProxyImage,
       // Only signs upload state, and a proxy accepts no uploads: sharing it costs nothing.
       httpSecret: credentials.httpSecret,
       // A claim, not an emptyDir: a full emptyDir evicts the pod, which comes back empty while

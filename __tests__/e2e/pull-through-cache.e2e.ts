@@ -99,11 +99,7 @@ describe("pull-through cache from the workloads stack, on Distribution 2.8", () 
         ipAddresses: ["127.0.0.1"],
       }),
       credentials,
-      drop: {
-        REGISTRY_AUTH: NO_UPSTREAM_AUTH,
-        REGISTRY_AUTH_HTPASSWD_REALM: NO_UPSTREAM_AUTH,
-        REGISTRY_AUTH_HTPASSWD_PATH: NO_UPSTREAM_AUTH,
-      },
+      proxyWithoutAuth: NO_UPSTREAM_AUTH,
       // The measurement: every blob GET the upstream serves, with its size.
       add: { REGISTRY_LOG_ACCESSLOG_DISABLED: "false" },
     });

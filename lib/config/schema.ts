@@ -395,6 +395,10 @@ const registryFields = {
     description:
       "Image whose htpasswd hashes the generated passwords in an init container. @default httpd:2.4.65-alpine",
   }),
+  authProxyImage: imageRef.default("nginx:1.28.0").meta({
+    description:
+      "nginx image of the auth proxy in front of every registry and cache: TLS, Basic auth, pushes only for the push user, no deletes. Its crypt() must know bcrypt (glibc/libxcrypt images such as the Debian-based nginx ones do). @default nginx:1.28.0",
+  }),
   nodeProxyImage: imageRef.default("haproxy:3.2.4-alpine").meta({
     description:
       "Image of the node-proxy DaemonSet (clusterIP exposure with nodeProxy). @default haproxy:3.2.4-alpine",

@@ -174,20 +174,15 @@ export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): 
   };
   const registryService = serviceNamed("registry");
   const cacheService = serviceNamed("registry-cache");
-  const registryEnv = workloadsEntry
-    ? (
-        (
-          (
-            Object.values(workloadsEntry[1].resource?.kubernetes_deployment_v1 ?? {}).find(
-              (deployment) => (deployment.metadata as Json).name === "registry",
-            )?.spec as Json
-          ).template as Json
-        ).spec as Json
-      ).container
+  // The realm of the registry's auth proxy is the name clients use.
+  const proxyConfig = workloadsEntry
+    ? Object.values(workloadsEntry[1].resource?.kubernetes_config_map_v1 ?? {}).find(
+        (configMap) => (configMap.metadata as Json).name === "registry-auth-proxy",
+      )
     : undefined;
-  const realm = ((registryEnv as Json[] | undefined)?.[0]?.env as Json[] | undefined)?.find(
-    (variable) => variable.name === "REGISTRY_AUTH_HTPASSWD_REALM",
-  )?.value;
+  const nginxConfig = (proxyConfig?.data as Json | undefined)?.["nginx.conf"];
+  const realm =
+    typeof nginxConfig === "string" ? /auth_basic "([^"]+)";/.exec(nginxConfig)?.[1] : undefined;
 
   const dnsStack = Object.entries(stacks).find(([, stack]) =>
     first(stack, "google_dns_managed_zone"),

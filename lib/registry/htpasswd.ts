@@ -1,40 +1,54 @@
-/** Mount point of the generated htpasswd file in the registry pod. */
+import { USER_FILES } from "./auth-proxy-config";
+
+/** Mount point of the generated htpasswd files in the pod (an in-memory emptyDir). */
 export const HTPASSWD_DIR = "/auth";
-export const HTPASSWD_FILE = `${HTPASSWD_DIR}/htpasswd`;
 /** Mount point of the credentials secret (one file per key) in the init container. */
 export const CREDENTIALS_DIR = "/credentials";
 
-/** bcrypt cost: Distribution verifies every request's password, so keep it moderate. */
+/** bcrypt cost: every request's password is verified, so keep it moderate. */
 const BCRYPT_COST = 10;
 
-/** A user whose username and password are keys `<prefix>-username` / `<prefix>-password`. */
-export interface CredentialKeys {
-  readonly usernameKey: string;
-  readonly passwordKey: string;
+/** A user whose username and password are keys `<key>-username` / `<key>-password`. */
+export interface HtpasswdUser {
+  /** Prefix of the user's keys in the credentials secret (`push`, `pull`). */
+  readonly key: string;
+  /** May push (POST, PUT, PATCH) as well as pull. */
+  readonly canWrite: boolean;
 }
 
 /**
- * The init container's script: bcrypt every user into the htpasswd file. Hashing in the pod
- * keeps the Terraform plan stable (Terraform's bcrypt() changes every run, and
- * random_password.bcrypt_hash is wrong since random 3.4.0); passwords come from files, never
- * from the command line.
+ * The init container's script: bcrypt every user once, then write the auth proxy's files by
+ * access level (USER_FILES): every user may read, writers may write, nobody may delete.
+ * Hashing in the pod keeps the Terraform plan stable (Terraform's bcrypt() changes every run,
+ * and random_password.bcrypt_hash is wrong since random 3.4.0); passwords come from files,
+ * never from the command line.
  */
 export function htpasswdScript(
-  users: readonly CredentialKeys[],
+  users: readonly HtpasswdUser[],
   credentialsDir = CREDENTIALS_DIR,
-  output = HTPASSWD_FILE,
+  outputDir = HTPASSWD_DIR,
 ): string {
+  const entry = (user: HtpasswdUser) => `${outputDir}/${user.key}.entry`;
   const hash = users.map(
     (user) =>
-      `htpasswd -n -B -C ${BCRYPT_COST} -i "$(cat ${credentialsDir}/${user.usernameKey})" < ${credentialsDir}/${user.passwordKey} >> ${output}.tmp`,
+      `htpasswd -n -B -C ${String(BCRYPT_COST)} -i "$(cat ${credentialsDir}/${user.key}-username)" < ${credentialsDir}/${user.key}-password > ${entry(user)}`,
   );
-  // htpasswd -n ends each entry with a blank line; the final file holds only entries.
+  // htpasswd -n ends each entry with a blank line; the files hold only entries. No pipes:
+  // POSIX sh has no pipefail, and a failed hash must fail the pod, not leave a user out.
+  const fileOf = (name: string, members: readonly HtpasswdUser[]) =>
+    members.length > 0
+      ? `sed '/^$/d' ${members.map(entry).join(" ")} > ${outputDir}/${name}`
+      : `: > ${outputDir}/${name}`;
   return [
     "set -eu",
     "umask 077",
-    `: > ${output}.tmp`,
     ...hash,
-    `sed '/^$/d' ${output}.tmp > ${output}`,
-    `rm ${output}.tmp`,
+    fileOf(USER_FILES.read, users),
+    fileOf(
+      USER_FILES.write,
+      users.filter((user) => user.canWrite),
+    ),
+    fileOf(USER_FILES.nobody, []),
+    ...(users.length > 0 ? [`rm ${users.map(entry).join(" ")}`] : []),
   ].join("\n");
 }

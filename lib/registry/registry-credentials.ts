@@ -16,9 +16,8 @@ export interface RegistryCredentialsProps {
 }
 
 /**
- * Generated credentials: a pushing user (seeding, CI) and a pulling user (clusters).
- * htpasswd auth in Distribution authenticates but does not authorise, so the split limits what
- * leaks and what must rotate, not what each user may do.
+ * Generated credentials: a pushing user (seeding, CI) and a pulling user (clusters). The
+ * registry's auth proxy lets only the pushing user write (see RegistryServer `writers`).
  */
 export class RegistryCredentials extends Construct {
   public readonly push: RegistryUser;

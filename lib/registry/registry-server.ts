@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { CONFIG_HASH_ANNOTATION, secretConfigHash } from "../k8s/config-hash";
 import { appLabels, selectorLabels } from "../k8s/labels";
@@ -10,23 +11,38 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../k8s/pod-security";
-import { CREDENTIALS_DIR, HTPASSWD_DIR, HTPASSWD_FILE, htpasswdScript } from "./htpasswd";
+import { AUTH_PROXY_PATHS, renderAuthProxyConfig } from "./auth-proxy-config";
+import { CREDENTIALS_DIR, HTPASSWD_DIR, htpasswdScript } from "./htpasswd";
 import { REGISTRY_CONTAINER_PORT } from "./ports";
 import type { RegistryUser } from "./registry-credentials";
 import { RegistryService, type RegistryExposure } from "./registry-service";
 import { RegistryStorage, type RegistryStorageSettings } from "./registry-storage";
 
-/** In-container paths; the e2e test remaps them to a temporary directory. */
+/** In-container paths of the registry; the e2e test remaps them to a temporary directory. */
 export const REGISTRY_PATHS = {
-  certificate: "/certs/tls.crt",
-  privateKey: "/certs/tls.key",
-  htpasswd: HTPASSWD_FILE,
   data: "/var/lib/registry",
   upstreamCa: "/upstream-ca/ca.crt",
 } as const;
 
+/**
+ * While this file exists on the data volume the auth proxy refuses writes (503): the switch
+ * garbage collection and backups turn on. Outside Distribution's tree (`docker/registry/v2`).
+ */
+export const MAINTENANCE_FLAG = `${REGISTRY_PATHS.data}/maintenance/read-only`;
+
 /** Port of Distribution's debug server (health and Prometheus metrics); never exposed. */
 export const REGISTRY_DEBUG_PORT = 5001;
+/**
+ * Port Distribution serves the API on, plain HTTP on the pod's loopback: only the auth proxy
+ * in the same pod reaches it, so nothing bypasses the proxy's authorisation.
+ */
+export const REGISTRY_BACKEND_ADDRESS = "127.0.0.1:5080";
+
+/** The proxy streams and hashes a password per request: small, with room for bcrypt bursts. */
+const AUTH_PROXY_RESOURCES = {
+  requests: { cpu: "50m", memory: "32Mi" },
+  limits: { cpu: "500m", memory: "128Mi" },
+};
 
 export interface ComputeResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -61,11 +77,18 @@ export interface RegistryServerProps {
   readonly image: string;
   /** Image providing `htpasswd` for the init container. */
   readonly htpasswdImage: string;
+  /** nginx image of the auth proxy in front of the registry (TLS, auth, authorisation). */
+  readonly authProxyImage: string;
   /** Host name clients use; the auth realm. */
   readonly fqdn: string;
   readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
-  /** Users allowed in, by key (`push`, `pull`). */
+  /** Users allowed in, by key (`push`, `pull`); each may pull. */
   readonly users: Readonly<Record<string, RegistryUser>>;
+  /**
+   * Keys of `users` who may also push. Nobody may delete through the API.
+   * @default none: the registry is read-only through its API
+   */
+  readonly writers?: readonly string[];
   /** Distribution `http.secret`. */
   readonly httpSecret: string;
   readonly storage: RegistryStorageSettings;
@@ -81,7 +104,8 @@ export interface RegistryServerProps {
 }
 
 /**
- * CNCF Distribution with TLS and htpasswd auth, configured by `REGISTRY_*` env vars, hardened
+ * CNCF Distribution behind an nginx auth proxy (TLS, Basic auth, pull-only and push users, no
+ * deletes), configured by `REGISTRY_*` env vars, hardened
  * (non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp) and rolled
  * whenever a config or secret input changes.
  */
@@ -91,6 +115,8 @@ export class RegistryServer extends Construct {
   public readonly storage: RegistryStorage;
   public readonly tlsSecret: SecretV1;
   public readonly credentialsSecret: SecretV1;
+  /** The auth proxy's nginx.conf. */
+  public readonly authProxyConfig: ConfigMapV1;
   /** The upstream's CA (pull-through cache only). */
   public readonly upstreamCaSecret?: SecretV1;
   public readonly podDisruptionBudget: PodDisruptionBudgetV1;
@@ -115,6 +141,12 @@ export class RegistryServer extends Construct {
       data: { "tls.crt": props.tls.certificatePem, "tls.key": props.tls.privateKeyPem },
     });
     const users = Object.entries(props.users);
+    const writers = new Set(props.writers ?? []);
+    for (const writer of writers) {
+      if (!(writer in props.users)) {
+        throw new Error(`RegistryServer ${name}: writer "${writer}" is not one of the users`);
+      }
+    }
     const credentialData: Record<string, string> = {
       "http-secret": props.httpSecret,
       ...Object.fromEntries(
@@ -151,16 +183,11 @@ export class RegistryServer extends Construct {
       secretKeyRef: { name: this.credentialsSecret.metadata.name, key },
     });
     this.env = [
-      { name: "REGISTRY_HTTP_ADDR", value: `:${REGISTRY_CONTAINER_PORT}` },
-      { name: "REGISTRY_HTTP_TLS_CERTIFICATE", value: REGISTRY_PATHS.certificate },
-      { name: "REGISTRY_HTTP_TLS_KEY", value: REGISTRY_PATHS.privateKey },
+      { name: "REGISTRY_HTTP_ADDR", value: REGISTRY_BACKEND_ADDRESS },
       { name: "REGISTRY_HTTP_SECRET", valueFrom: secretRef("http-secret") },
       { name: "REGISTRY_HTTP_DEBUG_ADDR", value: `:${REGISTRY_DEBUG_PORT}` },
       { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", value: "true" },
       { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH", value: "/metrics" },
-      { name: "REGISTRY_AUTH", value: "htpasswd" },
-      { name: "REGISTRY_AUTH_HTPASSWD_REALM", value: props.fqdn },
-      { name: "REGISTRY_AUTH_HTPASSWD_PATH", value: REGISTRY_PATHS.htpasswd },
       { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
       // The origin never deletes through the API: the pull credential is on every node, and
       // garbage collection works on storage, not through the API. A cache must: its TTL expiry
@@ -183,9 +210,19 @@ export class RegistryServer extends Construct {
           ]
         : []),
     ];
-    const script = htpasswdScript(
-      users.map(([key]) => ({ usernameKey: `${key}-username`, passwordKey: `${key}-password` })),
-    );
+    const script = htpasswdScript(users.map(([key]) => ({ key, canWrite: writers.has(key) })));
+    const nginxConfig = renderAuthProxyConfig({
+      listenPort: REGISTRY_CONTAINER_PORT,
+      upstream: REGISTRY_BACKEND_ADDRESS,
+      realm: props.fqdn,
+      usersDir: HTPASSWD_DIR,
+      readOnlyFlag: MAINTENANCE_FLAG,
+    });
+    this.authProxyConfig = new ConfigMapV1(this, "auth-proxy-config", {
+      provider,
+      metadata: metadata("auth-proxy"),
+      data: { "nginx.conf": nginxConfig },
+    });
     // Literal inputs are digested here; Terraform string literals cannot carry the script's
     // quotes, so only the digest and the secret references reach the expression.
     const literalDigest = createHash("sha256")
@@ -193,6 +230,7 @@ export class RegistryServer extends Construct {
         JSON.stringify({
           env: this.env.map((variable) => [variable.name, variable.value ?? ""]),
           script,
+          nginxConfig,
         }),
       )
       .digest("hex");
@@ -203,7 +241,15 @@ export class RegistryServer extends Construct {
       upstreamCa: props.proxy?.caCertificatePem ?? "",
     });
 
-    const probe = {
+    // Distribution's debug server answers /debug/health (health/health.go registers it on the
+    // default mux, registry/registry.go configureDebugServer serves that mux) on the pod IP; the
+    // API itself is on loopback. The proxy is ready when a request crosses it to the registry.
+    const registryProbe = {
+      httpGet: { path: "/debug/health", port: String(REGISTRY_DEBUG_PORT), scheme: "HTTP" },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+    };
+    const proxyReadiness = {
       httpGet: { path: "/", port: String(REGISTRY_CONTAINER_PORT), scheme: "HTTPS" },
       periodSeconds: 10,
       timeoutSeconds: 3,
@@ -247,22 +293,50 @@ export class RegistryServer extends Construct {
                 name: "registry",
                 image: props.image,
                 env: this.env,
-                port: [
-                  { name: "https", containerPort: REGISTRY_CONTAINER_PORT },
-                  { name: "metrics", containerPort: REGISTRY_DEBUG_PORT },
-                ],
-                readinessProbe: probe,
-                livenessProbe: { ...probe, initialDelaySeconds: 10, failureThreshold: 6 },
+                port: [{ name: "metrics", containerPort: REGISTRY_DEBUG_PORT }],
+                readinessProbe: registryProbe,
+                livenessProbe: { ...registryProbe, initialDelaySeconds: 10, failureThreshold: 6 },
                 resources: props.resources,
                 securityContext: restrictedContainerSecurityContext(),
                 volumeMount: [
-                  { name: "tls", mountPath: "/certs", readOnly: true },
-                  { name: "auth", mountPath: HTPASSWD_DIR, readOnly: true },
                   { name: this.storage.volume.name, mountPath: REGISTRY_PATHS.data },
                   { name: "tmp", mountPath: "/tmp" },
                   ...(this.upstreamCaSecret
                     ? [{ name: "upstream-ca", mountPath: "/upstream-ca", readOnly: true }]
                     : []),
+                ],
+              },
+              {
+                name: "auth-proxy",
+                image: props.authProxyImage,
+                // -e: nginx opens its compiled-in error log before reading the config; the
+                // root filesystem is read-only.
+                command: ["nginx", "-e", "stderr", "-c", AUTH_PROXY_PATHS.config],
+                port: [{ name: "https", containerPort: REGISTRY_CONTAINER_PORT }],
+                readinessProbe: proxyReadiness,
+                livenessProbe: {
+                  tcpSocket: [{ port: String(REGISTRY_CONTAINER_PORT) }],
+                  initialDelaySeconds: 5,
+                  periodSeconds: 10,
+                  failureThreshold: 6,
+                },
+                resources: AUTH_PROXY_RESOURCES,
+                securityContext: restrictedContainerSecurityContext(),
+                volumeMount: [
+                  {
+                    name: "auth-proxy-config",
+                    mountPath: AUTH_PROXY_PATHS.configDir,
+                    readOnly: true,
+                  },
+                  { name: "tls", mountPath: "/certs", readOnly: true },
+                  { name: "auth", mountPath: HTPASSWD_DIR, readOnly: true },
+                  // Only to see the maintenance flag.
+                  {
+                    name: this.storage.volume.name,
+                    mountPath: REGISTRY_PATHS.data,
+                    readOnly: true,
+                  },
+                  { name: "proxy-runtime", mountPath: AUTH_PROXY_PATHS.runtimeDir },
                 ],
               },
             ],
@@ -271,6 +345,12 @@ export class RegistryServer extends Construct {
               { name: "credentials", secret: { secretName: this.credentialsSecret.metadata.name } },
               { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
               { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+              {
+                name: "auth-proxy-config",
+                configMap: { name: this.authProxyConfig.metadata.name },
+              },
+              // Streaming (no request or response buffering) keeps temp files small.
+              { name: "proxy-runtime", emptyDir: { sizeLimit: "256Mi" } },
               this.storage.volume,
               ...(this.upstreamCaSecret
                 ? [

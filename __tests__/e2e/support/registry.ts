@@ -7,14 +7,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
+import { request as plainHttpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import type { Config } from "../../../lib/config/schema";
 import { CREDENTIALS_DIR, HTPASSWD_DIR } from "../../../lib/registry/htpasswd";
 import { REGISTRY_CONTAINER_PORT } from "../../../lib/registry/ports";
-import { REGISTRY_DEBUG_PORT, REGISTRY_PATHS } from "../../../lib/registry/registry-server";
+import { AUTH_PROXY_PATHS } from "../../../lib/registry/auth-proxy-config";
+import {
+  REGISTRY_BACKEND_ADDRESS,
+  REGISTRY_DEBUG_PORT,
+  REGISTRY_PATHS,
+} from "../../../lib/registry/registry-server";
 import { WORKLOADS_STACK } from "../../../lib/contract/stack-names";
 import { loadEnvironment } from "../../helpers/config";
 import { resourcesOf } from "../../helpers/json";
@@ -59,6 +64,10 @@ export interface SynthesizedRegistry {
   readonly env: readonly EnvVar[];
   /** command[2] of the `htpasswd` init container (`/bin/sh -c <script>`). */
   readonly htpasswdScript: string;
+  /** The auth proxy's nginx.conf, from the `<name>-auth-proxy` ConfigMap. */
+  readonly authProxyConfig: string;
+  /** The `auth-proxy` container's command. */
+  readonly authProxyCommand: readonly string[];
 }
 
 export interface SynthesizedEnvironment {
@@ -76,6 +85,9 @@ export function synthesizedEnvironment(environment: string): SynthesizedEnvironm
   const workloads = synthAll(config)[WORKLOADS_STACK];
   if (!workloads) throw new Error(`no ${WORKLOADS_STACK} stack synthesized for ${environment}`);
   const registries: Record<string, SynthesizedRegistry> = {};
+  const configMaps = resourcesOf(workloads, "kubernetes_config_map_v1").map(
+    ([, body]) => body as { metadata?: { name?: string }; data?: Record<string, string> },
+  );
   for (const [id, raw] of resourcesOf(workloads, "kubernetes_deployment_v1")) {
     const body = raw as DeploymentBody;
     const name = body.metadata?.name;
@@ -87,7 +99,22 @@ export function synthesizedEnvironment(environment: string): SynthesizedEnvironm
     if (!init || init.command?.[0] !== "/bin/sh" || init.command[1] !== "-c" || !script) {
       throw new Error(`deployment ${id}: no "htpasswd" init container running /bin/sh -c <script>`);
     }
-    registries[name] = { name, env: registry.env ?? [], htpasswdScript: script };
+    const proxy = podSpec?.container?.find((container) => container.name === "auth-proxy");
+    const nginxConf = configMaps.find((map) => map.metadata?.name === `${name}-auth-proxy`)?.data?.[
+      "nginx.conf"
+    ];
+    if (!proxy?.command || nginxConf === undefined) {
+      throw new Error(
+        `deployment ${id}: no "auth-proxy" container with its ${name}-auth-proxy config`,
+      );
+    }
+    registries[name] = {
+      name,
+      env: registry.env ?? [],
+      htpasswdScript: script,
+      authProxyConfig: nginxConf,
+      authProxyCommand: proxy.command,
+    };
   }
   const result = { config, registries };
   synthesized.set(environment, result);
@@ -106,11 +133,8 @@ export function synthesizedRegistry(environment: string, name: string): Synthesi
   return registry;
 }
 
-/** Local files standing in for the pod's mounts (REGISTRY_PATHS). */
+/** Local files standing in for the registry container's mounts (REGISTRY_PATHS). */
 export interface RegistryFiles {
-  readonly certificate: string;
-  readonly privateKey: string;
-  readonly htpasswd: string;
   readonly data: string;
   /** Only for a pull-through cache. */
   readonly upstreamCa?: string;
@@ -118,7 +142,8 @@ export interface RegistryFiles {
 
 export interface RegistryEnvOptions {
   readonly files: RegistryFiles;
-  readonly port: number;
+  /** Where the API listens (behind the auth proxy). */
+  readonly backendPort: number;
   readonly debugPort: number;
   /** New values for variables the emitted env has (each must be there). */
   readonly replace?: Readonly<Record<string, string>>;
@@ -156,9 +181,6 @@ const URL_PATH_VARIABLES: ReadonlySet<string> = new Set(["REGISTRY_HTTP_DEBUG_PR
 /** Path values the pod mounts → the file standing in for each. */
 function pathMapping(files: RegistryFiles): Map<string, string | undefined> {
   return new Map<string, string | undefined>([
-    [REGISTRY_PATHS.certificate, files.certificate],
-    [REGISTRY_PATHS.privateKey, files.privateKey],
-    [REGISTRY_PATHS.htpasswd, files.htpasswd],
     [REGISTRY_PATHS.data, files.data],
     [REGISTRY_PATHS.upstreamCa, files.upstreamCa],
   ]);
@@ -229,8 +251,9 @@ export function registryProcessEnv(
     if (value.includes("${"))
       throw new Error(`${where}: Terraform expression ${value}, no literal`);
     if (name === "REGISTRY_HTTP_ADDR") {
-      if (value !== `:${REGISTRY_CONTAINER_PORT}`) throw new Error(`${where}: unexpected ${value}`);
-      env[name] = `127.0.0.1:${options.port}`;
+      // Loopback only: nothing but the auth proxy reaches the API.
+      if (value !== REGISTRY_BACKEND_ADDRESS) throw new Error(`${where}: unexpected ${value}`);
+      env[name] = `127.0.0.1:${options.backendPort}`;
     } else if (name === "REGISTRY_HTTP_DEBUG_ADDR") {
       if (value !== `:${REGISTRY_DEBUG_PORT}`) throw new Error(`${where}: unexpected ${value}`);
       env[name] = `127.0.0.1:${options.debugPort}`;
@@ -264,7 +287,8 @@ export function credentialKeysOf(script: string): string[] {
 /**
  * Run the init container's exact script with /bin/sh, after rewriting only its folders
  * (CREDENTIALS_DIR, HTPASSWD_DIR) to `dir`. The credential files are written first, without a
- * trailing newline like the keys of a Kubernetes Secret. Returns the htpasswd file's path.
+ * trailing newline like the keys of a Kubernetes Secret. Returns the folder of the htpasswd
+ * files (HTPASSWD_DIR).
  */
 export function runHtpasswdScript(
   script: string,
@@ -293,7 +317,7 @@ export function runHtpasswdScript(
   if (result.status !== 0) {
     throw new Error(`htpasswd script failed (${String(result.status)}):\n${result.output}`);
   }
-  return join(authDir, "htpasswd");
+  return authDir;
 }
 
 /**
@@ -325,8 +349,18 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/** GET over https (trusting only `ca`) or http. */
-export function httpGet(url: string, ca?: string): Promise<HttpResponse> {
+export interface RequestOptions {
+  readonly method?: string;
+  /** Trusted CA (PEM) for https. */
+  readonly ca?: string;
+  /** Basic auth as `user:password`. */
+  readonly auth?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer | string;
+}
+
+/** One HTTP(S) request (https trusting only `ca`), the whole response body as text. */
+export function httpRequest(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const handle = (response: import("node:http").IncomingMessage) => {
       const chunks: Buffer[] = [];
@@ -340,25 +374,134 @@ export function httpGet(url: string, ca?: string): Promise<HttpResponse> {
       );
       response.on("error", reject);
     };
+    const common = {
+      method: options.method ?? "GET",
+      auth: options.auth,
+      headers: options.headers,
+      timeout: 5000,
+    };
     const request = url.startsWith("https:")
-      ? httpsRequest(url, { ca, timeout: 5000 }, handle)
-      : httpRequest(url, { timeout: 5000 }, handle);
+      ? httpsRequest(url, { ...common, ca: options.ca }, handle)
+      : plainHttpRequest(url, common, handle);
     request.on("timeout", () => request.destroy(new Error(`timeout on ${url}`)));
     request.on("error", reject);
-    request.end();
+    request.end(options.body);
   });
 }
 
-/** Wait until https://127.0.0.1:<port>/ answers 200 (the pod's probe path) with TLS from `ca`. */
+/** GET over https (trusting only `ca`) or http. */
+export function httpGet(url: string, ca?: string): Promise<HttpResponse> {
+  return httpRequest(url, { ca });
+}
+
+/**
+ * Wait until https://127.0.0.1:<port>/ answers 200 (the proxy's readiness probe: nginx and the
+ * registry behind it) with TLS from `ca`; fail early when either process exits.
+ */
 export async function waitForRegistry(
   port: number,
   caPem: string,
-  process: ManagedProcess,
+  registry: ManagedProcess,
+  proxy?: ManagedProcess,
 ): Promise<void> {
-  await waitFor(
-    `https://127.0.0.1:${port}/`,
-    async () =>
-      (await httpGet(`https://127.0.0.1:${port}/`, caPem)).status === 200 ? true : undefined,
-    { process, timeoutMs: 30000 },
-  );
+  const probe = async () =>
+    (await httpGet(`https://127.0.0.1:${port}/`, caPem)).status === 200 ? true : undefined;
+  await waitFor(`https://127.0.0.1:${port}/`, probe, {
+    processes: [registry, ...(proxy ? [proxy] : [])],
+    timeoutMs: 30000,
+  });
+}
+
+/** Local stand-ins for the auth proxy container's mounts (AUTH_PROXY_PATHS). */
+export interface AuthProxyFiles {
+  readonly certificate: string;
+  readonly privateKey: string;
+  /** The htpasswd files' folder (runHtpasswdScript's result). */
+  readonly usersDir: string;
+  /** The registry's storage root (the proxy sees the maintenance flag there). */
+  readonly data: string;
+  /** pid and temp files. */
+  readonly runtimeDir: string;
+}
+
+export interface AuthProxyOptions {
+  readonly files: AuthProxyFiles;
+  readonly port: number;
+  readonly backendPort: number;
+  /**
+   * Serve without Basic auth, with the reason (Distribution 2.8's proxy cannot log in to an
+   * upstream with Basic auth, see E2E-NOTES).
+   */
+  readonly withoutAuth?: string;
+}
+
+/**
+ * The emitted nginx.conf with only its in-container paths and ports remapped: every path of
+ * AUTH_PROXY_PATHS, HTPASSWD_DIR and the data root must be mapped, else this fails, so a
+ * change of the emitted config is noticed here.
+ */
+export function authProxyConfigFor(
+  registry: SynthesizedRegistry,
+  options: AuthProxyOptions,
+): string {
+  const { files } = options;
+  const replacements: Array<[string, string]> = [
+    [
+      `listen ${String(REGISTRY_CONTAINER_PORT)} ssl;`,
+      `listen 127.0.0.1:${String(options.port)} ssl;`,
+    ],
+    [REGISTRY_BACKEND_ADDRESS, `127.0.0.1:${String(options.backendPort)}`],
+    [AUTH_PROXY_PATHS.certificate, files.certificate],
+    [AUTH_PROXY_PATHS.privateKey, files.privateKey],
+    [`${HTPASSWD_DIR}/`, `${files.usersDir}/`],
+    [`${REGISTRY_PATHS.data}/`, `${files.data}/`],
+    [`${AUTH_PROXY_PATHS.runtimeDir}/`, `${files.runtimeDir}/`],
+  ];
+  let config = registry.authProxyConfig;
+  for (const [from, to] of replacements) {
+    if (!config.includes(from)) throw new Error(`${registry.name} nginx.conf: no ${from} any more`);
+    config = config.split(from).join(to);
+  }
+  if (options.withoutAuth !== undefined) {
+    config = config
+      .split("\n")
+      .filter((line) => !/^\s*auth_basic(_user_file)? /.test(line))
+      .join("\n");
+  }
+  const leftover =
+    /(?<![\w./-])(\/certs|\/auth|\/run\/nginx|\/var\/lib\/registry|\/etc\/registry-auth-proxy)(?![\w-])/.exec(
+      config,
+    );
+  if (leftover)
+    throw new Error(`${registry.name} nginx.conf: in-container path ${leftover[1]} left`);
+  return config;
+}
+
+/**
+ * Start Debian's nginx with the emitted command (`nginx -e stderr -c <config>`) on the remapped
+ * config. As root, nginx's workers would run as `nobody` and could not read the 0600 files the
+ * init script writes; in the pod everything runs as uid 1000, so here the workers keep root.
+ */
+export function startAuthProxy(
+  registry: SynthesizedRegistry,
+  options: AuthProxyOptions,
+  dir: string,
+): ManagedProcess {
+  const binary = requireTool("nginx", "nginx");
+  const [command, ...args] = registry.authProxyCommand;
+  const configIndex = args.indexOf(AUTH_PROXY_PATHS.config);
+  if (command !== "nginx" || configIndex < 0) {
+    throw new Error(
+      `${registry.name}: auth-proxy command ${JSON.stringify(registry.authProxyCommand)}`,
+    );
+  }
+  mkdirSync(options.files.runtimeDir, { recursive: true });
+  const configFile = join(dir, "nginx.conf");
+  writeFileSync(configFile, authProxyConfigFor(registry, options));
+  const localArgs = args.map((arg, index) => (index === configIndex ? configFile : arg));
+  const asRoot = process.getuid?.() === 0 ? ["-g", "user root;"] : [];
+  return startProcess(`${registry.name}-auth-proxy`, binary, [...localArgs, ...asRoot], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    logDir: dir,
+  });
 }

@@ -7,6 +7,7 @@ import type { CertificateAuthorityFiles, ServerCertificateFiles } from "./pki";
 import {
   registryProcessEnv,
   runHtpasswdScript,
+  startAuthProxy,
   startRegistry,
   unrecognizedVariables,
   waitForRegistry,
@@ -59,27 +60,39 @@ export interface LaunchOptions {
   readonly replace?: Readonly<Record<string, string>>;
   readonly drop?: Readonly<Record<string, string>>;
   readonly add?: Readonly<Record<string, string>>;
+  /** Run the auth proxy without Basic auth, with the reason. */
+  readonly proxyWithoutAuth?: string;
 }
 
 export interface RunningRegistry {
   readonly name: string;
+  /** The auth proxy's TLS port: what clients use. */
   readonly port: number;
+  /** Distribution's own port, plain HTTP on loopback (only the proxy uses it). */
+  readonly backendPort: number;
   readonly debugPort: number;
   /** `127.0.0.1:<port>`, the registry part of image references. */
   readonly host: string;
+  /** Distribution (`docker-registry serve`). */
   readonly process: ManagedProcess;
+  /** nginx, the auth proxy; its stdout is the access log. */
+  readonly proxy: ManagedProcess;
   readonly env: Readonly<Record<string, string>>;
-  readonly htpasswdFile: string;
+  /** Folder of the htpasswd files the init script wrote (read, write, nobody). */
+  readonly usersDir: string;
   /** Storage root (REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY). */
   readonly dataDir: string;
 }
 
-/** htpasswd from the emitted script, env from the emitted container, then wait for TLS. */
+/**
+ * htpasswd files from the emitted script, Distribution with the emitted env, nginx with the
+ * emitted config in front, then wait until a request crosses both over TLS.
+ */
 export async function launchRegistry(options: LaunchOptions): Promise<RunningRegistry> {
   const { registry, dir } = options;
   mkdirSync(dir, { recursive: true });
-  const [port, debugPort] = await freePorts(2);
-  const htpasswdFile = runHtpasswdScript(
+  const [port, backendPort, debugPort] = await freePorts(3);
+  const usersDir = runHtpasswdScript(
     registry.htpasswdScript,
     join(dir, "init"),
     options.credentials.secretKeys,
@@ -87,14 +100,8 @@ export async function launchRegistry(options: LaunchOptions): Promise<RunningReg
   const data = join(dir, "data");
   mkdirSync(data, { recursive: true });
   const { env, notes } = registryProcessEnv(registry, {
-    files: {
-      certificate: options.server.certificate,
-      privateKey: options.server.privateKey,
-      htpasswd: htpasswdFile,
-      data,
-      upstreamCa: options.ca.certificate,
-    },
-    port,
+    files: { data, upstreamCa: options.ca.certificate },
+    backendPort,
     debugPort,
     replace: options.replace,
     drop: options.drop,
@@ -102,7 +109,26 @@ export async function launchRegistry(options: LaunchOptions): Promise<RunningReg
   });
   for (const note of notes) console.log(`${registry.name} (127.0.0.1:${port}): ${note}`);
   const process = startRegistry(registry.name, env, dir);
-  await waitForRegistry(port, readFileSync(options.ca.certificate, "utf8"), process);
+  if (options.proxyWithoutAuth !== undefined) {
+    console.log(`${registry.name} auth proxy without Basic auth: ${options.proxyWithoutAuth}`);
+  }
+  const proxy = startAuthProxy(
+    registry,
+    {
+      files: {
+        certificate: options.server.certificate,
+        privateKey: options.server.privateKey,
+        usersDir,
+        data,
+        runtimeDir: join(dir, "proxy-runtime"),
+      },
+      port,
+      backendPort,
+      withoutAuth: options.proxyWithoutAuth,
+    },
+    dir,
+  );
+  await waitForRegistry(port, readFileSync(options.ca.certificate, "utf8"), process, proxy);
   // 2.8 starts even with keys it does not know: an emitted key it ignores must not go unseen.
   const ignored = unrecognizedVariables(process.logs());
   if (ignored.length > 0) {
@@ -113,11 +139,13 @@ export async function launchRegistry(options: LaunchOptions): Promise<RunningReg
   return {
     name: registry.name,
     port,
+    backendPort,
     debugPort,
     host: `127.0.0.1:${port}`,
     process,
+    proxy,
     env,
-    htpasswdFile,
+    usersDir,
     dataDir: data,
   };
 }

@@ -213,16 +213,19 @@ export function sleep(ms: number): Promise<void> {
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  options: { timeoutMs?: number; process?: ManagedProcess } = {},
+  options: { timeoutMs?: number; process?: ManagedProcess; processes?: ManagedProcess[] } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30000);
+  const watched = [...(options.process ? [options.process] : []), ...(options.processes ?? [])];
   let lastError = "";
   for (;;) {
-    const exited = options.process?.exited();
-    if (exited) {
-      throw new Error(
-        `${what}: ${options.process?.name} exited (${exited}):\n${options.process?.logs()}`,
-      );
+    for (const watchedProcess of watched) {
+      const exited = watchedProcess.exited();
+      if (exited) {
+        throw new Error(
+          `${what}: ${watchedProcess.name} exited (${exited}):\n${watchedProcess.logs()}`,
+        );
+      }
     }
     try {
       const value = await probe();
