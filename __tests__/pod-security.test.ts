@@ -5,12 +5,12 @@
  * pod specs of every environment.
  */
 import { SYNTH_NAMES, stacksOf } from "./helpers/environments";
-import { resourcesOf, type StackJson } from "./helpers/json";
+import { POD_WORKLOADS, podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";
 
 type Json = Record<string, unknown>;
 type Level = "restricted" | "baseline" | "privileged";
 
-const WORKLOADS = ["kubernetes_deployment_v1", "kubernetes_daemon_set_v1", "kubernetes_job_v1"];
+const WORKLOADS = POD_WORKLOADS;
 /** Volume types the restricted profile allows. */
 const RESTRICTED_VOLUMES = new Set([
   "config_map",
@@ -90,7 +90,7 @@ describe("Pod Security Standards", () => {
           problems.push(`${type}.${id}: namespace ${namespace} is not one the stack labels`);
           continue;
         }
-        const spec = ((workload.spec as Json).template as Json).spec as Json;
+        const spec = podSpecOfWorkload(workload);
         for (const v of violations(spec, level)) problems.push(`${type}.${id} (${level}): ${v}`);
       }
     }

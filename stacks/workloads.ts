@@ -13,7 +13,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { networkRangesOf } from "../lib/config/derived";
+import { garbageCollectionEnabled, networkRangesOf } from "../lib/config/derived";
 import type { Config, HybridConfig, StandaloneConfig } from "../lib/config/schema";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
@@ -30,7 +30,13 @@ import { NodeProxy } from "../lib/registry/node-proxy";
 import { CONTAINERD_CERTS_DIR, renderHostsToml } from "../lib/registry/node-trust-files";
 import { PullAccess } from "../lib/registry/pull-access";
 import { RegistryCredentials } from "../lib/registry/registry-credentials";
-import { REGISTRY_DEBUG_PORT, RegistryServer } from "../lib/registry/registry-server";
+import {
+  MAINTENANCE_FLAG,
+  REGISTRY_DEBUG_PORT,
+  REGISTRY_PATHS,
+  RegistryServer,
+} from "../lib/registry/registry-server";
+import { GarbageCollectionJob } from "../lib/registry/garbage-collection";
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import { SampleApp } from "../lib/registry/sample-app";
 import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
@@ -137,7 +143,28 @@ export class WorkloadsStack extends TerraformStack {
       storage: registryStorageOf(config),
       exposure: registry.exposure,
       resources: config.registry.resources,
+      garbageCollected: garbageCollectionEnabled(config.registry),
     });
+    if (garbageCollectionEnabled(config.registry)) {
+      const storage = config.registry.storage;
+      const gc = config.registry.garbageCollection;
+      new GarbageCollectionJob(this, "garbage-collection", {
+        provider: registry.provider,
+        namespace,
+        image: config.registry.image,
+        storageEnv: server.storageEnv,
+        dataVolume: server.storage.volume,
+        dataDir: REGISTRY_PATHS.data,
+        readOnlyFlag: MAINTENANCE_FLAG,
+        // A ReadWriteOnce claim mounts on one node: the registry's.
+        registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
+        nodeName: storage.type === "hostPath" ? storage.node : undefined,
+        schedule: gc.schedule,
+        timeZone: gc.timeZone,
+        deleteUntagged: gc.deleteUntagged,
+        dryRun: gc.dryRun,
+      });
+    }
     if (config.registry.seedImages.length > 0) {
       new SeedJob(this, "seed", {
         provider: registry.provider,

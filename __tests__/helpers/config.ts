@@ -30,12 +30,13 @@ function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Deep-merge plain objects; arrays and scalars in `patch` replace. */
+/** Deep-merge plain objects; arrays and scalars in `patch` replace, `null` deletes. */
 export function merge(base: Json, patch: Json): Json {
   const out: Json = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     const current = out[key];
-    out[key] = isRecord(current) && isRecord(value) ? merge(current, value) : value;
+    if (value === null) delete out[key];
+    else out[key] = isRecord(current) && isRecord(value) ? merge(current, value) : value;
   }
   return out;
 }

@@ -97,6 +97,24 @@ export const VARIANTS = {
       },
     },
   },
+  gcUntaggedDryRun: {
+    base: "default",
+    patch: {
+      registry: {
+        garbageCollection: {
+          schedule: "@daily",
+          timeZone: "Europe/Berlin",
+          deleteUntagged: true,
+          dryRun: true,
+        },
+      },
+    },
+  },
+  gcOff: { base: "default", patch: { registry: { garbageCollection: { enabled: false } } } },
+  emptyDirStorage: {
+    base: "standalone",
+    patch: { registry: { storage: { type: "emptyDir", size: null, storageClass: null } } },
+  },
   externalPeerOneIp: {
     base: "externalPeer",
     patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },

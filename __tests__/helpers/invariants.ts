@@ -6,14 +6,14 @@
  */
 import { imageReferenceProblem } from "../../lib/config/image-reference";
 import { quantityValue } from "../../lib/config/quantity";
-import type { StackJson } from "./json";
+import { POD_WORKLOADS, podSpecOfWorkload, type StackJson } from "./json";
 
 type Json = Record<string, unknown>;
 
 const GCP_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-const WORKLOADS = ["kubernetes_deployment_v1", "kubernetes_daemon_set_v1", "kubernetes_job_v1"];
+const WORKLOADS = POD_WORKLOADS;
 
 const isLiteral = (value: unknown): value is string =>
   typeof value === "string" && !value.includes("${");
@@ -23,7 +23,7 @@ function resources(stack: StackJson, type: string): Array<[string, Json]> {
 }
 
 function containersOf(workload: Json): Json[] {
-  const spec = ((workload.spec as Json).template as Json).spec as Json;
+  const spec = podSpecOfWorkload(workload);
   return [...((spec.init_container as Json[]) ?? []), ...((spec.container as Json[]) ?? [])];
 }
 
@@ -77,7 +77,7 @@ export function invariantViolations(stacks: Readonly<Record<string, StackJson>>)
     }
     for (const type of WORKLOADS) {
       for (const [id, workload] of resources(stack, type)) {
-        const spec = ((workload.spec as Json).template as Json).spec as Json;
+        const spec = podSpecOfWorkload(workload);
         for (const value of Object.values((spec.node_selector as Json | undefined) ?? {})) {
           if (isLiteral(value) && !LABEL_VALUE.test(value))
             report(`${type}.${id}`, `node selector ${value}`);

@@ -22,3 +22,19 @@ export function allStrings(value: unknown): string[] {
   if (value && typeof value === "object") return Object.values(value).flatMap(allStrings);
   return [];
 }
+
+/** Resource types that run pods, for the Pod Security and platform checks. */
+export const POD_WORKLOADS = [
+  "kubernetes_deployment_v1",
+  "kubernetes_daemon_set_v1",
+  "kubernetes_job_v1",
+  "kubernetes_cron_job_v1",
+] as const;
+
+/** The pod spec of a workload; a CronJob's is inside its job template. */
+export function podSpecOfWorkload(workload: Record<string, unknown>): Record<string, unknown> {
+  type Json = Record<string, unknown>;
+  const spec = workload.spec as Json;
+  const jobSpec = spec.job_template ? ((spec.job_template as Json).spec as Json) : spec;
+  return (jobSpec.template as Json).spec as Json;
+}

@@ -1,5 +1,5 @@
 import { nthAddress } from "../network/ipv4";
-import type { HybridConfig } from "./schema";
+import type { Config, HybridConfig } from "./schema";
 
 /** Host number of the registry IP inside the on-prem subnet when none is configured. */
 const DEFAULT_REGISTRY_HOST_NUMBER = 10;
@@ -35,4 +35,9 @@ export function cacheIpOf(config: HybridConfig): string {
 /** The DNS zone a host name lives in: everything after its first label. */
 export function parentDomain(fqdn: string): string {
   return fqdn.slice(fqdn.indexOf(".") + 1);
+}
+
+/** Whether the registry's storage is garbage-collected: on by default where a job can reach it. */
+export function garbageCollectionEnabled(registry: Config["registry"]): boolean {
+  return registry.garbageCollection.enabled ?? registry.storage.type !== "emptyDir";
 }

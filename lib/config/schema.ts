@@ -369,6 +369,20 @@ const pki = z
   })
   .prefault({});
 
+/** A five-field cron schedule or a macro (Kubernetes CronJob `schedule`; no `TZ=` prefix). */
+const CRON_SCHEDULE =
+  /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*,/?LW#-]+( [0-9A-Za-z*,/?LW#-]+){4})$/;
+
+/** An IANA zone the runtime knows (Kubernetes resolves it in Go's copy of the same database). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone.includes("/") || zone === "UTC";
+  } catch {
+    return false;
+  }
+}
+
 /** The registry section but its exposure, whose choices depend on the mode. */
 const registryFields = {
   fqdn: z.string().default("registry.onprem.internal").meta({
@@ -430,6 +444,39 @@ const registryFields = {
       metricsNamespaces: z.array(k8sName).default(["monitoring", "gmp-system"]).meta({
         description:
           "Namespaces whose pods may scrape the metrics (and debug) port 5001. @default [monitoring, gmp-system]",
+      }),
+    })
+    .prefault({}),
+  garbageCollection: z
+    .strictObject({
+      enabled: z.boolean().optional().meta({
+        description:
+          "A CronJob that deletes blobs no manifest references, with the registry read-only (pushes get 503) while it runs. Needs pvc or hostPath storage. @default true, false with emptyDir storage",
+      }),
+      schedule: z
+        .string()
+        .regex(CRON_SCHEDULE, {
+          message:
+            "must be a five-field cron schedule (e.g. 30 3 * * 0) or a macro such as @weekly",
+        })
+        .default("30 3 * * 0")
+        .meta({
+          description:
+            "When to collect (cron, in timeZone). Pushes are refused for the run's length: pick a quiet hour. @default 30 3 * * 0 (Sunday 03:30)",
+        }),
+      timeZone: z
+        .string()
+        .refine(isTimeZone, {
+          message: "must be an IANA time zone such as Etc/UTC or Europe/Berlin",
+        })
+        .default("Etc/UTC")
+        .meta({ description: "IANA time zone of the schedule. @default Etc/UTC" }),
+      deleteUntagged: z.boolean().default(false).meta({
+        description:
+          "Also delete manifests no tag points to (an overwritten tag's old image), then their layers. Clients that pull such images by digest lose them. @default false",
+      }),
+      dryRun: z.boolean().default(false).meta({
+        description: "Only log what would be deleted; the registry stays writable. @default false",
       }),
     })
     .prefault({}),

@@ -469,6 +469,15 @@ function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
       hint: "pulling clusters get a separate, read-only credential",
     });
   }
+  if (registry.garbageCollection.enabled === true && registry.storage.type === "emptyDir") {
+    problems.push({
+      path: "registry.garbageCollection.enabled",
+      value: true,
+      message:
+        "needs storage a job can mount beside the registry; emptyDir storage lives only inside the registry's pod (and is lost with it)",
+      hint: "use registry.storage.type: pvc or hostPath, or remove registry.garbageCollection.enabled",
+    });
+  }
   const targets = registry.seedImages.map((image) => image.target);
   targets.forEach((target, i) => {
     if (targets.indexOf(target) !== i) {

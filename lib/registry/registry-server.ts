@@ -97,6 +97,12 @@ export interface RegistryServerProps {
   /** @default not a proxy */
   readonly proxy?: RegistryProxy;
   /**
+   * Storage is garbage-collected by another process while this one serves: the in-memory blob
+   * descriptor cache is switched off, since it would go on answering for deleted blobs.
+   * @default false
+   */
+  readonly garbageCollected?: boolean;
+  /**
    * PriorityClass of the pods, so they outlast ordinary workloads under node pressure.
    * @default the cluster's default priority
    */
@@ -120,6 +126,8 @@ export class RegistryServer extends Construct {
   /** The upstream's CA (pull-through cache only). */
   public readonly upstreamCaSecret?: SecretV1;
   public readonly podDisruptionBudget: PodDisruptionBudgetV1;
+  /** The env that selects and configures the storage (what a garbage collector needs too). */
+  public readonly storageEnv: Array<{ name: string; value: string }>;
   /** Distribution's configuration as env vars, secrets by reference. */
   public readonly env: Array<{
     name: string;
@@ -182,22 +190,32 @@ export class RegistryServer extends Construct {
     const secretRef = (key: string) => ({
       secretKeyRef: { name: this.credentialsSecret.metadata.name, key },
     });
+    this.storageEnv = [
+      { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
+      // Any value but inmemory/redis switches the cache off (distribution v3.1.1
+      // registry/handlers/app.go:322-325, "unknown cache type ..., caching disabled"). With it
+      // on, a blob the collector deleted is still "there" for HEAD and manifest checks, so a
+      // push skips uploading it and the new image is broken.
+      ...(props.garbageCollected
+        ? [{ name: "REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", value: "disabled" }]
+        : []),
+      { name: "REGISTRY_LOG_LEVEL", value: "info" },
+      // Distribution 3 exports traces to localhost:4318 by default and logs every failure.
+      { name: "OTEL_TRACES_EXPORTER", value: "none" },
+    ];
     this.env = [
       { name: "REGISTRY_HTTP_ADDR", value: REGISTRY_BACKEND_ADDRESS },
       { name: "REGISTRY_HTTP_SECRET", valueFrom: secretRef("http-secret") },
       { name: "REGISTRY_HTTP_DEBUG_ADDR", value: `:${REGISTRY_DEBUG_PORT}` },
       { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", value: "true" },
       { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH", value: "/metrics" },
-      { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
+      ...this.storageEnv,
       // The origin never deletes through the API: the pull credential is on every node, and
       // garbage collection works on storage, not through the API. A cache must: its TTL expiry
       // deletes through the blob and manifest stores, which refuse with delete disabled
       // (Distribution v3.0.0 registry/proxy/proxyregistry.go:75,104 and
       // registry/storage/linkedblobstore.go:212-214, `ErrUnsupported`).
       { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: props.proxy ? "true" : "false" },
-      { name: "REGISTRY_LOG_LEVEL", value: "info" },
-      // Distribution 3 exports traces to localhost:4318 by default and logs every failure.
-      { name: "OTEL_TRACES_EXPORTER", value: "none" },
       ...(props.proxy
         ? [
             { name: "REGISTRY_PROXY_REMOTEURL", value: props.proxy.remoteUrl },

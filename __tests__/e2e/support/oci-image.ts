@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
@@ -90,8 +90,11 @@ export interface OciImage {
   readonly tag: string;
   readonly manifest: Descriptor;
   readonly config: Descriptor;
+  /** The image's own layer (the last one). */
   readonly layer: Descriptor;
-  /** Bytes of every blob a pull downloads (config + layer), manifest excluded. */
+  /** Every layer, base first. */
+  readonly layers: readonly Descriptor[];
+  /** Bytes of every blob a pull downloads (config + layers), manifest excluded. */
   readonly blobBytes: number;
 }
 
@@ -99,6 +102,13 @@ export interface BuildImageOptions {
   readonly tag: string;
   /** Size of the random (incompressible) payload file. @default 256 KiB */
   readonly payloadBytes?: number;
+  /** A gzipped tar layer to put under the image's own, shared with other images. */
+  readonly baseLayer?: Buffer;
+}
+
+/** A gzipped tar layer of `bytes` random bytes, to share between images. */
+export function randomLayer(bytes: number): Buffer {
+  return gzipSync(tarArchive([{ path: "base.bin", content: randomBytes(bytes) }]));
 }
 
 function writeBlob(dir: string, data: Buffer, mediaType: string): Descriptor {
@@ -116,10 +126,20 @@ export function buildOciImage(dir: string, options: BuildImageOptions): OciImage
     { path: "payload.bin", content: payload },
   ]);
   const layer = writeBlob(dir, gzipSync(tar), OCI_LAYER_GZIP);
+  const base = options.baseLayer
+    ? {
+        descriptor: writeBlob(dir, options.baseLayer, OCI_LAYER_GZIP),
+        tar: gunzipSync(options.baseLayer),
+      }
+    : undefined;
+  const layers = [...(base ? [base.descriptor] : []), layer];
   const configJson = JSON.stringify({
     ...hostPlatform(),
     config: { Cmd: ["/hello.txt"], Labels: { "org.opencontainers.image.title": "e2e" } },
-    rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
+    rootfs: {
+      type: "layers",
+      diff_ids: [...(base ? [sha256Digest(base.tar)] : []), sha256Digest(tar)],
+    },
     history: [{ created_by: "hybrid-registry e2e test (Node tar writer)" }],
   });
   const config = writeBlob(dir, Buffer.from(configJson), OCI_CONFIG);
@@ -127,7 +147,7 @@ export function buildOciImage(dir: string, options: BuildImageOptions): OciImage
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config,
-    layers: [layer],
+    layers,
   });
   const manifest = writeBlob(dir, Buffer.from(manifestJson), OCI_MANIFEST);
   writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
@@ -144,7 +164,8 @@ export function buildOciImage(dir: string, options: BuildImageOptions): OciImage
       ],
     }),
   );
-  return { dir, tag: options.tag, manifest, config, layer, blobBytes: config.size + layer.size };
+  const blobBytes = layers.reduce((sum, descriptor) => sum + descriptor.size, config.size);
+  return { dir, tag: options.tag, manifest, config, layer, layers, blobBytes };
 }
 
 interface IndexJson {

@@ -200,7 +200,7 @@ export interface RegistryProcessEnv {
  * the emitted config is noticed here.
  */
 export function registryProcessEnv(
-  registry: SynthesizedRegistry,
+  registry: Pick<SynthesizedRegistry, "name" | "env">,
   options: RegistryEnvOptions,
 ): RegistryProcessEnv {
   const names = new Set(registry.env.map((variable) => variable.name));
