@@ -20,6 +20,7 @@ const API_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ["google_artifact_registry_", "artifactregistry.googleapis.com"],
   ["google_service_account", "iam.googleapis.com"],
   ["google_project_iam_", "cloudresourcemanager.googleapis.com"],
+  ["google_monitoring_", "monitoring.googleapis.com"],
 ];
 const NO_API = new Set([
   "google_project_service",

@@ -1,5 +1,7 @@
 import type { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Op, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { MonitoringMonitoredProject } from "@cdktf/provider-google/lib/monitoring-monitored-project";
+import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
@@ -26,6 +28,14 @@ import { InternalAddress } from "../lib/network/internal-address";
 import { Vpc } from "../lib/network/vpc";
 import { VpnLink } from "../lib/network/vpn-link";
 import { REGISTRY_SERVICE_PORT } from "../lib/registry/ports";
+import {
+  certificateAlertRule,
+  registryAlertRules,
+  vpnAlertRules,
+} from "../lib/monitoring/alert-rules";
+import { EmailNotificationChannels } from "../lib/monitoring/email-notification-channels";
+import { PromqlAlertPolicy } from "../lib/monitoring/promql-alert-policy";
+import { REGISTRY_SCRAPE_JOB } from "../lib/monitoring/scrape-targets";
 
 const CLOUD_SERVICES = [
   "compute.googleapis.com",
@@ -66,6 +76,7 @@ export class CloudNetworkStack extends TerraformStack {
       services: [
         ...CLOUD_SERVICES,
         ...(cloud.artifactRegistry.enabled ? ["artifactregistry.googleapis.com"] : []),
+        ...(config.alerts.enabled ? ["monitoring.googleapis.com"] : []),
       ],
     });
 
@@ -223,6 +234,8 @@ export class CloudNetworkStack extends TerraformStack {
           })
         : undefined;
 
+    if (config.alerts.enabled) this.alerting(config, onprem, apis);
+
     publishContract(this, cloudNetworkContract, {
       projectId,
       region,
@@ -239,5 +252,57 @@ export class CloudNetworkStack extends TerraformStack {
       artifactRegistryUrl: repository?.url ?? "",
       artifactRegistryDockerConfigJson: externalReader?.dockerConfigJson ?? "",
     });
+  }
+
+  /**
+   * Alert policies in the application project. With a simulated on-prem, its project joins this
+   * project's metrics scope, so the registry's metrics (Managed Service for Prometheus on the
+   * registry cluster) and both VPN ends are visible here and one set of channels serves all.
+   */
+  private alerting(
+    config: HybridConfig,
+    onprem: ContractReader<(typeof onpremNetworkContract)["outputs"]>,
+    apis: ProjectServices,
+  ): void {
+    const { alerts, cloud } = config;
+    const dependsOn = apis.services;
+    const channels = [
+      ...new EmailNotificationChannels(this, "alert-emails", {
+        project: cloud.projectId,
+        emails: alerts.emails,
+        dependsOn,
+      }).names,
+      ...alerts.notificationChannels,
+    ];
+    const rules = [...vpnAlertRules()];
+    if (config.onprem.mode === "simulated") {
+      new MonitoringMonitoredProject(this, "onprem-metrics", {
+        metricsScope: `locations/global/metricsScopes/${cloud.projectId}`,
+        name: onprem.string("projectId"),
+        dependsOn,
+      });
+      rules.push(
+        ...registryAlertRules({
+          namespace: config.registry.namespace,
+          job: REGISTRY_SCRAPE_JOB,
+          serverErrorRatio: alerts.serverErrorRatio,
+          storageUtilization: alerts.storageUtilization,
+        }),
+      );
+    }
+    // The renewal window opens earlyRenewalDays before the end of the server certificate.
+    const notAfter = new StaticResource(this, "server-certificate-not-after", {
+      rfc3339: onprem.string("serverCertificateNotAfter"),
+    });
+    const renewalStart = Op.sub(notAfter.unix, config.registry.pki.earlyRenewalDays * 86400);
+    rules.push(certificateAlertRule(Token.asString(renewalStart), "registry server certificate"));
+    for (const rule of rules) {
+      new PromqlAlertPolicy(this, `alert-${rule.id}`, {
+        rule,
+        project: cloud.projectId,
+        notificationChannels: channels,
+        dependsOn,
+      });
+    }
   }
 }

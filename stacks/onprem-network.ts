@@ -85,6 +85,7 @@ export class OnpremNetworkStack extends TerraformStack {
       registryFqdn: config.registry.fqdn,
       caCertificatePem: pki.ca.certificatePem,
       serverCertificatePem: pki.server.certificatePem,
+      serverCertificateNotAfter: pki.server.certificate.validityEndTime,
       serverKeySecret: serverKey.secretName,
       cacheFqdn: pki.cache ? config.app.pullThroughCache.fqdn : "",
       cacheCertificatePem: pki.cache?.certificatePem ?? "",
@@ -200,6 +201,7 @@ type RegistryPkiValues = Pick<
   | "registryFqdn"
   | "caCertificatePem"
   | "serverCertificatePem"
+  | "serverCertificateNotAfter"
   | "serverKeySecret"
   | "cacheFqdn"
   | "cacheCertificatePem"

@@ -37,6 +37,7 @@ import {
   RegistryServer,
 } from "../lib/registry/registry-server";
 import { GarbageCollectionJob } from "../lib/registry/garbage-collection";
+import { REGISTRY_SCRAPE_JOB, ScrapeTargets } from "../lib/monitoring/scrape-targets";
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import { SampleApp } from "../lib/registry/sample-app";
 import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
@@ -165,6 +166,13 @@ export class WorkloadsStack extends TerraformStack {
         dryRun: gc.dryRun,
       });
     }
+    this.scrapeTargets(
+      "registry-metrics",
+      config,
+      registry.provider,
+      namespace,
+      REGISTRY_SCRAPE_JOB,
+    );
     if (config.registry.seedImages.length > 0) {
       new SeedJob(this, "seed", {
         provider: registry.provider,
@@ -449,6 +457,29 @@ export class WorkloadsStack extends TerraformStack {
     };
   }
 
+  /** Where the cluster has a collector, it scrapes the Deployment `name`'s metrics port. */
+  private scrapeTargets(
+    id: string,
+    config: Config,
+    provider: TerraformProvider,
+    namespace: string,
+    name: string,
+  ): void {
+    const metrics = config.registry.metrics;
+    if (!metrics.podMonitoring && !metrics.serviceMonitor) return;
+    new ScrapeTargets(this, id, {
+      provider,
+      namespace,
+      name,
+      podSelector: selectorLabels(name),
+      port: { name: "metrics", number: REGISTRY_DEBUG_PORT },
+      interval: metrics.interval,
+      podMonitoring: metrics.podMonitoring,
+      serviceMonitor: metrics.serviceMonitor,
+      serviceMonitorLabels: metrics.serviceMonitorLabels,
+    });
+  }
+
   /** Distribution in proxy mode in the application cluster: each layer crosses the VPN once. */
   private pullThroughCache(
     config: Config,
@@ -466,6 +497,13 @@ export class WorkloadsStack extends TerraformStack {
     });
     // In standalone mode there is no cache; in hybrid mode the app cluster needs its own class.
     const cachePriority = new RegistryPriorityClass(this, "cache-priority", { provider });
+    this.scrapeTargets(
+      "cache-metrics",
+      config,
+      provider,
+      cacheNamespace.metadata.name,
+      "registry-cache",
+    );
     new RegistryServer(this, "pull-through-cache", {
       provider,
       priorityClassName: cachePriority.name,

@@ -9,7 +9,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allStrings } from "../helpers/json";
-import { configOf, ENVIRONMENTS, type EnvironmentName } from "../helpers/environments";
+import {
+  configOf,
+  ENVIRONMENTS,
+  type EnvironmentName,
+  type SynthName,
+} from "../helpers/environments";
 import { synthAll } from "../helpers/synth";
 import { cleanupTempDirs, makeTempDir, requireTool, runOk, run } from "./support/tools";
 
@@ -23,6 +28,13 @@ interface Diagnostic {
   readonly range?: { readonly start: { readonly line: number } };
 }
 
+/** The environments, and the variants whose features add templates of their own. */
+const NAMES: SynthName[] = [
+  ...(Object.keys(ENVIRONMENTS) as EnvironmentName[]),
+  "alertsOn",
+  "alertsExternal",
+];
+
 describe("synthesized Terraform templates", () => {
   const terraform = requireTool("terraform", "terraform (on the PATH of the development image)");
   const env = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" };
@@ -30,7 +42,7 @@ describe("synthesized Terraform templates", () => {
 
   it("all parse as Terraform expressions", () => {
     const templates = new Map<string, string>();
-    for (const environment of Object.keys(ENVIRONMENTS) as EnvironmentName[]) {
+    for (const environment of NAMES) {
       for (const [stack, json] of Object.entries(synthAll(configOf(environment)))) {
         allStrings(json)
           .filter((text) => text.includes("${") && !text.includes("self."))
@@ -55,8 +67,6 @@ describe("synthesized Terraform templates", () => {
         return { template: key, text: templates.get(key), summary: d.summary, detail: d.detail };
       });
     expect(unexpected).toEqual([]);
-    console.log(
-      `${templates.size} templates from ${Object.keys(ENVIRONMENTS).length} environments parse`,
-    );
+    console.log(`${templates.size} templates from ${NAMES.length} environments and variants parse`);
   });
 });

@@ -115,6 +115,21 @@ export const VARIANTS = {
     base: "standalone",
     patch: { registry: { storage: { type: "emptyDir", size: null, storageClass: null } } },
   },
+  alertsOn: {
+    base: "default",
+    patch: {
+      alerts: {
+        enabled: true,
+        emails: ["platform@example.com"],
+        notificationChannels: ["projects/app-project-123/notificationChannels/1234567890"],
+      },
+    },
+  },
+  alertsExternal: { base: "externalPeer", patch: { alerts: { enabled: true } } },
+  metricsOff: {
+    base: "standalone",
+    patch: { registry: { metrics: { podMonitoring: false, serviceMonitor: false } } },
+  },
   externalPeerOneIp: {
     base: "externalPeer",
     patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },

@@ -447,6 +447,27 @@ const registryFields = {
       }),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      podMonitoring: z.boolean().default(true).meta({
+        description:
+          "A PodMonitoring (Google Cloud Managed Service for Prometheus) for the registry and the cache, created only where its CRD is installed. @default true",
+      }),
+      serviceMonitor: z.boolean().default(true).meta({
+        description:
+          "A ServiceMonitor (Prometheus operator) and a metrics Service, the ServiceMonitor created only where its CRD is installed. @default true",
+      }),
+      serviceMonitorLabels: z.record(z.string(), z.string()).default({}).meta({
+        description:
+          "Labels your Prometheus selects ServiceMonitors by (kube-prometheus-stack: release: <release name>). @default {}",
+      }),
+      interval: z
+        .string()
+        .regex(/^[1-9][0-9]*(s|m)$/, { message: "must be a duration such as 30s or 1m" })
+        .default("30s")
+        .meta({ description: "Scrape interval. @default 30s" }),
+    })
+    .prefault({}),
   garbageCollection: z
     .strictObject({
       enabled: z.boolean().optional().meta({
@@ -639,12 +660,46 @@ const standaloneRegistry = z
   .strictObject({ ...registryFields, exposure: standaloneExposure })
   .prefault({});
 
+const ratio = z.number().gt(0).lt(1);
+
+const alerts = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta({
+      description:
+        "Cloud Monitoring alert policies in the application project: registry down, 5xx rate, storage filling up (simulated on-prem), server certificate due for renewal, VPN tunnel and BGP session down. @default false",
+    }),
+    emails: z.array(z.email()).default([]).meta({
+      description: "Addresses to notify; each gets an email notification channel. @default []",
+    }),
+    notificationChannels: z
+      .array(
+        z.string().regex(/^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/notificationChannels\/\d+$/, {
+          message: "must be a full channel name: projects/<project>/notificationChannels/<id>",
+        }),
+      )
+      .default([])
+      .meta({
+        description:
+          "Existing channels (Slack, PagerDuty, ...) of the application project to notify as well. @default []",
+      }),
+    serverErrorRatio: ratio.default(0.05).meta({
+      description:
+        "Alert when this share of the registry's requests fails with 5xx for 10 minutes. @default 0.05",
+    }),
+    storageUtilization: ratio.default(0.8).meta({
+      description:
+        "Alert when the registry's volume is fuller than this for 15 minutes. @default 0.8",
+    }),
+  })
+  .prefault({});
+
 const hybridConfigSchema = z.strictObject({
   mode: z.literal("hybrid"),
   ...common,
   registry: hybridRegistry,
   onprem,
   cloud,
+  alerts,
 });
 
 const standaloneConfigSchema = z.strictObject({
@@ -672,6 +727,7 @@ export const sectionSchemas = {
   hybridRegistry,
   standaloneRegistry,
   app,
+  alerts,
 };
 
 export const configSchema = z.discriminatedUnion("mode", [

@@ -8,6 +8,7 @@ type Registry =
   | z.output<typeof sectionSchemas.hybridRegistry>
   | z.output<typeof sectionSchemas.standaloneRegistry>;
 type App = z.output<typeof sectionSchemas.app>;
+type Alerts = z.output<typeof sectionSchemas.alerts>;
 
 /** One GCP side, each part present only when it is valid on its own. */
 export interface GcpSideView {
@@ -39,6 +40,7 @@ export interface SemanticView {
   readonly cloud?: GcpSideView & { readonly vpn?: Vpn };
   readonly registry?: Registry;
   readonly app?: App;
+  readonly alerts?: Alerts;
 }
 
 function child(value: unknown, key: string): unknown {
@@ -100,6 +102,7 @@ export function semanticView(input: unknown): SemanticView {
         ? valid<Registry>(sectionSchemas.standaloneRegistry, child(input, "registry"))
         : valid<Registry>(sectionSchemas.hybridRegistry, child(input, "registry")),
     app: valid(sectionSchemas.app, child(input, "app")),
+    alerts: mode === "hybrid" ? valid(sectionSchemas.alerts, child(input, "alerts")) : undefined,
   };
 }
 
@@ -137,5 +140,6 @@ export function skippedSections(input: unknown, view: SemanticView): string[] {
   }
   check("registry", child(input, "registry"), view.registry);
   check("app", child(input, "app"), view.app);
+  if (view.mode === "hybrid") check("alerts", child(input, "alerts"), view.alerts);
   return skipped;
 }

@@ -398,7 +398,26 @@ function hybridProblems(view: SemanticView): ConfigProblem[] {
     });
   }
   if (registry && app) problems.push(...cacheProblems(view, registry, app));
+  problems.push(...alertProblems(view));
   return problems;
+}
+
+/** Alert policies live in the application project: so must the channels they notify. */
+function alertProblems(view: SemanticView): ConfigProblem[] {
+  const project = view.cloud?.projectId;
+  if (!view.alerts || !project) return [];
+  return view.alerts.notificationChannels.flatMap((channel, index) =>
+    channel.startsWith(`projects/${project}/`)
+      ? []
+      : [
+          {
+            path: `alerts.notificationChannels.${String(index)}`,
+            value: channel,
+            message: `is not a channel of the application project ${project}, where the alert policies are`,
+            hint: `use a channel of projects/${project}, or list an address in alerts.emails`,
+          },
+        ],
+  );
 }
 
 /**

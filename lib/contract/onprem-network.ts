@@ -35,6 +35,9 @@ export const onpremNetworkContract = defineContract(ONPREM_NETWORK_STACK, {
   registryFqdn: value("Registry host name, as in the server certificate"),
   caCertificatePem: value("Registry CA certificate (PEM)"),
   serverCertificatePem: value("Registry server certificate (PEM)"),
+  serverCertificateNotAfter: value(
+    "End of the registry server certificate's validity (RFC 3339), for the renewal alert",
+  ),
   serverKeySecret: value(
     "Secret Manager secret (projects/<cloud project>/secrets/<id>) holding the registry server's private key: not an output, so consumers that do not need it never store it",
   ),

@@ -132,6 +132,9 @@ export class PrivateGkeCluster extends Construct {
         ? { dnsEndpointConfig: { allowExternalTraffic: true } }
         : undefined,
       workloadIdentityConfig: { workloadPool: `${props.projectId}.svc.id.goog` },
+      // Managed Service for Prometheus: its collectors scrape the PodMonitorings the workloads
+      // create (on by default for new clusters since GKE 1.27; explicit so it cannot drift).
+      monitoringConfig: { managedPrometheus: { enabled: true } },
       enableShieldedNodes: true,
       releaseChannel: { channel: props.releaseChannel ?? "REGULAR" },
       minMasterVersion: props.minMasterVersion,

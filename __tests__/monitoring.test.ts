@@ -1,0 +1,215 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { documentedPrometheusRules } from "../lib/monitoring/documented-rules";
+import {
+  certificateAlertRule,
+  registryAlertRules,
+  vpnAlertRules,
+} from "../lib/monitoring/alert-rules";
+import { ROOT } from "./helpers/config";
+import { stacksOf, type SynthName } from "./helpers/environments";
+import { resourcesOf, type StackJson } from "./helpers/json";
+
+type Json = Record<string, unknown>;
+
+const cloud = (name: SynthName) => stacksOf(name)["cloud-network"];
+const workloads = (name: SynthName) => stacksOf(name).workloads;
+
+function policies(stack: StackJson): Json[] {
+  return resourcesOf(stack, "google_monitoring_alert_policy").map(([, body]) => body);
+}
+
+function condition(policy: Json): Json {
+  return ((policy.conditions as Json[])[0].condition_prometheus_query_language ?? {}) as Json;
+}
+
+function manifests(stack: StackJson, kind: string): Json[] {
+  return resourcesOf(stack, "kubernetes_manifest")
+    .map(([, body]) => body)
+    .filter((body) => (body.manifest as Json).kind === kind);
+}
+
+describe("alert policies (Cloud Monitoring, opt-in)", () => {
+  it("are off by default: no policy, channel or monitoring API", () => {
+    expect(policies(cloud("default"))).toEqual([]);
+    expect(resourcesOf(cloud("default"), "google_monitoring_notification_channel")).toEqual([]);
+    expect(JSON.stringify(cloud("default"))).not.toContain("monitoring.googleapis.com");
+  });
+
+  it("watch the registry, its certificate, the tunnels and the BGP sessions", () => {
+    const names = policies(cloud("alertsOn")).map((policy) => policy.display_name);
+    expect(names.sort()).toEqual(
+      [
+        "BGP session down",
+        "Registry 5xx rate",
+        "Registry down",
+        "Registry storage filling up",
+        "VPN tunnel down",
+        "registry server certificate due for renewal",
+      ].map((name) => `hybrid-registry: ${name}`),
+    );
+    for (const policy of policies(cloud("alertsOn"))) {
+      expect(condition(policy)).toMatchObject({
+        disable_metric_validation: true,
+        evaluation_interval: "60s",
+        rule_group: "hybrid_registry",
+      });
+    }
+  });
+
+  it("notify the email channels it creates and the channels given", () => {
+    const stack = cloud("alertsOn");
+    const emails = resourcesOf(stack, "google_monitoring_notification_channel");
+    expect(emails).toHaveLength(1);
+    expect(emails[0][1]).toMatchObject({
+      type: "email",
+      labels: { email_address: "platform@example.com" },
+    });
+    for (const policy of policies(stack)) {
+      expect(policy.notification_channels).toEqual([
+        `\${google_monitoring_notification_channel.${emails[0][0]}.name}`,
+        "projects/app-project-123/notificationChannels/1234567890",
+      ]);
+    }
+  });
+
+  it("add the simulated on-prem project to the metrics scope of the application project", () => {
+    const [scope] = resourcesOf(cloud("alertsOn"), "google_monitoring_monitored_project");
+    expect(scope[1]).toMatchObject({
+      metrics_scope: "locations/global/metricsScopes/app-project-123",
+      name: expect.stringMatching(/outputs\.project_id\}$/),
+    });
+    expect(resourcesOf(cloud("alertsExternal"), "google_monitoring_monitored_project")).toEqual([]);
+  });
+
+  it("with a real site: only the certificate and the VPN (its registry is not on GKE)", () => {
+    const names = policies(cloud("alertsExternal")).map((policy) => policy.display_name);
+    expect(names.sort()).toEqual([
+      "hybrid-registry: BGP session down",
+      "hybrid-registry: VPN tunnel down",
+      "hybrid-registry: registry server certificate due for renewal",
+    ]);
+  });
+
+  it("alert on the certificate from the start of its renewal window", () => {
+    const stack = cloud("alertsOn");
+    const [notAfter] = resourcesOf(stack, "time_static");
+    expect(notAfter[1].rfc3339).toMatch(/outputs\.server_certificate_not_after\}$/);
+    const policy = policies(stack).find((p) => String(p.display_name).includes("certificate"));
+    // 30 days of earlyRenewalDays before the end.
+    expect(condition(policy ?? {}).query).toBe(
+      `vector(time()) > \${(time_static.${notAfter[0]}.unix - 2592000)}`,
+    );
+  });
+
+  it("publish the certificate's end from onprem-network", () => {
+    expect(
+      stacksOf("default")["onprem-network"].output?.server_certificate_not_after,
+    ).toMatchObject({
+      value: expect.stringMatching(/^\$\{tls_locally_signed_cert\.[\w-]+\.validity_end_time\}$/),
+      description: expect.stringContaining("RFC 3339"),
+    });
+  });
+});
+
+describe("alert rules", () => {
+  const rules = registryAlertRules({
+    namespace: "registry",
+    job: "registry",
+    serverErrorRatio: 0.05,
+    storageUtilization: 0.8,
+  });
+
+  it("select the registry's scrape job and namespace", () => {
+    expect(rules.map((rule) => rule.query)).toEqual([
+      'max(up{namespace="registry",job="registry"}) < 1 or absent(up{namespace="registry",job="registry"})',
+      'sum(rate(registry_http_requests_total{namespace="registry",code=~"5.."}[5m])) / sum(rate(registry_http_requests_total{namespace="registry"}[5m])) > 0.05',
+      'max(kubernetes_io:pod_volume_utilization{monitored_resource="k8s_pod",namespace_name="registry",volume_name="data"}) > 0.8',
+    ]);
+  });
+
+  it("have unique ids usable as Prometheus alert names", () => {
+    const all = [...rules, ...vpnAlertRules(), certificateAlertRule("1", "x")];
+    const ids = all.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id.replace(/-/g, "_")).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+  });
+});
+
+describe("metrics scraping", () => {
+  it("scrapes the registry where Managed Service for Prometheus is installed", () => {
+    const stack = workloads("default");
+    const [pod] = manifests(stack, "PodMonitoring");
+    expect(pod.manifest).toEqual({
+      apiVersion: "monitoring.googleapis.com/v1",
+      kind: "PodMonitoring",
+      metadata: expect.objectContaining({ name: "registry", namespace: expect.any(String) }),
+      spec: {
+        selector: { matchLabels: { "app.kubernetes.io/name": "registry" } },
+        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+      },
+    });
+    const lookups = Object.entries(stack.data?.kubernetes_resources ?? {});
+    const lookup = lookups.find(
+      ([, body]) =>
+        body.field_selector === "metadata.name=podmonitorings.monitoring.googleapis.com",
+    );
+    expect(lookup?.[1]).toMatchObject({
+      api_version: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+    });
+    // Planned only when the CRD exists: a manifest of an unknown kind fails the plan.
+    expect(pod.count).toBe(`\${length(data.kubernetes_resources.${lookup?.[0] ?? ""}.objects)}`);
+  });
+
+  it("offers a ServiceMonitor and its Service for the Prometheus operator, with extra labels", () => {
+    const stack = workloads("default");
+    const [monitor] = manifests(stack, "ServiceMonitor");
+    expect(monitor.count).toMatch(/^\$\{length\(data\.kubernetes_resources\.[\w-]+\.objects\)\}$/);
+    const service = resourcesOf(stack, "kubernetes_service_v1").find(
+      ([, body]) => (body.metadata as Json).name === "registry-metrics",
+    );
+    expect(service?.[1].spec).toMatchObject({
+      type: "ClusterIP",
+      port: [{ name: "metrics", port: 5001, target_port: "metrics" }],
+    });
+    const serviceLabels = (service?.[1].metadata as Json).labels as Json;
+    expect(serviceLabels["hybrid-registry/scrape-job"]).toBe("registry");
+    const spec = (monitor.manifest as Json).spec as Json;
+    // The job label is "registry" for both collectors, as the alert rules expect.
+    expect(spec.jobLabel).toBe("hybrid-registry/scrape-job");
+    const selected = (spec.selector as Json).matchLabels as Json;
+    for (const [key, value] of Object.entries(selected)) expect(serviceLabels[key]).toBe(value);
+  });
+
+  it("scrapes the pull-through cache in the application cluster too", () => {
+    const pods = manifests(workloads("artifactRegistry"), "PodMonitoring");
+    expect(pods.map((pod) => ((pod.manifest as Json).metadata as Json).name).sort()).toEqual([
+      "registry",
+      "registry-cache",
+    ]);
+    const cache = pods.find(
+      (pod) => ((pod.manifest as Json).metadata as Json).name === "registry-cache",
+    );
+    expect(cache?.provider).toBe("kubernetes.app");
+  });
+
+  it("can be switched off", () => {
+    expect(resourcesOf(workloads("metricsOff"), "kubernetes_manifest")).toEqual([]);
+    expect(workloads("metricsOff").data?.kubernetes_resources).toBeUndefined();
+  });
+
+  it("enables Managed Service for Prometheus on the clusters this project creates", () => {
+    for (const stack of [cloud("default"), stacksOf("default")["onprem-network"]]) {
+      const [[, cluster]] = resourcesOf(stack, "google_container_cluster");
+      expect(cluster.monitoring_config).toEqual({ managed_prometheus: { enabled: true } });
+    }
+  });
+});
+
+describe("docs/prometheus-rules.yaml", () => {
+  it("is current (npm run alert-rules)", () => {
+    const committed = readFileSync(join(ROOT, "docs", "prometheus-rules.yaml"), "utf8");
+    expect(committed).toBe(documentedPrometheusRules());
+  });
+});
