@@ -13,7 +13,8 @@ const base = {
 describe("auth proxy config", () => {
   it("has no maintenance switch unless a flag file is given", () => {
     expect(renderAuthProxyConfig(base)).not.toContain("if (");
-    const withFlag = renderAuthProxyConfig({ ...base, readOnlyFlag: "/data/ro" });
+    const withFlag = renderAuthProxyConfig({ ...base, readOnlyFlags: ["/data/ro", "/data/ro2"] });
+    expect(withFlag).toContain("if (-f /data/ro2) {");
     expect(withFlag).toContain("if (-f /data/ro) {");
     // The switch sits at server level, before any location.
     expect(withFlag.indexOf("if (-f /data/ro)")).toBeLessThan(withFlag.indexOf("location /v2/"));

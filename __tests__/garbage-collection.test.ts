@@ -46,8 +46,12 @@ describe("garbage collection", () => {
   it("makes the registry read-only, drains writes, collects, and always lifts read-only", () => {
     const lines = scriptOf(gcJob("default")).split("\n");
     const at = (text: string) => lines.findIndex((line) => line.includes(text));
-    expect(at("trap 'rm -f /var/lib/registry/maintenance/read-only' EXIT")).toBeGreaterThan(0);
-    expect(at(": > /var/lib/registry/maintenance/read-only")).toBeGreaterThan(at("trap 'rm"));
+    expect(
+      at("trap 'rm -f /var/lib/registry/maintenance/garbage-collection' EXIT"),
+    ).toBeGreaterThan(0);
+    expect(at(": > /var/lib/registry/maintenance/garbage-collection")).toBeGreaterThan(
+      at("trap 'rm"),
+    );
     expect(at("sleep 30 &")).toBeGreaterThan(at(": > /var/lib/registry"));
     expect(lines).toContain("registry garbage-collect /etc/distribution/config.yml &");
     expect(at("registry garbage-collect")).toBeGreaterThan(at("sleep 30"));

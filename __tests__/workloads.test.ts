@@ -130,7 +130,7 @@ describe("workloads (GKE mode)", () => {
   });
 
   it("refuses writes while the maintenance flag is on the data volume", () => {
-    expect(nginxConf).toContain("if (-f /var/lib/registry/maintenance/read-only)");
+    expect(nginxConf).toContain("if (-f /var/lib/registry/maintenance/garbage-collection)");
     expect(nginxConf).toMatch(/return 503 '\{"errors":\[\{"code":"UNAVAILABLE"/);
     const dataMount = (proxy.volume_mount as Json[]).find((mount) => mount.name === "data");
     expect(dataMount).toEqual({ name: "data", mount_path: "/var/lib/registry", read_only: true });

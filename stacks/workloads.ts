@@ -13,7 +13,13 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { garbageCollectionEnabled, networkRangesOf } from "../lib/config/derived";
+import {
+  diskSnapshotsEnabled,
+  garbageCollectionEnabled,
+  networkRangesOf,
+} from "../lib/config/derived";
+import { ClaimSnapshotSchedule } from "../lib/gcp/claim-snapshot-schedule";
+import { RegistryBackupJob } from "../lib/registry/backup-job";
 import type { Config, HybridConfig, StandaloneConfig } from "../lib/config/schema";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
@@ -31,7 +37,7 @@ import { CONTAINERD_CERTS_DIR, renderHostsToml } from "../lib/registry/node-trus
 import { PullAccess } from "../lib/registry/pull-access";
 import { RegistryCredentials } from "../lib/registry/registry-credentials";
 import {
-  MAINTENANCE_FLAG,
+  MAINTENANCE_FLAGS,
   REGISTRY_DEBUG_PORT,
   REGISTRY_PATHS,
   RegistryServer,
@@ -61,6 +67,12 @@ interface RegistryInputs {
   readonly exposure: RegistryExposure;
   /** Networks whose nodes and pods pull from the registry's pods, for its NetworkPolicy. */
   readonly pullFrom: readonly string[] | "anywhere";
+  /** The registry cluster's GCP project, when it is a GKE cluster (snapshots of its disk). */
+  readonly gcp?: {
+    readonly provider: TerraformProvider;
+    readonly project: string;
+    readonly region: string;
+  };
 }
 
 /** The pull-through cache's certificate and address, from the network stacks. */
@@ -146,6 +158,7 @@ export class WorkloadsStack extends TerraformStack {
       resources: config.registry.resources,
       garbageCollected: garbageCollectionEnabled(config.registry),
     });
+    this.backups(config, registry, server, namespace);
     if (garbageCollectionEnabled(config.registry)) {
       const storage = config.registry.storage;
       const gc = config.registry.garbageCollection;
@@ -156,7 +169,7 @@ export class WorkloadsStack extends TerraformStack {
         storageEnv: server.storageEnv,
         dataVolume: server.storage.volume,
         dataDir: REGISTRY_PATHS.data,
-        readOnlyFlag: MAINTENANCE_FLAG,
+        readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
         // A ReadWriteOnce claim mounts on one node: the registry's.
         registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
         nodeName: storage.type === "hostPath" ? storage.node : undefined,
@@ -417,6 +430,19 @@ export class WorkloadsStack extends TerraformStack {
     return {
       registry: {
         provider: registryProvider,
+        gcp:
+          config.onprem.mode === "simulated" && diskSnapshotsEnabled(config)
+            ? {
+                // The registry cluster's project, as the cloud-network stack names it.
+                provider: new GoogleProvider(this, "google-onprem", {
+                  alias: "onprem",
+                  project: onprem.string("projectId"),
+                  region: onprem.string("region"),
+                }),
+                project: onprem.string("projectId"),
+                region: onprem.string("region"),
+              }
+            : undefined,
         caCertificatePem: onprem.string("caCertificatePem"),
         tls: {
           certificatePem: onprem.string("serverCertificatePem"),
@@ -455,6 +481,48 @@ export class WorkloadsStack extends TerraformStack {
           : undefined,
       },
     };
+  }
+
+  /** Snapshots of the registry's GKE disk and archives of its storage, as configured. */
+  private backups(
+    config: Config,
+    registry: RegistryInputs,
+    server: RegistryServer,
+    namespace: string,
+  ): void {
+    const claim = server.storage.claim;
+    if (diskSnapshotsEnabled(config) && registry.gcp && claim) {
+      const snapshots = config.registry.backup.snapshots;
+      new ClaimSnapshotSchedule(this, "registry-snapshots", {
+        googleProvider: registry.gcp.provider,
+        kubernetesProvider: registry.provider,
+        project: registry.gcp.project,
+        region: registry.gcp.region,
+        name: `${config.registry.namespace}-data-snapshots`,
+        claim: { namespace, name: claim.metadata.name },
+        startTime: snapshots.startTime,
+        retentionDays: snapshots.retentionDays,
+        dependsOn: [server.deployment],
+      });
+    }
+    const archive = config.registry.backup.archive;
+    if (archive.enabled && archive.claimName) {
+      const storage = config.registry.storage;
+      new RegistryBackupJob(this, "registry-backup", {
+        provider: registry.provider,
+        namespace,
+        image: config.registry.image,
+        dataVolume: server.storage.volume,
+        dataDir: REGISTRY_PATHS.data,
+        readOnlyFlag: MAINTENANCE_FLAGS.backup,
+        backupClaim: archive.claimName,
+        registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
+        nodeName: storage.type === "hostPath" ? storage.node : undefined,
+        schedule: archive.schedule,
+        timeZone: archive.timeZone,
+        keep: archive.keep,
+      });
+    }
   }
 
   /** Where the cluster has a collector, it scrapes the Deployment `name`'s metrics port. */

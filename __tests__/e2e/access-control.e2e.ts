@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { MAINTENANCE_FLAG, REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
 import { manifestDigestInLayout, OCI_MANIFEST, readBlob } from "./support/oci-image";
 import { DEFAULT_ENVIRONMENT, httpRequest } from "./support/registry";
 import { startRegistryScenario, type RegistryScenario } from "./support/scenario";
@@ -165,7 +165,10 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
   });
 
   test("the maintenance flag turns writes away with 503 while reads go on", async () => {
-    const flag = MAINTENANCE_FLAG.replace(REGISTRY_PATHS.data, scenario.registry.dataDir);
+    const flag = MAINTENANCE_FLAGS.garbageCollection.replace(
+      REGISTRY_PATHS.data,
+      scenario.registry.dataDir,
+    );
     mkdirSync(dirname(flag), { recursive: true });
     writeFileSync(flag, "");
     const uploads = `/v2/${repository}/blobs/uploads/`;

@@ -12,12 +12,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { WORKLOADS_STACK } from "../../lib/contract/stack-names";
-import { DISTRIBUTION_CONFIG_FILE } from "../../lib/registry/garbage-collection";
-import { MAINTENANCE_FLAG, REGISTRY_PATHS } from "../../lib/registry/registry-server";
-import { configFrom, merge, rawEnvironment } from "../helpers/config";
-import { podSpecOfWorkload, resourcesOf } from "../helpers/json";
-import { synthAll } from "../helpers/synth";
+import {
+  DISTRIBUTION_CONFIG_FILE,
+  GARBAGE_COLLECTION_JOB_NAME,
+} from "../../lib/registry/garbage-collection";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { emittedCronJob, jobFinished, runJob, type EmittedJob } from "./support/maintenance-job";
 import {
   buildOciImage,
   manifestDigestInLayout,
@@ -25,40 +25,13 @@ import {
   readBlob,
   type OciImage,
 } from "./support/oci-image";
-import {
-  DEFAULT_ENVIRONMENT,
-  httpRequest,
-  registryProcessEnv,
-  writeBaseConfig,
-  type EnvVar,
-} from "./support/registry";
+import { DEFAULT_ENVIRONMENT, httpRequest, writeBaseConfig } from "./support/registry";
 import { startRegistryScenario, type RegistryScenario } from "./support/scenario";
-import {
-  cleanupTempDirs,
-  makeTempDir,
-  requireTool,
-  startProcess,
-  stopAll,
-  waitFor,
-} from "./support/tools";
+import { cleanupTempDirs, makeTempDir, requireTool, stopAll, waitFor } from "./support/tools";
 
-interface EmittedJob {
-  readonly script: string;
-  readonly env: EnvVar[];
-}
-
-/** The CronJob of an environment patched with `garbageCollection`, synthesized in-process. */
-function emittedJob(garbageCollection: Record<string, unknown>): EmittedJob {
-  const config = configFrom(
-    merge(rawEnvironment(DEFAULT_ENVIRONMENT), { registry: { garbageCollection } }),
-  );
-  const jobs = resourcesOf(synthAll(config)[WORKLOADS_STACK], "kubernetes_cron_job_v1");
-  if (jobs.length !== 1) throw new Error(`expected one CronJob, found ${jobs.length}`);
-  const container = (podSpecOfWorkload(jobs[0][1]).container as Array<Record<string, unknown>>)[0];
-  const command = container.command as string[];
-  if (command[0] !== "/bin/sh" || command[1] !== "-c") throw new Error("not /bin/sh -c <script>");
-  return { script: command[2], env: container.env as EnvVar[] };
-}
+/** The garbage-collection CronJob of the default environment with these settings. */
+const emittedJob = (garbageCollection: Record<string, unknown>) =>
+  emittedCronJob(DEFAULT_ENVIRONMENT, { garbageCollection }, GARBAGE_COLLECTION_JOB_NAME);
 
 /** Bytes of every file under `dir`. */
 function bytesUnder(dir: string): number {
@@ -113,34 +86,15 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
     existsSync(join(blobsDir(), "sha256", digest.slice(7, 9), digest.slice(7)));
 
   /** Run a job script as the pod would: its env remapped, `registry` on the PATH. */
-  const runJob = (job: EmittedJob, name: string, drainSeconds?: number) => {
-    const { env, notes } = registryProcessEnv(
-      { name, env: job.env },
-      { files: { data: scenario.registry.dataDir }, backendPort: 0, debugPort: 0 },
-    );
-    for (const note of notes) console.log(`${name}: ${note}`);
-    let script = job.script
-      .split(MAINTENANCE_FLAG)
-      .join(MAINTENANCE_FLAG.replace(REGISTRY_PATHS.data, scenario.registry.dataDir))
-      .split(`${REGISTRY_PATHS.data}/`)
-      .join(`${scenario.registry.dataDir}/`)
-      .split(` ${REGISTRY_PATHS.data} `)
-      .join(` ${scenario.registry.dataDir} `)
-      .split(DISTRIBUTION_CONFIG_FILE)
-      .join(baseConfig);
-    if (drainSeconds !== undefined) {
-      // The pod waits 30 s for writes in flight; the test needs only a window to try a push.
-      expect(script).toContain("sleep 30 &");
-      script = script.replace("sleep 30 &", `sleep ${drainSeconds} &`);
-    }
-    expect(script).not.toMatch(/\/var\/lib\/registry|\/etc\/distribution/);
-    return startProcess(name, "/bin/sh", ["-c", script], {
-      env: { ...env, PATH: `${binDir}:${env.PATH}` },
+  const runGc = (job: EmittedJob, name: string, drainSeconds?: number) =>
+    runJob(job, {
+      name,
+      dataDir: scenario.registry.dataDir,
+      paths: { [DISTRIBUTION_CONFIG_FILE]: baseConfig },
+      binDir,
+      drainSeconds,
       logDir: tmp,
     });
-  };
-  const finished = (process: ReturnType<typeof runJob>) =>
-    waitFor(`${process.name} to finish`, async () => process.exited(), { timeoutMs: 60000 });
 
   beforeAll(async () => {
     for (const [tool, pkg] of [
@@ -200,8 +154,8 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
 
   test("a dry run reports the removed image's blobs and deletes nothing", async () => {
     const before = bytesUnder(blobsDir());
-    const job = runJob(emittedJob({ deleteUntagged: true, dryRun: true }), "gc-dry-run");
-    expect(await finished(job)).toBe("code 0");
+    const job = runGc(emittedJob({ deleteUntagged: true, dryRun: true }), "gc-dry-run");
+    expect(await jobFinished(job)).toBe("code 0");
     const log = job.logs();
     expect(log).toContain("dry run: nothing is deleted");
     for (const blob of [removed.manifest, removed.config, removed.layer]) {
@@ -214,8 +168,11 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
 
   test("the collection turns pushes away while it runs and reclaims the removed image", async () => {
     const before = bytesUnder(blobsDir());
-    const job = runJob(emittedJob({ deleteUntagged: true }), "gc", 3);
-    const flag = MAINTENANCE_FLAG.replace(REGISTRY_PATHS.data, scenario.registry.dataDir);
+    const job = runGc(emittedJob({ deleteUntagged: true }), "gc", 3);
+    const flag = MAINTENANCE_FLAGS.garbageCollection.replace(
+      REGISTRY_PATHS.data,
+      scenario.registry.dataDir,
+    );
     await waitFor("the maintenance flag", async () => (existsSync(flag) ? true : undefined), {
       process: job,
       timeoutMs: 10000,
@@ -230,7 +187,7 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
       auth: creds("pull"),
     });
     expect(read.status).toBe(200);
-    expect(await finished(job)).toBe("code 0");
+    expect(await jobFinished(job)).toBe("code 0");
     expect(existsSync(flag)).toBe(false);
     expect(job.logs()).toMatch(
       /^storage before: \d+ KiB, after: \d+ KiB, reclaimed: [1-9]\d* KiB$/m,

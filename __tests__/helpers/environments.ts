@@ -130,6 +130,18 @@ export const VARIANTS = {
     base: "standalone",
     patch: { registry: { metrics: { podMonitoring: false, serviceMonitor: false } } },
   },
+  backupArchive: {
+    base: "standalone",
+    patch: {
+      registry: {
+        backup: { archive: { enabled: true, claimName: "registry-backup", keep: 3 } },
+      },
+    },
+  },
+  snapshotsOff: {
+    base: "default",
+    patch: { registry: { backup: { snapshots: { enabled: false } } } },
+  },
   externalPeerOneIp: {
     base: "externalPeer",
     patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },

@@ -41,3 +41,12 @@ export function parentDomain(fqdn: string): string {
 export function garbageCollectionEnabled(registry: Config["registry"]): boolean {
   return registry.garbageCollection.enabled ?? registry.storage.type !== "emptyDir";
 }
+
+/** Whether the registry's GKE Persistent Disk gets a snapshot schedule: on by default there. */
+export function diskSnapshotsEnabled(config: Config): boolean {
+  const onGkeDisk =
+    config.mode === "hybrid" &&
+    config.onprem.mode === "simulated" &&
+    config.registry.storage.type === "pvc";
+  return onGkeDisk && (config.registry.backup.snapshots.enabled ?? true);
+}

@@ -447,6 +447,60 @@ const registryFields = {
       }),
     })
     .prefault({}),
+  backup: z
+    .strictObject({
+      snapshots: z
+        .strictObject({
+          enabled: z.boolean().optional().meta({
+            description:
+              "A daily Compute Engine snapshot schedule on the registry's Persistent Disk (simulated on-prem on GKE, pvc storage). @default true there",
+          }),
+          startTime: z
+            .string()
+            .regex(/^([01][0-9]|2[0-3]):00$/, { message: "must be a full hour in UTC, e.g. 02:00" })
+            .default("02:00")
+            .meta({
+              description: "When the daily snapshot starts (UTC, full hour). @default 02:00",
+            }),
+          retentionDays: z.number().int().min(1).max(3650).default(14).meta({
+            description: "Days each snapshot is kept. @default 14",
+          }),
+        })
+        .prefault({}),
+      archive: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({
+            description:
+              "A CronJob that archives the registry's storage (tar.gz, registry read-only while it copies) onto an existing claim. Any cluster with pvc or hostPath storage. @default false",
+          }),
+          claimName: k8sName.optional().meta({
+            description:
+              "Existing PersistentVolumeClaim in the registry namespace for the archives, ideally on other storage than the registry's (NFS, another array).",
+          }),
+          schedule: z
+            .string()
+            .regex(CRON_SCHEDULE, {
+              message:
+                "must be a five-field cron schedule (e.g. 0 1 * * *) or a macro such as @daily",
+            })
+            .default("0 1 * * *")
+            .meta({
+              description: "When to archive (cron, in timeZone). @default 0 1 * * * (01:00 daily)",
+            }),
+          timeZone: z
+            .string()
+            .refine(isTimeZone, {
+              message: "must be an IANA time zone such as Etc/UTC or Europe/Berlin",
+            })
+            .default("Etc/UTC")
+            .meta({ description: "IANA time zone of the schedule. @default Etc/UTC" }),
+          keep: z.number().int().min(1).max(365).default(7).meta({
+            description: "Archives kept on the claim; older ones are deleted. @default 7",
+          }),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   metrics: z
     .strictObject({
       podMonitoring: z.boolean().default(true).meta({

@@ -511,6 +511,40 @@ function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
   return problems;
 }
 
+/** Snapshots need the GKE Persistent Disk; archives a claim to write to and a volume to read. */
+function backupProblems(view: SemanticView, registry: Registry): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { snapshots, archive } = registry.backup;
+  const onGkeDisk =
+    view.mode === "hybrid" && view.onprem?.mode === "simulated" && registry.storage.type === "pvc";
+  if (snapshots.enabled === true && !onGkeDisk) {
+    problems.push({
+      path: "registry.backup.snapshots.enabled",
+      value: true,
+      message:
+        "needs the registry on a GKE Persistent Disk (hybrid mode, simulated on-prem, pvc storage)",
+      hint: "use registry.backup.archive, or your storage's own snapshots (README, Backup and restore)",
+    });
+  }
+  if (archive.enabled && archive.claimName === undefined) {
+    problems.push({
+      path: "registry.backup.archive.claimName",
+      value: undefined,
+      message: "is required when registry.backup.archive.enabled is true",
+      hint: "create a PersistentVolumeClaim for the archives in the registry namespace and name it here",
+    });
+  }
+  if (archive.enabled && registry.storage.type === "emptyDir") {
+    problems.push({
+      path: "registry.backup.archive.enabled",
+      value: true,
+      message: "cannot read emptyDir storage, which lives only inside the registry's pod",
+      hint: "use registry.storage.type: pvc or hostPath",
+    });
+  }
+  return problems;
+}
+
 function standaloneProblems(view: SemanticView): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const { registry, app } = view;
@@ -551,6 +585,7 @@ export function semanticProblems(view: SemanticView): ConfigProblem[] {
   return [
     ...platformProblems(view),
     ...(view.registry ? registryProblems(view.registry, view.app) : []),
+    ...(view.registry ? backupProblems(view, view.registry) : []),
     ...(view.mode === "hybrid" ? hybridProblems(view) : standaloneProblems(view)),
   ];
 }

@@ -37,11 +37,11 @@ export interface AuthProxyConfigProps {
   /** Folder holding the USER_FILES. */
   readonly usersDir: string;
   /**
-   * A file whose presence puts the registry in read-only maintenance: writes get 503 while it
-   * exists (garbage collection, backups). Checked on every write request.
+   * Files whose presence puts the registry in read-only maintenance: writes get 503 while any
+   * exists (garbage collection, backups). Checked on every request.
    * @default no maintenance switch
    */
-  readonly readOnlyFlag?: string;
+  readonly readOnlyFlags?: readonly string[];
   /** Worker processes; nginx's `auto` counts the node's CPUs, not the container's limit. @default 2 */
   readonly workerProcesses?: number;
 }
@@ -80,20 +80,24 @@ export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
     `    default ${users(USER_FILES.nobody)};`,
   ];
   const writeMethods = WRITE_METHODS.map((method) => `    ${method} 1;`);
-  const maintenance = props.readOnlyFlag
-    ? [
-        "    # Read-only maintenance: writes are refused while the flag exists; reads go on.",
-        "    # Server level, where `if` holds only rewrite directives (no if-in-location pitfalls).",
-        '    set $registry_maintenance_write "";',
-        `    if (-f ${props.readOnlyFlag}) {`,
-        "      set $registry_maintenance_write $registry_write_method;",
-        "    }",
-        '    if ($registry_maintenance_write = "1") {',
-        "      return 503 '" + MAINTENANCE_ERROR + "';",
-        "    }",
-        "",
-      ]
-    : [];
+  const flags = props.readOnlyFlags ?? [];
+  const maintenance =
+    flags.length > 0
+      ? [
+          "    # Read-only maintenance: writes are refused while a flag exists; reads go on.",
+          "    # Server level, where `if` holds only rewrite directives (no if-in-location pitfalls).",
+          '    set $registry_maintenance_write "";',
+          ...flags.flatMap((flag) => [
+            `    if (-f ${flag}) {`,
+            "      set $registry_maintenance_write $registry_write_method;",
+            "    }",
+          ]),
+          '    if ($registry_maintenance_write = "1") {',
+          "      return 503 '" + MAINTENANCE_ERROR + "';",
+          "    }",
+          "",
+        ]
+      : [];
   return [
     `worker_processes ${String(props.workerProcesses ?? 2)};`,
     "daemon off;",

@@ -1,11 +1,8 @@
 import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
-import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { appLabels } from "../k8s/labels";
-import {
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from "../k8s/pod-security";
+import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { MaintenanceCronJob } from "./maintenance-cron-job";
+import { inBackground, readOnlyWindow } from "./maintenance-window";
 import type { DataVolume } from "./registry-storage";
 
 /**
@@ -20,7 +17,7 @@ export const GARBAGE_COLLECTION_JOB_NAME = "registry-garbage-collect";
 export interface GarbageCollectionScriptOptions {
   /** The registry's storage root (measured before and after). */
   readonly dataDir: string;
-  /** The maintenance flag the auth proxy checks (writes get 503 while it exists). */
+  /** This job's maintenance flag, one the auth proxy checks (writes get 503 while it exists). */
   readonly readOnlyFlag: string;
   /** Seconds between turning writes away and collecting: writes in flight finish. */
   readonly drainSeconds: number;
@@ -52,24 +49,13 @@ export function garbageCollectionScript(options: GarbageCollectionScriptOptions)
     options.configFile ?? DISTRIBUTION_CONFIG_FILE,
   ];
   const size = `du -sk ${options.dataDir} | cut -f1`;
-  // Children run in the background and are waited for: sh runs a trap only after its
-  // foreground child ends, and Kubernetes kills the pod 30 s after SIGTERM.
-  const inBackground = (command: string) => [`${command} &`, "child=$!", 'wait "$child"'];
-  const flagDir = options.readOnlyFlag.slice(0, options.readOnlyFlag.lastIndexOf("/"));
   return [
     "set -eu",
     'child=""',
     `before=$(${size})`,
     ...(options.dryRun
       ? ['echo "dry run: nothing is deleted and writes go on"']
-      : [
-          `mkdir -p ${flagDir}`,
-          `trap 'rm -f ${options.readOnlyFlag}' EXIT`,
-          `trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null || true; fi; exit 143' INT TERM`,
-          `: > ${options.readOnlyFlag}`,
-          `echo "read-only: writes get 503 until the collection ends; waiting ${String(options.drainSeconds)}s for writes in flight"`,
-          ...inBackground(`sleep ${String(options.drainSeconds)}`),
-        ]),
+      : readOnlyWindow(options.readOnlyFlag, options.drainSeconds)),
     ...inBackground(collect.join(" ")),
     `after=$(${size})`,
     'echo "storage before: $before KiB, after: $after KiB, reclaimed: $((before - after)) KiB"',
@@ -124,7 +110,6 @@ export class GarbageCollectionJob extends Construct {
 
   constructor(scope: Construct, id: string, props: GarbageCollectionJobProps) {
     super(scope, id);
-    const labels = appLabels(GARBAGE_COLLECTION_JOB_NAME, "maintenance");
     this.script = garbageCollectionScript({
       dataDir: props.dataDir,
       readOnlyFlag: props.readOnlyFlag,
@@ -132,62 +117,24 @@ export class GarbageCollectionJob extends Construct {
       deleteUntagged: props.deleteUntagged,
       dryRun: props.dryRun,
     });
-    this.cronJob = new CronJobV1(this, "cron-job", {
+    this.cronJob = new MaintenanceCronJob(this, "job", {
       provider: props.provider,
-      metadata: { name: GARBAGE_COLLECTION_JOB_NAME, namespace: props.namespace, labels },
-      spec: {
-        schedule: props.schedule,
-        timezone: props.timeZone,
-        // Never two collections at once; a run missed by more than an hour waits for the next.
-        concurrencyPolicy: "Forbid",
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            // A failed collection is retried by the next schedule, not in a loop.
-            backoffLimit: 0,
-            activeDeadlineSeconds: props.deadlineSeconds ?? 3600,
-            template: {
-              metadata: { labels },
-              spec: {
-                restartPolicy: "Never",
-                automountServiceAccountToken: false,
-                securityContext: restrictedPodSecurityContext(),
-                nodeName: props.nodeName,
-                affinity: props.registryPods
-                  ? {
-                      podAffinity: {
-                        requiredDuringSchedulingIgnoredDuringExecution: [
-                          {
-                            labelSelector: [{ matchLabels: { ...props.registryPods } }],
-                            topologyKey: "kubernetes.io/hostname",
-                          },
-                        ],
-                      },
-                    }
-                  : undefined,
-                container: [
-                  {
-                    name: "garbage-collect",
-                    image: props.image,
-                    command: ["/bin/sh", "-c", this.script],
-                    env: props.storageEnv.map((variable) => ({ ...variable })),
-                    securityContext: restrictedContainerSecurityContext(),
-                    resources: {
-                      requests: { cpu: "100m", memory: "128Mi" },
-                      limits: { cpu: "1", memory: "512Mi" },
-                    },
-                    volumeMount: [{ name: props.dataVolume.name, mountPath: props.dataDir }],
-                  },
-                ],
-                volume: [{ ...props.dataVolume }],
-              },
-            },
-          },
-        },
+      namespace: props.namespace,
+      name: GARBAGE_COLLECTION_JOB_NAME,
+      image: props.image,
+      script: this.script,
+      env: props.storageEnv,
+      dataVolume: props.dataVolume,
+      dataDir: props.dataDir,
+      registryPods: props.registryPods,
+      nodeName: props.nodeName,
+      schedule: props.schedule,
+      timeZone: props.timeZone,
+      deadlineSeconds: props.deadlineSeconds ?? 3600,
+      resources: {
+        requests: { cpu: "100m", memory: "128Mi" },
+        limits: { cpu: "1", memory: "512Mi" },
       },
-    });
+    }).cronJob;
   }
 }

@@ -25,10 +25,14 @@ export const REGISTRY_PATHS = {
 } as const;
 
 /**
- * While this file exists on the data volume the auth proxy refuses writes (503): the switch
- * garbage collection and backups turn on. Outside Distribution's tree (`docker/registry/v2`).
+ * While any of these files exists on the data volume the auth proxy refuses writes (503): one
+ * per maintenance job, so one job ending never lifts another's. Outside Distribution's tree
+ * (`docker/registry/v2`).
  */
-export const MAINTENANCE_FLAG = `${REGISTRY_PATHS.data}/maintenance/read-only`;
+export const MAINTENANCE_FLAGS = {
+  garbageCollection: `${REGISTRY_PATHS.data}/maintenance/garbage-collection`,
+  backup: `${REGISTRY_PATHS.data}/maintenance/backup`,
+} as const;
 
 /** Port of Distribution's debug server (health and Prometheus metrics); never exposed. */
 export const REGISTRY_DEBUG_PORT = 5001;
@@ -234,7 +238,7 @@ export class RegistryServer extends Construct {
       upstream: REGISTRY_BACKEND_ADDRESS,
       realm: props.fqdn,
       usersDir: HTPASSWD_DIR,
-      readOnlyFlag: MAINTENANCE_FLAG,
+      readOnlyFlags: Object.values(MAINTENANCE_FLAGS),
     });
     this.authProxyConfig = new ConfigMapV1(this, "auth-proxy-config", {
       provider,

@@ -1,0 +1,76 @@
+import { Construct } from "constructs";
+import { Fn, type ITerraformDependable, type TerraformProvider } from "cdktf";
+import { ComputeDiskResourcePolicyAttachment } from "@cdktf/provider-google/lib/compute-disk-resource-policy-attachment";
+import { ComputeResourcePolicy } from "@cdktf/provider-google/lib/compute-resource-policy";
+import { DataKubernetesPersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-persistent-volume-claim-v1";
+import { DataKubernetesPersistentVolumeV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-persistent-volume-v1";
+
+export interface ClaimSnapshotScheduleProps {
+  /** Google provider of the disk's project. */
+  readonly googleProvider: TerraformProvider;
+  /** Kubernetes provider of the cluster holding the claim. */
+  readonly kubernetesProvider: TerraformProvider;
+  readonly project: string;
+  /** Region of the policy (the disk's zone is in it). */
+  readonly region: string;
+  /** Name of the snapshot schedule policy (unique in the project and region). */
+  readonly name: string;
+  /** The PersistentVolumeClaim whose Persistent Disk is snapshotted. */
+  readonly claim: { readonly namespace: string; readonly name: string };
+  /** Daily start, `HH:00` UTC (Compute Engine runs snapshots within the hour). */
+  readonly startTime: string;
+  /** Days a snapshot is kept. */
+  readonly retentionDays: number;
+  /** What binds the claim (the Deployment using it: the class binds on first consumer). */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * A daily Compute Engine snapshot schedule on the Persistent Disk behind a claim. The disk is
+ * created by the PD CSI driver, so its name and zone come from the bound PersistentVolume's
+ * CSI volume handle, `projects/<p>/zones/<zone>/disks/<name>` (GKE PD CSI driver,
+ * pkg/common/utils.go VolumeIDToKey). Snapshots outlive the disk (KEEP_AUTO_SNAPSHOTS).
+ */
+export class ClaimSnapshotSchedule extends Construct {
+  public readonly policy: ComputeResourcePolicy;
+  public readonly attachment: ComputeDiskResourcePolicyAttachment;
+
+  constructor(scope: Construct, id: string, props: ClaimSnapshotScheduleProps) {
+    super(scope, id);
+    const claim = new DataKubernetesPersistentVolumeClaimV1(this, "claim", {
+      provider: props.kubernetesProvider,
+      metadata: { name: props.claim.name, namespace: props.claim.namespace },
+      dependsOn: props.dependsOn,
+    });
+    const volume = new DataKubernetesPersistentVolumeV1(this, "volume", {
+      provider: props.kubernetesProvider,
+      metadata: { name: claim.spec.get(0).volumeName },
+    });
+    const handle = Fn.split("/", volume.spec.get(0).persistentVolumeSource.csi.volumeHandle);
+    this.policy = new ComputeResourcePolicy(this, "policy", {
+      provider: props.googleProvider,
+      project: props.project,
+      region: props.region,
+      name: props.name,
+      description: `Daily snapshots of ${props.claim.namespace}/${props.claim.name}`,
+      snapshotSchedulePolicy: {
+        schedule: { dailySchedule: { daysInCycle: 1, startTime: props.startTime } },
+        retentionPolicy: {
+          maxRetentionDays: props.retentionDays,
+          onSourceDiskDelete: "KEEP_AUTO_SNAPSHOTS",
+        },
+        snapshotProperties: {
+          storageLocations: [props.region],
+          labels: { "part-of": "hybrid-registry", claim: props.claim.name },
+        },
+      },
+    });
+    this.attachment = new ComputeDiskResourcePolicyAttachment(this, "attachment", {
+      provider: props.googleProvider,
+      project: props.project,
+      name: this.policy.name,
+      zone: Fn.element(handle, 3),
+      disk: Fn.element(handle, 5),
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
+import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { MaintenanceCronJob } from "./maintenance-cron-job";
+import { inBackground, readOnlyWindow } from "./maintenance-window";
+import type { DataVolume } from "./registry-storage";
+
+/** Name of the CronJob and its pods' app label. */
+export const BACKUP_JOB_NAME = "registry-backup";
+/** Where the backup claim is mounted in the job. */
+export const BACKUP_DIR = "/backup";
+/** Archives are `registry-<UTC timestamp>.tar.gz`: names sort by age. */
+export const ARCHIVE_PREFIX = "registry-";
+
+export interface BackupScriptOptions {
+  /** The registry's storage root; its `docker` folder is Distribution's whole store. */
+  readonly dataDir: string;
+  readonly backupDir: string;
+  /** This job's maintenance flag. */
+  readonly readOnlyFlag: string;
+  readonly drainSeconds: number;
+  /** Archives kept; older ones are deleted after a successful run. */
+  readonly keep: number;
+}
+
+/**
+ * The job's script: with writes refused (so the copy is consistent: no blob without the
+ * manifest that needs it, or the reverse), archive Distribution's folder, publish the archive
+ * under its final name only once complete, lift read-only, then keep the newest `keep`.
+ */
+export function backupScript(options: BackupScriptOptions): string {
+  const archives = `${options.backupDir}/${ARCHIVE_PREFIX}*.tar.gz`;
+  return [
+    "set -eu",
+    'child=""',
+    ...readOnlyWindow(options.readOnlyFlag, options.drainSeconds),
+    `archive=${options.backupDir}/${ARCHIVE_PREFIX}$(date -u +%Y%m%dT%H%M%SZ).tar.gz`,
+    ...inBackground(`tar -czf "$archive.partial" -C ${options.dataDir} docker`),
+    'mv "$archive.partial" "$archive"',
+    `rm -f ${options.readOnlyFlag}`,
+    `echo "archived $archive: $(du -k "$archive" | cut -f1) KiB"`,
+    `for old in $(ls -1 ${archives} | sort -r | tail -n +${String(options.keep + 1)}); do`,
+    '  rm -f "$old"',
+    '  echo "deleted $old"',
+    "done",
+  ].join("\n");
+}
+
+export interface RegistryBackupJobProps {
+  /**
+   * Kubernetes provider of the registry's cluster.
+   * @default the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+  readonly namespace: string;
+  /** Image with sh, tar, gzip and date (the registry's Alpine-based image). */
+  readonly image: string;
+  readonly dataVolume: DataVolume;
+  readonly dataDir: string;
+  readonly readOnlyFlag: string;
+  /** An existing claim in `namespace`, ideally on other storage than the registry's. */
+  readonly backupClaim: string;
+  /** @default no affinity (see GarbageCollectionJob: a ReadWriteOnce data claim needs it) */
+  readonly registryPods?: Readonly<Record<string, string>>;
+  /** @default any node (set for hostPath data) */
+  readonly nodeName?: string;
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly keep: number;
+  /** @default 30 */
+  readonly drainSeconds?: number;
+  /** @default 3600 */
+  readonly deadlineSeconds?: number;
+}
+
+/**
+ * A CronJob archiving the registry's storage onto a backup claim, with the registry read-only
+ * while it copies. Restoring is extracting an archive into an empty storage root (README,
+ * "Backup and restore").
+ */
+export class RegistryBackupJob extends Construct {
+  public readonly cronJob: CronJobV1;
+  public readonly script: string;
+
+  constructor(scope: Construct, id: string, props: RegistryBackupJobProps) {
+    super(scope, id);
+    this.script = backupScript({
+      dataDir: props.dataDir,
+      backupDir: BACKUP_DIR,
+      readOnlyFlag: props.readOnlyFlag,
+      drainSeconds: props.drainSeconds ?? 30,
+      keep: props.keep,
+    });
+    this.cronJob = new MaintenanceCronJob(this, "job", {
+      provider: props.provider,
+      namespace: props.namespace,
+      name: BACKUP_JOB_NAME,
+      image: props.image,
+      script: this.script,
+      dataVolume: props.dataVolume,
+      dataDir: props.dataDir,
+      claims: [{ claimName: props.backupClaim, mountPath: BACKUP_DIR }],
+      registryPods: props.registryPods,
+      nodeName: props.nodeName,
+      schedule: props.schedule,
+      timeZone: props.timeZone,
+      deadlineSeconds: props.deadlineSeconds ?? 3600,
+      resources: {
+        requests: { cpu: "100m", memory: "64Mi" },
+        limits: { cpu: "1", memory: "256Mi" },
+      },
+    }).cronJob;
+  }
+}

@@ -1,0 +1,125 @@
+import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { appLabels } from "../k8s/labels";
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "../k8s/pod-security";
+import type { DataVolume } from "./registry-storage";
+
+export interface MaintenanceCronJobProps {
+  /**
+   * Kubernetes provider of the registry's cluster.
+   * @default the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+  readonly namespace: string;
+  /** Name of the CronJob, its container and its pods' app label. */
+  readonly name: string;
+  readonly image: string;
+  /** Shell script run with `/bin/sh -c`. */
+  readonly script: string;
+  /** @default none */
+  readonly env?: ReadonlyArray<{ readonly name: string; readonly value?: string }>;
+  /** The registry's data volume, mounted at `dataDir`. */
+  readonly dataVolume: DataVolume;
+  readonly dataDir: string;
+  /** Further claims, by mount path. @default none */
+  readonly claims?: ReadonlyArray<{ readonly claimName: string; readonly mountPath: string }>;
+  /**
+   * Labels of the registry's pods: with a ReadWriteOnce claim the job must run on their node.
+   * @default no affinity
+   */
+  readonly registryPods?: Readonly<Record<string, string>>;
+  /** @default any node (set for hostPath data) */
+  readonly nodeName?: string;
+  readonly schedule: string;
+  /** IANA time zone of the schedule (CronJob `timeZone`, GA in Kubernetes 1.27). */
+  readonly timeZone: string;
+  /** Longest run before Kubernetes stops it (its trap then lifts read-only). */
+  readonly deadlineSeconds: number;
+  readonly resources: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+  };
+}
+
+/**
+ * A scheduled job on the registry's own volume: one run at a time, retried by the next
+ * schedule rather than in a loop, no Kubernetes API access (no service account token).
+ */
+export class MaintenanceCronJob extends Construct {
+  public readonly cronJob: CronJobV1;
+
+  constructor(scope: Construct, id: string, props: MaintenanceCronJobProps) {
+    super(scope, id);
+    const labels = appLabels(props.name, "maintenance");
+    const claims = props.claims ?? [];
+    this.cronJob = new CronJobV1(this, "cron-job", {
+      provider: props.provider,
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        schedule: props.schedule,
+        timezone: props.timeZone,
+        // Never two runs at once; a run missed by more than an hour waits for the next.
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels },
+          spec: {
+            backoffLimit: 0,
+            activeDeadlineSeconds: props.deadlineSeconds,
+            template: {
+              metadata: { labels },
+              spec: {
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                securityContext: restrictedPodSecurityContext(),
+                nodeName: props.nodeName,
+                affinity: props.registryPods
+                  ? {
+                      podAffinity: {
+                        requiredDuringSchedulingIgnoredDuringExecution: [
+                          {
+                            labelSelector: [{ matchLabels: { ...props.registryPods } }],
+                            topologyKey: "kubernetes.io/hostname",
+                          },
+                        ],
+                      },
+                    }
+                  : undefined,
+                container: [
+                  {
+                    name: props.name,
+                    image: props.image,
+                    command: ["/bin/sh", "-c", props.script],
+                    env: props.env?.map((variable) => ({ ...variable })),
+                    securityContext: restrictedContainerSecurityContext(),
+                    resources: props.resources,
+                    volumeMount: [
+                      { name: props.dataVolume.name, mountPath: props.dataDir },
+                      ...claims.map((claim, index) => ({
+                        name: `claim-${String(index)}`,
+                        mountPath: claim.mountPath,
+                      })),
+                    ],
+                  },
+                ],
+                volume: [
+                  { ...props.dataVolume },
+                  ...claims.map((claim, index) => ({
+                    name: `claim-${String(index)}`,
+                    persistentVolumeClaim: { claimName: claim.claimName },
+                  })),
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+}
