@@ -46,7 +46,21 @@ describe("npm run verify: the registry checks", () => {
       ["registry TLS", true],
       ["registry auth required", true],
       ["registry pull user", true],
+      ["registry pull user read-only", true],
     ]);
+  });
+
+  it("fail: a credential that can write is reported", async () => {
+    const { push } = scenario.credentials;
+    const results = await checkRegistry({
+      ...target(),
+      user: push.username,
+      password: push.password,
+    });
+    expect(results.find((r) => r.check === "registry pull user read-only")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("-> 202: the pulling credential can write"),
+    });
   });
 
   it("fail: a wrong password", async () => {

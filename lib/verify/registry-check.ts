@@ -25,15 +25,23 @@ interface Answer {
   readonly subjectAltNames?: string;
 }
 
-function get(target: RegistryCheckTarget, authorization?: string): Promise<Answer> {
+/** Repository the read-only check tries to upload to (nothing is ever stored there). */
+const PROBE_UPLOADS = "/v2/hybrid-registry-verify/blobs/uploads/";
+
+function send(
+  target: RegistryCheckTarget,
+  authorization?: string,
+  method = "GET",
+  path = "/v2/",
+): Promise<Answer> {
   const [host, port] = target.address.split(":");
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host,
         port: Number(port ?? 443),
-        path: "/v2/",
-        method: "GET",
+        path,
+        method,
         servername: target.fqdn,
         ca: target.caPem,
         headers: authorization ? { Authorization: authorization } : {},
@@ -57,13 +65,14 @@ function get(target: RegistryCheckTarget, authorization?: string): Promise<Answe
 
 /**
  * What a user checks by hand at the registry: TLS verifies against the project's CA for the
- * FQDN, anonymous requests are refused with a Basic challenge, and the pulling user is let in.
+ * FQDN, anonymous requests are refused with a Basic challenge, the pulling user is let in to
+ * read and refused a write.
  */
 export async function checkRegistry(target: RegistryCheckTarget): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let anonymous: Answer;
   try {
-    anonymous = await get(target);
+    anonymous = await send(target);
   } catch (error) {
     return [
       {
@@ -84,16 +93,26 @@ export async function checkRegistry(target: RegistryCheckTarget): Promise<CheckR
     detail: `anonymous GET /v2/ -> ${anonymous.status} ${anonymous.authenticate ?? "(no challenge)"}`,
   });
   const basic = `Basic ${Buffer.from(`${target.user}:${target.password}`).toString("base64")}`;
-  const authorized = await get(target, basic);
+  const authorized = await send(target, basic);
   results.push({
     ok: authorized.status === 200,
     check: "registry pull user",
     detail: `GET /v2/ as ${target.user} -> ${authorized.status}`,
+  });
+  // The auth proxy refuses the pull user's writes before they reach Distribution.
+  const upload = await send(target, basic, "POST", PROBE_UPLOADS);
+  results.push({
+    ok: upload.status === 401,
+    check: "registry pull user read-only",
+    detail:
+      upload.status === 401
+        ? `POST ${PROBE_UPLOADS} as ${target.user} -> 401`
+        : `POST ${PROBE_UPLOADS} as ${target.user} -> ${upload.status}: the pulling credential can write (is the auth proxy in front of the registry?)`,
   });
   return results;
 }
 
 /** The report's lines: PASS/FAIL, check, detail. */
 export function renderResults(results: readonly CheckResult[]): string {
-  return `${results.map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.check.padEnd(26)} ${r.detail}`).join("\n")}\n`;
+  return `${results.map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.check.padEnd(30)} ${r.detail}`).join("\n")}\n`;
 }
