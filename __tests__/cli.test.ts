@@ -28,6 +28,16 @@ function runApp(config: unknown): { status: number | null; stderr: string; outdi
   return { status: result.status, stderr: result.stderr, outdir };
 }
 
+// The standalone run is shared by two cases (each run loads cdktf and the providers anew).
+let standalone: ReturnType<typeof runApp> | undefined;
+function standaloneRun(): ReturnType<typeof runApp> {
+  standalone ??= runApp(rawEnvironment("environments/standalone-k3s.yaml"));
+  return standalone;
+}
+afterAll(() => {
+  if (standalone) rmSync(join(standalone.outdir, ".."), { recursive: true, force: true });
+});
+
 describe("main.ts", () => {
   let tmp: string[] = [];
   afterAll(() => tmp.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -48,8 +58,7 @@ describe("main.ts", () => {
   });
 
   it("synthesizes only the workloads stack in standalone mode", () => {
-    const run = runApp(rawEnvironment("environments/standalone-k3s.yaml"));
-    tmp = [...tmp, join(run.outdir, "..")];
+    const run = standaloneRun();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(readdirSync(join(run.outdir, "stacks"))).toEqual(["workloads"]);
@@ -60,17 +69,13 @@ describe("main.ts", () => {
 
 describe("scripts/synth.cjs (the fast runner behind npm run synth and cdktf.json)", () => {
   it("writes exactly what the app synthesizes in process", () => {
-    const run = runApp(rawEnvironment("environments/standalone-k3s.yaml"));
-    try {
-      expect(run.status).toBe(0);
-      const written = JSON.parse(
-        readFileSync(join(run.outdir, "stacks", "workloads", "cdk.tf.json"), "utf8"),
-      ) as Record<string, unknown>;
-      // The app adds cdktf's "//" metadata (construct paths); Testing.synth leaves it out.
-      expect(withoutMetadata(written)).toEqual(stacksOf("standalone").workloads);
-    } finally {
-      rmSync(join(run.outdir, ".."), { recursive: true, force: true });
-    }
+    const run = standaloneRun();
+    expect(run.status).toBe(0);
+    const written = JSON.parse(
+      readFileSync(join(run.outdir, "stacks", "workloads", "cdk.tf.json"), "utf8"),
+    ) as Record<string, unknown>;
+    // The app adds cdktf's "//" metadata (construct paths); Testing.synth leaves it out.
+    expect(withoutMetadata(written)).toEqual(stacksOf("standalone").workloads);
   });
 });
 
