@@ -105,6 +105,27 @@ function gkeAccess(
 }
 
 /**
+ * Where the registry's maintenance jobs run: on its volume, and on its node where the volume
+ * is tied to one (a ReadWriteOnce claim mounts on one node; hostPath data is on one node).
+ */
+function maintenancePlacement(
+  config: Config,
+  provider: TerraformProvider,
+  server: RegistryServer,
+  namespace: string,
+) {
+  const storage = config.registry.storage;
+  return {
+    provider,
+    namespace,
+    dataVolume: server.storage.volume,
+    dataDir: REGISTRY_PATHS.data,
+    registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
+    nodeName: storage.type === "hostPath" ? storage.node : undefined,
+  };
+}
+
+/**
  * Kubernetes resources: the registry on the registry cluster and everything the application
  * cluster needs to pull from it, or both on one existing cluster in standalone mode.
  */
@@ -160,19 +181,12 @@ export class WorkloadsStack extends TerraformStack {
     });
     this.backups(config, registry, server, namespace);
     if (garbageCollectionEnabled(config.registry)) {
-      const storage = config.registry.storage;
       const gc = config.registry.garbageCollection;
       new GarbageCollectionJob(this, "garbage-collection", {
-        provider: registry.provider,
-        namespace,
+        ...maintenancePlacement(config, registry.provider, server, namespace),
         image: config.registry.image,
         storageEnv: server.storageEnv,
-        dataVolume: server.storage.volume,
-        dataDir: REGISTRY_PATHS.data,
         readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
-        // A ReadWriteOnce claim mounts on one node: the registry's.
-        registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
-        nodeName: storage.type === "hostPath" ? storage.node : undefined,
         schedule: gc.schedule,
         timeZone: gc.timeZone,
         deleteUntagged: gc.deleteUntagged,
@@ -507,17 +521,11 @@ export class WorkloadsStack extends TerraformStack {
     }
     const archive = config.registry.backup.archive;
     if (archive.enabled && archive.claimName) {
-      const storage = config.registry.storage;
       new RegistryBackupJob(this, "registry-backup", {
-        provider: registry.provider,
-        namespace,
+        ...maintenancePlacement(config, registry.provider, server, namespace),
         image: config.registry.image,
-        dataVolume: server.storage.volume,
-        dataDir: REGISTRY_PATHS.data,
         readOnlyFlag: MAINTENANCE_FLAGS.backup,
         backupClaim: archive.claimName,
-        registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
-        nodeName: storage.type === "hostPath" ? storage.node : undefined,
         schedule: archive.schedule,
         timeZone: archive.timeZone,
         keep: archive.keep,

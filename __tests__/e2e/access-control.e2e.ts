@@ -13,8 +13,14 @@ import { dirname, join } from "node:path";
 import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
 import { manifestDigestInLayout, OCI_MANIFEST, readBlob } from "./support/oci-image";
 import { DEFAULT_ENVIRONMENT, httpRequest } from "./support/registry";
-import { startRegistryScenario, type RegistryScenario } from "./support/scenario";
-import { cleanupTempDirs, makeTempDir, requireTool, stopAll } from "./support/tools";
+import { startRegistryScenario, type RegistryScenario, credentialsOf } from "./support/scenario";
+import {
+  cleanupTempDirs,
+  makeTempDir,
+  REGISTRY_TOOLS,
+  requireTools,
+  stopAll,
+} from "./support/tools";
 
 interface AccessLine {
   readonly user: string;
@@ -35,15 +41,7 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
   let repository: string;
 
   beforeAll(async () => {
-    for (const [tool, pkg] of [
-      ["nginx", "nginx"],
-      ["docker-registry", "docker-registry"],
-      ["skopeo", "skopeo"],
-      ["htpasswd", "apache2-utils"],
-      ["openssl", "openssl"],
-    ]) {
-      requireTool(tool, pkg);
-    }
+    requireTools([...REGISTRY_TOOLS]);
     tmp = makeTempDir("access");
     scenario = await startRegistryScenario(DEFAULT_ENVIRONMENT, tmp);
     repository = scenario.reference.slice(scenario.registry.host.length + 1).split(":")[0];
@@ -54,8 +52,7 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
     cleanupTempDirs();
   });
 
-  const creds = (user: "push" | "pull") =>
-    `${scenario.credentials[user].username}:${scenario.credentials[user].password}`;
+  const creds = (user: "push" | "pull") => credentialsOf(scenario, user);
   const push = (user: "push" | "pull") =>
     scenario.skopeo.run([
       "copy",

@@ -17,8 +17,21 @@ import { manifestDigestInLayout, readBlob } from "./support/oci-image";
 import { createServerCertificate } from "./support/pki";
 import { DEFAULT_ENVIRONMENT, httpRequest } from "./support/registry";
 import { launchRegistry } from "./support/running-registry";
-import { pushImage, startRegistryScenario, type RegistryScenario } from "./support/scenario";
-import { cleanupTempDirs, makeTempDir, requireTool, run, stopAll, waitFor } from "./support/tools";
+import {
+  pushImage,
+  startRegistryScenario,
+  type RegistryScenario,
+  credentialsOf,
+} from "./support/scenario";
+import {
+  cleanupTempDirs,
+  makeTempDir,
+  REGISTRY_TOOLS,
+  requireTools,
+  run,
+  stopAll,
+  waitFor,
+} from "./support/tools";
 
 describe("backup and restore of the registry's storage", () => {
   let tmp: string;
@@ -39,20 +52,10 @@ describe("backup and restore of the registry's storage", () => {
       drainSeconds,
       logDir: tmp,
     });
-  const creds = (user: "push" | "pull") =>
-    `${scenario.credentials[user].username}:${scenario.credentials[user].password}`;
+  const creds = (user: "push" | "pull") => credentialsOf(scenario, user);
 
   beforeAll(async () => {
-    for (const [tool, pkg] of [
-      ["nginx", "nginx"],
-      ["docker-registry", "docker-registry"],
-      ["skopeo", "skopeo"],
-      ["htpasswd", "apache2-utils"],
-      ["openssl", "openssl"],
-      ["tar", "tar"],
-    ]) {
-      requireTool(tool, pkg);
-    }
+    requireTools([...REGISTRY_TOOLS, ["tar", "tar"]]);
     tmp = makeTempDir("backup");
     scenario = await startRegistryScenario(DEFAULT_ENVIRONMENT, tmp);
     pushImage(scenario);

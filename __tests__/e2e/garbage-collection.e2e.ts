@@ -26,8 +26,16 @@ import {
   type OciImage,
 } from "./support/oci-image";
 import { DEFAULT_ENVIRONMENT, httpRequest, writeBaseConfig } from "./support/registry";
-import { startRegistryScenario, type RegistryScenario } from "./support/scenario";
-import { cleanupTempDirs, makeTempDir, requireTool, stopAll, waitFor } from "./support/tools";
+import { startRegistryScenario, type RegistryScenario, credentialsOf } from "./support/scenario";
+import {
+  cleanupTempDirs,
+  makeTempDir,
+  REGISTRY_TOOLS,
+  requireTools,
+  stopAll,
+  waitFor,
+  requireTool,
+} from "./support/tools";
 
 /** The garbage-collection CronJob of the default environment with these settings. */
 const emittedJob = (garbageCollection: Record<string, unknown>) =>
@@ -51,8 +59,7 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
   let removed: OciImage;
   let kept: OciImage;
 
-  const creds = (user: "push" | "pull") =>
-    `${scenario.credentials[user].username}:${scenario.credentials[user].password}`;
+  const creds = (user: "push" | "pull") => credentialsOf(scenario, user);
   const blobsDir = () => join(scenario.registry.dataDir, "docker/registry/v2/blobs");
   const push = (image: OciImage) =>
     scenario.skopeo.runOk([
@@ -97,15 +104,7 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
     });
 
   beforeAll(async () => {
-    for (const [tool, pkg] of [
-      ["nginx", "nginx"],
-      ["docker-registry", "docker-registry"],
-      ["skopeo", "skopeo"],
-      ["htpasswd", "apache2-utils"],
-      ["openssl", "openssl"],
-    ]) {
-      requireTool(tool, pkg);
-    }
+    requireTools([...REGISTRY_TOOLS]);
     tmp = makeTempDir("gc");
     scenario = await startRegistryScenario(DEFAULT_ENVIRONMENT, tmp);
     binDir = join(tmp, "bin");

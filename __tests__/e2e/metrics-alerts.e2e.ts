@@ -25,12 +25,14 @@ import {
   cleanupTempDirs,
   freePorts,
   makeTempDir,
-  requireTool,
+  REGISTRY_TOOLS,
+  requireTools,
   run,
   startProcess,
   stopAll,
   stopProcess,
   waitFor,
+  requireTool,
 } from "./support/tools";
 
 interface QueryResult {
@@ -61,17 +63,7 @@ describe("alert rules with Prometheus and the emitted registry", () => {
   };
 
   beforeAll(async () => {
-    for (const [tool, pkg] of [
-      ["prometheus", "prometheus"],
-      ["promtool", "prometheus"],
-      ["nginx", "nginx"],
-      ["docker-registry", "docker-registry"],
-      ["skopeo", "skopeo"],
-      ["htpasswd", "apache2-utils"],
-      ["openssl", "openssl"],
-    ]) {
-      requireTool(tool, pkg);
-    }
+    requireTools([...REGISTRY_TOOLS, ["prometheus", "prometheus"], ["promtool", "prometheus"]]);
     tmp = makeTempDir("alerts");
     rules = [
       ...registryAlertRules({

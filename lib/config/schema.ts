@@ -383,6 +383,26 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A CronJob schedule with its default, explained in `description`. */
+function cronSchedule(defaultValue: string, description: string) {
+  return z
+    .string()
+    .regex(CRON_SCHEDULE, {
+      message: `must be a five-field cron schedule (e.g. ${defaultValue}) or a macro such as @daily`,
+    })
+    .default(defaultValue)
+    .meta({ description });
+}
+
+/** The IANA time zone of a CronJob's schedule. */
+function timeZone() {
+  return z
+    .string()
+    .refine(isTimeZone, { message: "must be an IANA time zone such as Etc/UTC or Europe/Berlin" })
+    .default("Etc/UTC")
+    .meta({ description: "IANA time zone of the schedule. @default Etc/UTC" });
+}
+
 /** The registry section but its exposure, whose choices depend on the mode. */
 const registryFields = {
   fqdn: z.string().default("registry.onprem.internal").meta({
@@ -477,23 +497,11 @@ const registryFields = {
             description:
               "Existing PersistentVolumeClaim in the registry namespace for the archives, ideally on other storage than the registry's (NFS, another array).",
           }),
-          schedule: z
-            .string()
-            .regex(CRON_SCHEDULE, {
-              message:
-                "must be a five-field cron schedule (e.g. 0 1 * * *) or a macro such as @daily",
-            })
-            .default("0 1 * * *")
-            .meta({
-              description: "When to archive (cron, in timeZone). @default 0 1 * * * (01:00 daily)",
-            }),
-          timeZone: z
-            .string()
-            .refine(isTimeZone, {
-              message: "must be an IANA time zone such as Etc/UTC or Europe/Berlin",
-            })
-            .default("Etc/UTC")
-            .meta({ description: "IANA time zone of the schedule. @default Etc/UTC" }),
+          schedule: cronSchedule(
+            "0 1 * * *",
+            "When to archive (cron, in timeZone). @default 0 1 * * * (01:00 daily)",
+          ),
+          timeZone: timeZone(),
           keep: z.number().int().min(1).max(365).default(7).meta({
             description: "Archives kept on the claim; older ones are deleted. @default 7",
           }),
@@ -528,24 +536,11 @@ const registryFields = {
         description:
           "A CronJob that deletes blobs no manifest references, with the registry read-only (pushes get 503) while it runs. Needs pvc or hostPath storage. @default true, false with emptyDir storage",
       }),
-      schedule: z
-        .string()
-        .regex(CRON_SCHEDULE, {
-          message:
-            "must be a five-field cron schedule (e.g. 30 3 * * 0) or a macro such as @weekly",
-        })
-        .default("30 3 * * 0")
-        .meta({
-          description:
-            "When to collect (cron, in timeZone). Pushes are refused for the run's length: pick a quiet hour. @default 30 3 * * 0 (Sunday 03:30)",
-        }),
-      timeZone: z
-        .string()
-        .refine(isTimeZone, {
-          message: "must be an IANA time zone such as Etc/UTC or Europe/Berlin",
-        })
-        .default("Etc/UTC")
-        .meta({ description: "IANA time zone of the schedule. @default Etc/UTC" }),
+      schedule: cronSchedule(
+        "30 3 * * 0",
+        "When to collect (cron, in timeZone). Pushes are refused for the run's length: pick a quiet hour. @default 30 3 * * 0 (Sunday 03:30)",
+      ),
+      timeZone: timeZone(),
       deleteUntagged: z.boolean().default(false).meta({
         description:
           "Also delete manifests no tag points to (an overwritten tag's old image), then their layers. Clients that pull such images by digest lose them. @default false",

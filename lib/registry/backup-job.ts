@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
 import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { MaintenanceCronJob } from "./maintenance-cron-job";
+import { MaintenanceCronJob, type MaintenanceJobPlacement } from "./maintenance-cron-job";
 import { inBackground, readOnlyWindow } from "./maintenance-window";
-import type { DataVolume } from "./registry-storage";
 
 /** Name of the CronJob and its pods' app label. */
 export const BACKUP_JOB_NAME = "registry-backup";
@@ -46,31 +44,13 @@ export function backupScript(options: BackupScriptOptions): string {
   ].join("\n");
 }
 
-export interface RegistryBackupJobProps {
-  /**
-   * Kubernetes provider of the registry's cluster.
-   * @default the stack's default kubernetes provider
-   */
-  readonly provider?: TerraformProvider;
-  readonly namespace: string;
+export interface RegistryBackupJobProps extends MaintenanceJobPlacement {
   /** Image with sh, tar, gzip and date (the registry's Alpine-based image). */
   readonly image: string;
-  readonly dataVolume: DataVolume;
-  readonly dataDir: string;
-  readonly readOnlyFlag: string;
   /** An existing claim in `namespace`, ideally on other storage than the registry's. */
   readonly backupClaim: string;
-  /** @default no affinity (see GarbageCollectionJob: a ReadWriteOnce data claim needs it) */
-  readonly registryPods?: Readonly<Record<string, string>>;
-  /** @default any node (set for hostPath data) */
-  readonly nodeName?: string;
-  readonly schedule: string;
-  readonly timeZone: string;
+  /** Archives kept; older ones are deleted after a successful run. */
   readonly keep: number;
-  /** @default 30 */
-  readonly drainSeconds?: number;
-  /** @default 3600 */
-  readonly deadlineSeconds?: number;
 }
 
 /**

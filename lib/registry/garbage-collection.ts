@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
 import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { MaintenanceCronJob } from "./maintenance-cron-job";
+import { MaintenanceCronJob, type MaintenanceJobPlacement } from "./maintenance-cron-job";
 import { inBackground, readOnlyWindow } from "./maintenance-window";
-import type { DataVolume } from "./registry-storage";
 
 /**
  * Distribution's configuration file in the registry:3 image (Dockerfile: `COPY ...
@@ -62,41 +60,13 @@ export function garbageCollectionScript(options: GarbageCollectionScriptOptions)
   ].join("\n");
 }
 
-export interface GarbageCollectionJobProps {
-  /**
-   * Kubernetes provider of the registry's cluster.
-   * @default the stack's default kubernetes provider
-   */
-  readonly provider?: TerraformProvider;
-  readonly namespace: string;
+export interface GarbageCollectionJobProps extends MaintenanceJobPlacement {
   /** The registry's Distribution image: its `registry garbage-collect` does the work. */
   readonly image: string;
   /** The registry container's storage env (driver, root directory), so both see one store. */
   readonly storageEnv: ReadonlyArray<{ readonly name: string; readonly value?: string }>;
-  /** The registry's data volume, mounted at `dataDir`. */
-  readonly dataVolume: DataVolume;
-  readonly dataDir: string;
-  readonly readOnlyFlag: string;
-  /**
-   * Labels of the registry's pods: with a ReadWriteOnce claim the job must run on their node.
-   * @default no affinity (hostPath data pins the node through `nodeName` instead)
-   */
-  readonly registryPods?: Readonly<Record<string, string>>;
-  /** @default any node (set for hostPath data) */
-  readonly nodeName?: string;
-  /** Cron schedule. */
-  readonly schedule: string;
-  /** IANA time zone of the schedule (CronJob `timeZone`, GA in Kubernetes 1.27). */
-  readonly timeZone: string;
   readonly deleteUntagged: boolean;
   readonly dryRun: boolean;
-  /** @default 30 */
-  readonly drainSeconds?: number;
-  /**
-   * Longest run before Kubernetes stops the job (its trap then lifts read-only mode).
-   * @default 3600
-   */
-  readonly deadlineSeconds?: number;
 }
 
 /**

@@ -8,13 +8,40 @@ import {
 } from "../k8s/pod-security";
 import type { DataVolume } from "./registry-storage";
 
-export interface MaintenanceCronJobProps {
+/** Where and when a maintenance job runs on the registry's storage: shared by every such job. */
+export interface MaintenanceJobPlacement {
   /**
    * Kubernetes provider of the registry's cluster.
    * @default the stack's default kubernetes provider
    */
   readonly provider?: TerraformProvider;
   readonly namespace: string;
+  /** The registry's data volume, mounted at `dataDir`. */
+  readonly dataVolume: DataVolume;
+  readonly dataDir: string;
+  /** This job's maintenance flag: the auth proxy refuses writes while it exists. */
+  readonly readOnlyFlag: string;
+  /**
+   * Labels of the registry's pods: with a ReadWriteOnce claim the job must run on their node.
+   * @default no affinity (hostPath data pins the node through `nodeName` instead)
+   */
+  readonly registryPods?: Readonly<Record<string, string>>;
+  /** @default any node (set for hostPath data) */
+  readonly nodeName?: string;
+  /** Cron schedule. */
+  readonly schedule: string;
+  /** IANA time zone of the schedule (CronJob `timeZone`, GA in Kubernetes 1.27). */
+  readonly timeZone: string;
+  /** Seconds between refusing writes and starting, for writes in flight. @default 30 */
+  readonly drainSeconds?: number;
+  /** Longest run before Kubernetes stops the job (its trap then lifts read-only). @default 3600 */
+  readonly deadlineSeconds?: number;
+}
+
+export interface MaintenanceCronJobProps extends Omit<
+  MaintenanceJobPlacement,
+  "readOnlyFlag" | "drainSeconds" | "deadlineSeconds"
+> {
   /** Name of the CronJob, its container and its pods' app label. */
   readonly name: string;
   readonly image: string;
@@ -22,22 +49,9 @@ export interface MaintenanceCronJobProps {
   readonly script: string;
   /** @default none */
   readonly env?: ReadonlyArray<{ readonly name: string; readonly value?: string }>;
-  /** The registry's data volume, mounted at `dataDir`. */
-  readonly dataVolume: DataVolume;
-  readonly dataDir: string;
   /** Further claims, by mount path. @default none */
   readonly claims?: ReadonlyArray<{ readonly claimName: string; readonly mountPath: string }>;
-  /**
-   * Labels of the registry's pods: with a ReadWriteOnce claim the job must run on their node.
-   * @default no affinity
-   */
-  readonly registryPods?: Readonly<Record<string, string>>;
-  /** @default any node (set for hostPath data) */
-  readonly nodeName?: string;
-  readonly schedule: string;
-  /** IANA time zone of the schedule (CronJob `timeZone`, GA in Kubernetes 1.27). */
-  readonly timeZone: string;
-  /** Longest run before Kubernetes stops it (its trap then lifts read-only). */
+  /** Longest run before Kubernetes stops it. */
   readonly deadlineSeconds: number;
   readonly resources: {
     readonly requests: { readonly cpu: string; readonly memory: string };

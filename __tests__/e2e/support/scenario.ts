@@ -88,6 +88,12 @@ export async function startRegistryScenario(
   };
 }
 
+/** `user:password` of the scenario's pushing or pulling user, for skopeo and Basic auth. */
+export function credentialsOf(scenario: RegistryScenario, user: "push" | "pull"): string {
+  const { username, password } = scenario.credentials[user];
+  return `${username}:${password}`;
+}
+
 /** Push the scenario's image with the pushing user. */
 export function pushImage(scenario: RegistryScenario): void {
   const { push } = scenario.credentials;

@@ -38,6 +38,20 @@ export function requireTool(binary: string, debianPackage: string): string {
   throw new Error(`missing ${binary}: apt-get install ${debianPackage}`);
 }
 
+/** The tools a registry scenario runs (the emitted registry behind its auth proxy, skopeo). */
+export const REGISTRY_TOOLS: ReadonlyArray<readonly [string, string]> = [
+  ["nginx", "nginx"],
+  ["docker-registry", "docker-registry"],
+  ["skopeo", "skopeo"],
+  ["htpasswd", "apache2-utils"],
+  ["openssl", "openssl"],
+];
+
+/** {@link requireTool} for each `[binary, Debian package]`. */
+export function requireTools(tools: ReadonlyArray<readonly [string, string]>): void {
+  for (const [binary, debianPackage] of tools) requireTool(binary, debianPackage);
+}
+
 const tempDirs: string[] = [];
 
 /** A new folder under os.tmpdir(), removed by {@link cleanupTempDirs} unless KEEP_E2E_TMP=1. */
