@@ -13,7 +13,12 @@ import { dirname, join } from "node:path";
 import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
 import { manifestDigestInLayout, OCI_MANIFEST, readBlob } from "./support/oci-image";
 import { DEFAULT_ENVIRONMENT, httpRequest } from "./support/registry";
-import { startRegistryScenario, type RegistryScenario, credentialsOf } from "./support/scenario";
+import {
+  startRegistryScenario,
+  type RegistryScenario,
+  credentialsOf,
+  pullAsPuller,
+} from "./support/scenario";
 import {
   cleanupTempDirs,
   makeTempDir,
@@ -98,15 +103,7 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
 
   test("the pulling user pulls the image byte for byte", () => {
     const target = join(tmp, "pulled");
-    scenario.skopeo.runOk([
-      "copy",
-      "--src-cert-dir",
-      scenario.caDir,
-      "--src-creds",
-      creds("pull"),
-      `docker://${scenario.reference}`,
-      `oci:${target}:${scenario.tag}`,
-    ]);
+    pullAsPuller(scenario, scenario.reference, target);
     const { image } = scenario;
     expect(manifestDigestInLayout(target, scenario.tag)).toBe(image.manifest.digest);
     for (const blob of [image.config, image.layer]) {

@@ -22,6 +22,7 @@ import {
   startRegistryScenario,
   type RegistryScenario,
   credentialsOf,
+  pullAsPuller,
 } from "./support/scenario";
 import {
   cleanupTempDirs,
@@ -138,15 +139,11 @@ describe("backup and restore of the registry's storage", () => {
     });
     // Step 4: pull.
     const target = join(tmp, "pulled-from-restored");
-    scenario.skopeo.runOk([
-      "copy",
-      "--src-cert-dir",
-      scenario.caDir,
-      "--src-creds",
-      creds("pull"),
-      `docker://${scenario.reference.replace(scenario.registry.host, restored.host)}`,
-      `oci:${target}:${scenario.tag}`,
-    ]);
+    pullAsPuller(
+      scenario,
+      scenario.reference.replace(scenario.registry.host, restored.host),
+      target,
+    );
     const { image } = scenario;
     expect(manifestDigestInLayout(target, scenario.tag)).toBe(image.manifest.digest);
     for (const blob of [image.config, image.layer]) {

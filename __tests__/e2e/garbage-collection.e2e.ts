@@ -26,7 +26,12 @@ import {
   type OciImage,
 } from "./support/oci-image";
 import { DEFAULT_ENVIRONMENT, httpRequest, writeBaseConfig } from "./support/registry";
-import { startRegistryScenario, type RegistryScenario, credentialsOf } from "./support/scenario";
+import {
+  startRegistryScenario,
+  type RegistryScenario,
+  credentialsOf,
+  pullAsPuller,
+} from "./support/scenario";
 import {
   cleanupTempDirs,
   makeTempDir,
@@ -75,15 +80,7 @@ describe("garbage collection as the CronJob runs it, on Distribution 2.8", () =>
   const pullsIntact = (image: OciImage, name: string) => {
     const target = join(tmp, name);
     rmSync(target, { recursive: true, force: true });
-    scenario.skopeo.runOk([
-      "copy",
-      "--src-cert-dir",
-      scenario.caDir,
-      "--src-creds",
-      creds("pull"),
-      `docker://${scenario.registry.host}/${repository}:${image.tag}`,
-      `oci:${target}:${image.tag}`,
-    ]);
+    pullAsPuller(scenario, `${scenario.registry.host}/${repository}:${image.tag}`, target);
     expect(manifestDigestInLayout(target, image.tag)).toBe(image.manifest.digest);
     for (const blob of [image.config, ...image.layers]) {
       expect(readBlob(target, blob.digest).equals(readBlob(image.dir, blob.digest))).toBe(true);

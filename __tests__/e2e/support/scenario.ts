@@ -94,6 +94,23 @@ export function credentialsOf(scenario: RegistryScenario, user: "push" | "pull")
   return `${username}:${password}`;
 }
 
+/**
+ * Copy `reference` (`host/repository:tag`) as the pulling user into the OCI layout `target`
+ * under its tag, trusting only the scenario's CA.
+ */
+export function pullAsPuller(scenario: RegistryScenario, reference: string, target: string): void {
+  const tag = reference.slice(reference.lastIndexOf(":") + 1);
+  scenario.skopeo.runOk([
+    "copy",
+    "--src-cert-dir",
+    scenario.caDir,
+    "--src-creds",
+    credentialsOf(scenario, "pull"),
+    `docker://${reference}`,
+    `oci:${target}:${tag}`,
+  ]);
+}
+
 /** Push the scenario's image with the pushing user. */
 export function pushImage(scenario: RegistryScenario): void {
   const { push } = scenario.credentials;
