@@ -21,6 +21,7 @@ const API_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ["google_service_account", "iam.googleapis.com"],
   ["google_project_iam_", "cloudresourcemanager.googleapis.com"],
   ["google_monitoring_", "monitoring.googleapis.com"],
+  ["google_storage_", "storage.googleapis.com"],
 ];
 const NO_API = new Set([
   "google_project_service",

@@ -10,6 +10,8 @@ import { publishContract, type ContractValues } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { ONPREM_NETWORK_STACK } from "../lib/contract/stack-names";
 import { ProjectServices } from "../lib/gcp/project-services";
+import { RegistryBucket } from "../lib/gcp/registry-bucket";
+import { REGISTRY_DEFAULT_NAME } from "../lib/registry/registry-server";
 import { SecretValue } from "../lib/gcp/secret-value";
 import { NodeServiceAccount } from "../lib/gke/node-service-account";
 import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
@@ -106,7 +108,11 @@ export class OnpremNetworkStack extends TerraformStack {
   ): Omit<OnpremContractValues, keyof RegistryPkiValues> {
     const { projectId, region } = onprem;
     new GoogleProvider(this, "google", { project: projectId, region });
-    const apis = new ProjectServices(this, "services", { projectId, services: ONPREM_SERVICES });
+    const gcsStorage = config.registry.storage.type === "gcs" ? config.registry.storage : undefined;
+    const apis = new ProjectServices(this, "services", {
+      projectId,
+      services: [...ONPREM_SERVICES, ...(gcsStorage ? ["storage.googleapis.com"] : [])],
+    });
 
     const vpc = new Vpc(this, "vpc", {
       projectId,
@@ -169,6 +175,20 @@ export class OnpremNetworkStack extends TerraformStack {
       description: `Internal load balancer of ${config.registry.fqdn}`,
     });
 
+    const bucket = gcsStorage
+      ? new RegistryBucket(this, "registry-bucket", {
+          projectId,
+          location: region,
+          bucketName: gcsStorage.bucket ?? `${projectId}-registry`,
+          serviceAccountId: "registry-storage",
+          kubernetesServiceAccount: {
+            namespace: config.registry.namespace,
+            name: REGISTRY_DEFAULT_NAME,
+          },
+          dependsOn: apis.services,
+        })
+      : undefined;
+
     return {
       mode: "simulated",
       projectId,
@@ -192,6 +212,8 @@ export class OnpremNetworkStack extends TerraformStack {
       clusterEndpoint: cluster.endpoint,
       clusterCaCertificate: cluster.caCertificate,
       registryIp: address.address,
+      registryBucket: bucket?.bucket.name ?? "",
+      registryStorageServiceAccount: bucket?.serviceAccount.email ?? "",
     };
   }
 }
@@ -235,5 +257,7 @@ function externalSiteValues(
     clusterEndpoint: "",
     clusterCaCertificate: "",
     registryIp: onprem.registryIp,
+    registryBucket: "",
+    registryStorageServiceAccount: "",
   };
 }

@@ -48,17 +48,42 @@ const GKE_PD_PROVISIONER = {
   parameters: { type: "pd-balanced" },
 };
 
+/** What the registry's bucket storage needs besides the config. */
+export interface ObjectStorageInputs {
+  /** The bucket and service account onprem-network made (gcs storage). */
+  readonly gcs?: { readonly bucket: string; readonly serviceAccountEmail: string };
+  /** Token of the S3 secret key (s3 storage with an access key id). */
+  readonly s3SecretAccessKey?: string;
+}
+
 /**
  * The registry's storage settings. On GKE (simulated on-prem) a PVC without a class gets a
- * dedicated Retain class, so the images outlive a destroy.
+ * dedicated Retain class, so the images outlive a destroy; buckets get what the config cannot
+ * hold (the created bucket, the secret key).
  */
-export function registryStorageOf(config: Config): RegistryStorageSettings {
+export function registryStorageOf(
+  config: Config,
+  inputs: ObjectStorageInputs = {},
+): RegistryStorageSettings {
   const storage = config.registry.storage;
   const onGke = config.mode === "hybrid" && config.onprem.mode === "simulated";
-  if (storage.type === "pvc" && onGke && !storage.storageClass && !storage.provisioner) {
-    return { ...storage, provisioner: GKE_PD_PROVISIONER };
+  switch (storage.type) {
+    case "pvc":
+      return onGke && !storage.storageClass && !storage.provisioner
+        ? { ...storage, provisioner: GKE_PD_PROVISIONER }
+        : storage;
+    case "s3":
+      return {
+        ...storage,
+        forcePathStyle: storage.forcePathStyle ?? storage.endpoint !== undefined,
+        secretAccessKey: inputs.s3SecretAccessKey,
+      };
+    case "gcs":
+      if (!inputs.gcs) throw new Error("gcs storage needs the bucket onprem-network creates");
+      return { type: "gcs", ...inputs.gcs };
+    default:
+      return storage;
   }
-  return storage;
 }
 
 /** How nodes reach the registry: the name in image references and the URL containerd dials. */

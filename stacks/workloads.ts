@@ -67,6 +67,8 @@ interface RegistryInputs {
   readonly exposure: RegistryExposure;
   /** Networks whose nodes and pods pull from the registry's pods, for its NetworkPolicy. */
   readonly pullFrom: readonly string[] | "anywhere";
+  /** The bucket and service account onprem-network made for gcs storage. */
+  readonly gcsStorage?: { readonly bucket: string; readonly serviceAccountEmail: string };
   /** The registry cluster's GCP project, when it is a GKE cluster (snapshots of its disk). */
   readonly gcp?: {
     readonly provider: TerraformProvider;
@@ -174,7 +176,11 @@ export class WorkloadsStack extends TerraformStack {
       writers: ["push"],
       authProxyImage: config.registry.authProxyImage,
       httpSecret: credentials.httpSecret,
-      storage: registryStorageOf(config),
+      storage: registryStorageOf(config, {
+        gcs: registry.gcsStorage,
+        s3SecretAccessKey: this.s3SecretAccessKey(config),
+      }),
+      replicas: config.registry.replicas,
       exposure: registry.exposure,
       resources: config.registry.resources,
       garbageCollected: garbageCollectionEnabled(config.registry),
@@ -352,6 +358,23 @@ export class WorkloadsStack extends TerraformStack {
   }
 
   /**
+   * The S3 secret key, from a sensitive Terraform variable so it is never in the config or the
+   * synthesized JSON (only with s3 storage and an access key id).
+   */
+  private s3SecretAccessKey(config: Config): string | undefined {
+    const storage = config.registry.storage;
+    if (storage.type !== "s3" || !storage.accessKeyId) return undefined;
+    const secret = new TerraformVariable(this, "registry_s3_secret_key", {
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: `Secret key of ${storage.accessKeyId} for the registry's bucket ${storage.bucket}`,
+    });
+    secret.overrideLogicalId("registry_s3_secret_key");
+    return secret.stringValue;
+  }
+
+  /**
    * A private key the onprem-network stack keeps in Secret Manager (latest version: a renewed
    * certificate's key is a new version), read with this stack's Google provider. The data
    * source takes the full `projects/<p>/secrets/<id>` name (google provider
@@ -444,6 +467,13 @@ export class WorkloadsStack extends TerraformStack {
     return {
       registry: {
         provider: registryProvider,
+        gcsStorage:
+          config.registry.storage.type === "gcs"
+            ? {
+                bucket: onprem.string("registryBucket"),
+                serviceAccountEmail: onprem.string("registryStorageServiceAccount"),
+              }
+            : undefined,
         gcp:
           config.onprem.mode === "simulated" && diskSnapshotsEnabled(config)
             ? {

@@ -142,6 +142,27 @@ export const VARIANTS = {
     base: "default",
     patch: { registry: { backup: { snapshots: { enabled: false } } } },
   },
+  s3Replicas: {
+    base: "standalone",
+    patch: {
+      registry: {
+        replicas: 3,
+        storage: {
+          type: "s3",
+          bucket: "registry-images",
+          endpoint: "https://minio.lab.internal:9000",
+          accessKeyId: "registry",
+          rootDirectory: "/registry",
+          size: null,
+          storageClass: null,
+        },
+      },
+    },
+  },
+  gcsReplicas: {
+    base: "default",
+    patch: { registry: { replicas: 2, storage: { type: "gcs" } } },
+  },
   externalPeerOneIp: {
     base: "externalPeer",
     patch: { onprem: { peerInterfaces: ["198.51.100.10"] } },

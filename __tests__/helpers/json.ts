@@ -4,6 +4,7 @@ export interface StackJson {
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
   readonly output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
   readonly provider?: Record<string, Array<Record<string, unknown>>>;
+  readonly variable?: Record<string, Record<string, unknown>>;
   readonly terraform: Record<string, unknown>;
 }
 

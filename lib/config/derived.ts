@@ -37,9 +37,14 @@ export function parentDomain(fqdn: string): string {
   return fqdn.slice(fqdn.indexOf(".") + 1);
 }
 
+/** Storage a job can mount beside the registry (the maintenance jobs work on it). */
+export function isVolumeStorage(type: Config["registry"]["storage"]["type"]): boolean {
+  return type === "pvc" || type === "hostPath";
+}
+
 /** Whether the registry's storage is garbage-collected: on by default where a job can reach it. */
 export function garbageCollectionEnabled(registry: Config["registry"]): boolean {
-  return registry.garbageCollection.enabled ?? registry.storage.type !== "emptyDir";
+  return registry.garbageCollection.enabled ?? isVolumeStorage(registry.storage.type);
 }
 
 /** Whether the registry's GKE Persistent Disk gets a snapshot schedule: on by default there. */

@@ -302,6 +302,63 @@ const storage = z
       }),
     }),
     z.strictObject({ type: z.literal("emptyDir") }),
+    z
+      .strictObject({
+        type: z.literal("s3"),
+        bucket: z
+          .string({ error: "is required for s3 storage" })
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+            message:
+              "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, a letter or digit at both ends",
+          }),
+        region: z
+          .string()
+          .regex(/^[a-z0-9-]{2,32}$/, { message: "must be a region name such as us-east-1" })
+          .default("us-east-1")
+          .meta({ description: "@default us-east-1" }),
+        endpoint: z
+          .url({
+            protocol: /^https?$/,
+            error: "must be an http(s) URL such as https://minio.lab:9000",
+          })
+          .optional()
+          .meta({
+            description:
+              "Endpoint of an S3-compatible store (MinIO, Ceph RGW, Swift s3api). @default AWS S3 of the region",
+          }),
+        forcePathStyle: z.boolean().optional().meta({
+          description:
+            "Address the bucket in the path, not the host name (most S3-compatible stores need it). @default true with an endpoint, false for AWS",
+        }),
+        accessKeyId: z.string().min(1).max(128).optional().meta({
+          description:
+            "Access key id; its secret is never in the file: set the Terraform variable registry_s3_secret_key (TF_VAR_registry_s3_secret_key). @default the driver's credential chain (an IAM role)",
+        }),
+        rootDirectory: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
+            message: "must be an absolute key prefix such as /registry",
+          })
+          .optional()
+          .meta({ description: "Key prefix inside the bucket. @default the bucket root" }),
+      })
+      .meta({ description: "An S3 bucket shared by every replica (real data centre, standalone)" }),
+    z
+      .strictObject({
+        type: z.literal("gcs"),
+        bucket: z
+          .string()
+          .superRefine((bucket, context) => {
+            const problem = gcsBucketNameProblem(bucket);
+            if (problem) context.addIssue({ code: "custom", message: problem });
+          })
+          .optional()
+          .meta({ description: "@default <onprem.projectId>-registry" }),
+      })
+      .meta({
+        description:
+          "A Cloud Storage bucket the onprem-network stack creates, read through Workload Identity (simulated on-prem on GKE; no keys)",
+      }),
   ])
   .default({ type: "pvc", size: "20Gi", retainOnDestroy: true, preventDestroy: true });
 
@@ -414,6 +471,10 @@ const registryFields = {
       "CNCF Distribution 3 image, pinned by a version tag or a digest (2.x is refused). @default registry:3.1.1",
   }),
   storage,
+  replicas: z.number().int().min(1).max(10).default(1).meta({
+    description:
+      "Registry pods. Two or more need s3 or gcs storage (shared by all); they spread over nodes and zones, a PodDisruptionBudget keeps one up, updates roll one pod at a time. @default 1",
+  }),
   resources: z
     .strictObject({
       requests: resources.default({ cpu: "100m", memory: "128Mi" }),

@@ -6,7 +6,7 @@ import {
   prefixLength,
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
-import { parentDomain } from "./derived";
+import { isVolumeStorage, parentDomain } from "./derived";
 import { platformProblems } from "./platform-rules";
 import type { SourcePosition } from "./source-position";
 import type { ExternalSiteView, GcpSideView, SemanticView } from "./semantic-view";
@@ -488,13 +488,27 @@ function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
       hint: "pulling clusters get a separate, read-only credential",
     });
   }
-  if (registry.garbageCollection.enabled === true && registry.storage.type === "emptyDir") {
+  const storageType = registry.storage.type;
+  if (registry.garbageCollection.enabled === true && !isVolumeStorage(storageType)) {
     problems.push({
       path: "registry.garbageCollection.enabled",
       value: true,
       message:
-        "needs storage a job can mount beside the registry; emptyDir storage lives only inside the registry's pod (and is lost with it)",
-      hint: "use registry.storage.type: pvc or hostPath, or remove registry.garbageCollection.enabled",
+        storageType === "emptyDir"
+          ? "needs storage a job can mount beside the registry; emptyDir storage lives only inside the registry's pod (and is lost with it)"
+          : `is not available with ${storageType} storage: collecting safely needs every replica read-only, which works on a shared volume only`,
+      hint:
+        storageType === "emptyDir"
+          ? "use registry.storage.type: pvc or hostPath, or remove registry.garbageCollection.enabled"
+          : "remove registry.garbageCollection.enabled; expire old images with the bucket's lifecycle rules",
+    });
+  }
+  if (registry.replicas > 1 && storageType !== "s3" && storageType !== "gcs") {
+    problems.push({
+      path: "registry.replicas",
+      value: registry.replicas,
+      message: `needs bucket storage shared by every replica; ${storageType} storage has one writer`,
+      hint: "set registry.storage.type: s3 (any S3-compatible store) or gcs (simulated on-prem), or registry.replicas: 1",
     });
   }
   const targets = registry.seedImages.map((image) => image.target);
@@ -534,12 +548,30 @@ function backupProblems(view: SemanticView, registry: Registry): ConfigProblem[]
       hint: "create a PersistentVolumeClaim for the archives in the registry namespace and name it here",
     });
   }
-  if (archive.enabled && registry.storage.type === "emptyDir") {
+  if (archive.enabled && !isVolumeStorage(registry.storage.type)) {
     problems.push({
       path: "registry.backup.archive.enabled",
       value: true,
-      message: "cannot read emptyDir storage, which lives only inside the registry's pod",
-      hint: "use registry.storage.type: pvc or hostPath",
+      message:
+        registry.storage.type === "emptyDir"
+          ? "cannot read emptyDir storage, which lives only inside the registry's pod"
+          : `archives a volume; ${registry.storage.type} storage is a bucket`,
+      hint:
+        registry.storage.type === "emptyDir"
+          ? "use registry.storage.type: pvc or hostPath"
+          : "use the bucket's versioning and replication (README, Backup and restore)",
+    });
+  }
+  if (
+    registry.storage.type === "gcs" &&
+    !(view.mode === "hybrid" && view.onprem?.mode === "simulated")
+  ) {
+    problems.push({
+      path: "registry.storage.type",
+      value: "gcs",
+      message:
+        "is for the simulated on-prem on GKE (Workload Identity to a bucket onprem-network creates)",
+      hint: "use s3 storage (any S3-compatible store) for a real site or a standalone cluster",
     });
   }
   return problems;

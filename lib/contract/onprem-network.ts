@@ -41,6 +41,12 @@ export const onpremNetworkContract = defineContract(ONPREM_NETWORK_STACK, {
   serverKeySecret: value(
     "Secret Manager secret (projects/<cloud project>/secrets/<id>) holding the registry server's private key: not an output, so consumers that do not need it never store it",
   ),
+  registryBucket: value(
+    "Cloud Storage bucket of the registry's images (gcs storage; empty otherwise)",
+  ),
+  registryStorageServiceAccount: value(
+    "Google service account the registry acts as through Workload Identity (gcs storage; empty otherwise)",
+  ),
   cacheFqdn: value("Pull-through cache host name, as in its certificate"),
   cacheCertificatePem: value("Pull-through cache server certificate (PEM)"),
   cacheKeySecret: value(

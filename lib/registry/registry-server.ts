@@ -4,6 +4,7 @@ import type { TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { CONFIG_HASH_ANNOTATION, secretConfigHash } from "../k8s/config-hash";
 import { appLabels, selectorLabels } from "../k8s/labels";
@@ -16,7 +17,7 @@ import { CREDENTIALS_DIR, HTPASSWD_DIR, htpasswdScript } from "./htpasswd";
 import { REGISTRY_CONTAINER_PORT } from "./ports";
 import type { RegistryUser } from "./registry-credentials";
 import { RegistryService, type RegistryExposure } from "./registry-service";
-import { RegistryStorage, type RegistryStorageSettings } from "./registry-storage";
+import { isObjectStorage, RegistryStorage, type RegistryStorageSettings } from "./registry-storage";
 
 /** In-container paths of the registry; the e2e test remaps them to a temporary directory. */
 export const REGISTRY_PATHS = {
@@ -34,6 +35,9 @@ export const MAINTENANCE_FLAGS = {
   backup: `${REGISTRY_PATHS.data}/maintenance/backup`,
 } as const;
 
+/** Name of the registry's Deployment, Service and service account unless told otherwise. */
+export const REGISTRY_DEFAULT_NAME = "registry";
+
 /** Port of Distribution's debug server (health and Prometheus metrics); never exposed. */
 export const REGISTRY_DEBUG_PORT = 5001;
 /**
@@ -47,6 +51,13 @@ const AUTH_PROXY_RESOURCES = {
   requests: { cpu: "50m", memory: "32Mi" },
   limits: { cpu: "500m", memory: "128Mi" },
 };
+
+/** A container env entry: a literal, or a key of a Secret. */
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
 
 export interface ComputeResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -101,6 +112,11 @@ export interface RegistryServerProps {
   /** @default not a proxy */
   readonly proxy?: RegistryProxy;
   /**
+   * Pods serving at once; more than one needs bucket storage (s3, gcs) they all share.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
    * Storage is garbage-collected by another process while this one serves: the in-memory blob
    * descriptor cache is switched off, since it would go on answering for deleted blobs.
    * @default false
@@ -131,17 +147,15 @@ export class RegistryServer extends Construct {
   public readonly upstreamCaSecret?: SecretV1;
   public readonly podDisruptionBudget: PodDisruptionBudgetV1;
   /** The env that selects and configures the storage (what a garbage collector needs too). */
-  public readonly storageEnv: Array<{ name: string; value: string }>;
+  public readonly storageEnv: EnvVar[];
+  /** The pods' own service account (bucket storage on GCS: the Workload Identity link). */
+  public readonly serviceAccount?: ServiceAccountV1;
   /** Distribution's configuration as env vars, secrets by reference. */
-  public readonly env: Array<{
-    name: string;
-    value?: string;
-    valueFrom?: { secretKeyRef: { name: string; key: string } };
-  }>;
+  public readonly env: EnvVar[];
 
   constructor(scope: Construct, id: string, props: RegistryServerProps) {
     super(scope, id);
-    const name = props.name ?? "registry";
+    const name = props.name ?? REGISTRY_DEFAULT_NAME;
     const { provider, namespace } = props;
     const labels = appLabels(name, props.proxy ? "pull-through-cache" : "registry");
     const metadata = (suffix: string) => ({ name: `${name}-${suffix}`, namespace, labels });
@@ -168,7 +182,17 @@ export class RegistryServer extends Construct {
         ]),
       ),
       ...(props.proxy ? { "upstream-password": props.proxy.user.password } : {}),
+      ...(props.storage.type === "s3" && props.storage.secretAccessKey
+        ? { "s3-secret-key": props.storage.secretAccessKey }
+        : {}),
     };
+    const replicas = props.replicas ?? 1;
+    const shared = isObjectStorage(props.storage);
+    if (replicas > 1 && !shared) {
+      throw new Error(
+        `RegistryServer ${name}: ${String(replicas)} replicas need bucket storage (s3 or gcs), not ${props.storage.type}`,
+      );
+    }
     this.credentialsSecret = new SecretV1(this, "credentials", {
       provider,
       metadata: metadata("credentials"),
@@ -184,6 +208,21 @@ export class RegistryServer extends Construct {
         })
       : undefined;
 
+    const storage = props.storage;
+    this.serviceAccount =
+      storage.type === "gcs"
+        ? new ServiceAccountV1(this, "service-account", {
+            provider,
+            metadata: {
+              name,
+              namespace,
+              labels,
+              // Workload Identity: this account acts as the Google service account.
+              annotations: { "iam.gke.io/gcp-service-account": storage.serviceAccountEmail },
+            },
+            automountServiceAccountToken: false,
+          })
+        : undefined;
     this.storage = new RegistryStorage(this, "storage", {
       provider,
       namespace,
@@ -195,7 +234,7 @@ export class RegistryServer extends Construct {
       secretKeyRef: { name: this.credentialsSecret.metadata.name, key },
     });
     this.storageEnv = [
-      { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data },
+      ...storageDriverEnv(props.storage, secretRef),
       // Any value but inmemory/redis switches the cache off (distribution v3.1.1
       // registry/handlers/app.go:322-325, "unknown cache type ..., caching disabled"). With it
       // on, a blob the collector deleted is still "there" for HEAD and manifest checks, so a
@@ -238,7 +277,8 @@ export class RegistryServer extends Construct {
       upstream: REGISTRY_BACKEND_ADDRESS,
       realm: props.fqdn,
       usersDir: HTPASSWD_DIR,
-      readOnlyFlags: Object.values(MAINTENANCE_FLAGS),
+      // The maintenance jobs work on a volume; a bucket has none to flag (nor jobs).
+      readOnlyFlags: isObjectStorage(props.storage) ? [] : Object.values(MAINTENANCE_FLAGS),
     });
     this.authProxyConfig = new ConfigMapV1(this, "auth-proxy-config", {
       provider,
@@ -282,15 +322,33 @@ export class RegistryServer extends Construct {
       // Apply returns once the registry serves: the seeding Job and clients come after it.
       waitForRollout: true,
       spec: {
-        replicas: "1",
-        // One writer on a ReadWriteOnce volume: never run two pods at once.
-        strategy: { type: "Recreate" },
+        replicas: String(replicas),
+        // A bucket: roll one new pod in before an old one leaves, so some pod always serves.
+        // A ReadWriteOnce volume has one writer: never run two pods at once.
+        strategy: shared
+          ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "0", maxSurge: "1" } }
+          : { type: "Recreate" },
         selector: { matchLabels: selectorLabels(name) },
         template: {
           metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: podConfigHash } },
           spec: {
+            // GKE's metadata server maps the pod to its Google service account by the pod's
+            // Kubernetes service account; no API token is needed in the pod either way.
+            serviceAccountName: this.serviceAccount?.metadata.name,
             automountServiceAccountToken: false,
             priorityClassName: props.priorityClassName,
+            // Replicas on different nodes (and zones where there are several): a node drain
+            // or a zone outage leaves one serving. Best effort, so a one-node cluster still
+            // runs them all.
+            topologySpreadConstraint:
+              replicas > 1
+                ? ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((key) => ({
+                    maxSkew: 1,
+                    topologyKey: key,
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: [{ matchLabels: selectorLabels(name) }],
+                  }))
+                : undefined,
             securityContext: restrictedPodSecurityContext(),
             // hostPath data lives on one node: the pod must always run there.
             nodeSelector:
@@ -388,13 +446,16 @@ export class RegistryServer extends Construct {
       },
     });
 
-    // Deliberately non-blocking: one replica on a ReadWriteOnce volume cannot move without a
-    // pause, and a budget of zero would stall node upgrades for an hour. The Recreate strategy,
-    // not the budget, keeps a second pod away.
+    // With replicas: a drain may take one only while another serves. With one replica on a
+    // ReadWriteOnce volume, deliberately non-blocking: it cannot move without a pause, and a
+    // budget of zero would stall node upgrades for an hour.
     this.podDisruptionBudget = new PodDisruptionBudgetV1(this, "pdb", {
       provider,
       metadata: { name, namespace, labels },
-      spec: { maxUnavailable: "1", selector: { matchLabels: selectorLabels(name) } },
+      spec:
+        replicas > 1
+          ? { minAvailable: "1", selector: { matchLabels: selectorLabels(name) } }
+          : { maxUnavailable: "1", selector: { matchLabels: selectorLabels(name) } },
     });
 
     this.service = new RegistryService(this, "service", {
@@ -405,5 +466,63 @@ export class RegistryServer extends Construct {
       selector: selectorLabels(name),
       exposure: props.exposure,
     });
+  }
+}
+
+/**
+ * With a bucket, Distribution answers blob GETs with a redirect to a presigned bucket URL by
+ * default (v3.1.1 docs/content/about/configuration.md, `redirect`; seen as 307 in the e2e
+ * suite): clients would need to reach and trust the bucket's endpoint. Nodes reach only the
+ * registry (across the VPN), so it streams the blobs itself.
+ */
+const STREAM_BLOBS: EnvVar[] = [{ name: "REGISTRY_STORAGE_REDIRECT_DISABLE", value: "true" }];
+
+/**
+ * Distribution's storage driver as env (distribution v3.1.1 configuration: `storage.s3`
+ * parameters in registry/storage/driver/s3-aws/s3.go, `storage.gcs` in driver/gcs/gcs.go,
+ * whose default credentials are GKE's Workload Identity when no keyfile is given).
+ */
+function storageDriverEnv(
+  storage: RegistryStorageSettings,
+  secretRef: (key: string) => NonNullable<EnvVar["valueFrom"]>,
+): EnvVar[] {
+  switch (storage.type) {
+    case "s3":
+      return [
+        { name: "REGISTRY_STORAGE", value: "s3" },
+        ...STREAM_BLOBS,
+        { name: "REGISTRY_STORAGE_S3_BUCKET", value: storage.bucket },
+        { name: "REGISTRY_STORAGE_S3_REGION", value: storage.region },
+        ...(storage.endpoint
+          ? [
+              { name: "REGISTRY_STORAGE_S3_REGIONENDPOINT", value: storage.endpoint },
+              {
+                name: "REGISTRY_STORAGE_S3_SECURE",
+                value: String(storage.endpoint.startsWith("https:")),
+              },
+            ]
+          : []),
+        {
+          name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE",
+          value: String(storage.forcePathStyle ?? false),
+        },
+        ...(storage.accessKeyId
+          ? [
+              { name: "REGISTRY_STORAGE_S3_ACCESSKEY", value: storage.accessKeyId },
+              { name: "REGISTRY_STORAGE_S3_SECRETKEY", valueFrom: secretRef("s3-secret-key") },
+            ]
+          : []),
+        ...(storage.rootDirectory
+          ? [{ name: "REGISTRY_STORAGE_S3_ROOTDIRECTORY", value: storage.rootDirectory }]
+          : []),
+      ];
+    case "gcs":
+      return [
+        { name: "REGISTRY_STORAGE", value: "gcs" },
+        ...STREAM_BLOBS,
+        { name: "REGISTRY_STORAGE_GCS_BUCKET", value: storage.bucket },
+      ];
+    default:
+      return [{ name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: REGISTRY_PATHS.data }];
   }
 }

@@ -39,7 +39,39 @@ export type RegistryStorageSettings =
       /** Node (kubernetes.io/hostname) that holds the directory; owned by uid 1000. */
       readonly node: string;
     }
-  | { readonly type: "emptyDir"; readonly sizeLimit?: string };
+  | { readonly type: "emptyDir"; readonly sizeLimit?: string }
+  | {
+      /** An S3 (or S3-compatible) bucket every replica shares. */
+      readonly type: "s3";
+      readonly bucket: string;
+      readonly region: string;
+      /** @default AWS S3 of the region */
+      readonly endpoint?: string;
+      /** @default true with an endpoint */
+      readonly forcePathStyle?: boolean;
+      /** @default the driver's credential chain */
+      readonly accessKeyId?: string;
+      /** Token of the secret key (a sensitive Terraform variable). @default none */
+      readonly secretAccessKey?: string;
+      /** @default the bucket root */
+      readonly rootDirectory?: string;
+    }
+  | {
+      /** A Cloud Storage bucket, reached through Workload Identity (no key). */
+      readonly type: "gcs";
+      readonly bucket: string;
+      /** Google service account the registry's Kubernetes service account acts as. */
+      readonly serviceAccountEmail: string;
+    };
+
+/** Storage in a bucket: shared by every replica, no volume of its own. */
+export type ObjectStorageSettings = Extract<RegistryStorageSettings, { type: "s3" | "gcs" }>;
+
+export function isObjectStorage(
+  settings: RegistryStorageSettings,
+): settings is ObjectStorageSettings {
+  return settings.type === "s3" || settings.type === "gcs";
+}
 
 export interface RegistryStorageProps {
   /**
@@ -87,6 +119,11 @@ export class RegistryStorage extends Construct {
     }
     if (settings.type === "emptyDir") {
       this.volume = { name: volumeName, emptyDir: { sizeLimit: settings.sizeLimit } };
+      return;
+    }
+    if (isObjectStorage(settings)) {
+      // Distribution keeps nothing on local disk with a bucket: a small scratch folder.
+      this.volume = { name: volumeName, emptyDir: { sizeLimit: "1Gi" } };
       return;
     }
     const retainClass = (provisioner: string, parameters: Record<string, string>) =>

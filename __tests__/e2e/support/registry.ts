@@ -81,9 +81,15 @@ const synthesized = new Map<string, SynthesizedEnvironment>();
 export function synthesizedEnvironment(environment: string): SynthesizedEnvironment {
   const hit = synthesized.get(environment);
   if (hit) return hit;
-  const config = loadEnvironment(environment);
+  const result = synthesizedConfig(loadEnvironment(environment));
+  synthesized.set(environment, result);
+  return result;
+}
+
+/** Synthesize a config in-process and collect its registry Deployments. */
+export function synthesizedConfig(config: Config): SynthesizedEnvironment {
   const workloads = synthAll(config)[WORKLOADS_STACK];
-  if (!workloads) throw new Error(`no ${WORKLOADS_STACK} stack synthesized for ${environment}`);
+  if (!workloads) throw new Error(`no ${WORKLOADS_STACK} stack synthesized`);
   const registries: Record<string, SynthesizedRegistry> = {};
   const configMaps = resourcesOf(workloads, "kubernetes_config_map_v1").map(
     ([, body]) => body as { metadata?: { name?: string }; data?: Record<string, string> },
@@ -116,9 +122,7 @@ export function synthesizedEnvironment(environment: string): SynthesizedEnvironm
       authProxyCommand: proxy.command,
     };
   }
-  const result = { config, registries };
-  synthesized.set(environment, result);
-  return result;
+  return { config, registries };
 }
 
 /** The named registry Deployment of an environment, or a clear error. */
@@ -151,6 +155,11 @@ export interface RegistryEnvOptions {
   readonly drop?: Readonly<Record<string, string>>;
   /** Variables the test adds (none may be in the emitted env). */
   readonly add?: Readonly<Record<string, string>>;
+  /**
+   * Values for variables that come from a Secret, by variable name (e.g. one
+   * REGISTRY_HTTP_SECRET for all replicas). @default generated where SECRET_VALUES knows how
+   */
+  readonly secretValues?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -237,7 +246,8 @@ export function registryProcessEnv(
       throw new Error(`${where}: not a REGISTRY_* variable and not known to the e2e support`);
     }
     if (variable.value_from !== undefined || variable.value === undefined) {
-      const secret = SECRET_VALUES[name];
+      const given = options.secretValues?.[name];
+      const secret = given !== undefined ? () => given : SECRET_VALUES[name];
       const key = variable.value_from?.secret_key_ref?.key;
       if (!secret || key === undefined) {
         throw new Error(
@@ -457,9 +467,13 @@ export function authProxyConfigFor(
     [`${REGISTRY_PATHS.data}/`, `${files.data}/`],
     [`${AUTH_PROXY_PATHS.runtimeDir}/`, `${files.runtimeDir}/`],
   ];
+  // Only a registry on a volume has maintenance flags (on the data root) to remap.
+  const optional = new Set([`${REGISTRY_PATHS.data}/`]);
   let config = registry.authProxyConfig;
   for (const [from, to] of replacements) {
-    if (!config.includes(from)) throw new Error(`${registry.name} nginx.conf: no ${from} any more`);
+    if (!config.includes(from) && !optional.has(from)) {
+      throw new Error(`${registry.name} nginx.conf: no ${from} any more`);
+    }
     config = config.split(from).join(to);
   }
   if (options.withoutAuth !== undefined) {

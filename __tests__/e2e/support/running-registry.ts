@@ -62,6 +62,8 @@ export interface LaunchOptions {
   readonly add?: Readonly<Record<string, string>>;
   /** Run the auth proxy without Basic auth, with the reason. */
   readonly proxyWithoutAuth?: string;
+  /** Values of Secret-sourced variables (registryProcessEnv `secretValues`). */
+  readonly secretValues?: Readonly<Record<string, string>>;
 }
 
 export interface RunningRegistry {
@@ -106,6 +108,7 @@ export async function launchRegistry(options: LaunchOptions): Promise<RunningReg
     replace: options.replace,
     drop: options.drop,
     add: options.add,
+    secretValues: options.secretValues,
   });
   for (const note of notes) console.log(`${registry.name} (127.0.0.1:${port}): ${note}`);
   const process = startRegistry(registry.name, env, dir);

@@ -1,0 +1,65 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
+import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
+import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
+import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
+
+export interface RegistryBucketProps {
+  readonly projectId: string;
+  /** Bucket location (the registry cluster's region). */
+  readonly location: string;
+  readonly bucketName: string;
+  /** Account id of the Google service account the registry acts as. */
+  readonly serviceAccountId: string;
+  /** The registry pods' Kubernetes service account (Workload Identity member). */
+  readonly kubernetesServiceAccount: { readonly namespace: string; readonly name: string };
+  /** @default none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * The registry's images in Cloud Storage, for any number of replicas: a private bucket (uniform
+ * access, public access prevented, object versioning against accidental deletes, and
+ * prevent_destroy), and a Google service account with object access to it only, which the
+ * registry's Kubernetes service account may act as through Workload Identity: no key exists.
+ */
+export class RegistryBucket extends Construct {
+  public readonly bucket: StorageBucket;
+  public readonly serviceAccount: ServiceAccount;
+
+  constructor(scope: Construct, id: string, props: RegistryBucketProps) {
+    super(scope, id);
+    this.bucket = new StorageBucket(this, "bucket", {
+      project: props.projectId,
+      name: props.bucketName,
+      location: props.location,
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      versioning: { enabled: true },
+      // Old versions of overwritten or deleted objects go after 30 days.
+      lifecycleRule: [{ condition: { daysSinceNoncurrentTime: 30 }, action: { type: "Delete" } }],
+      forceDestroy: false,
+      lifecycle: { preventDestroy: true },
+      dependsOn: props.dependsOn,
+    });
+    this.serviceAccount = new ServiceAccount(this, "service-account", {
+      project: props.projectId,
+      accountId: props.serviceAccountId,
+      displayName: "hybrid-registry: registry storage",
+      dependsOn: props.dependsOn,
+    });
+    // Distribution reads, writes, lists and deletes (upload cleanup) objects.
+    new StorageBucketIamMember(this, "object-admin", {
+      bucket: this.bucket.name,
+      role: "roles/storage.objectAdmin",
+      member: this.serviceAccount.member,
+    });
+    const { namespace, name } = props.kubernetesServiceAccount;
+    new ServiceAccountIamMember(this, "workload-identity", {
+      serviceAccountId: this.serviceAccount.name,
+      role: "roles/iam.workloadIdentityUser",
+      member: `serviceAccount:${props.projectId}.svc.id.goog[${namespace}/${name}]`,
+    });
+  }
+}
