@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformResource, TerraformStack } from "cdktf";
+import { TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
 import { publishSynthesis } from "../lib/synth/publish-synthesis";
 import { summaryWanted, synthesisSummary } from "../lib/synth/synthesis-summary";
 import { ROOT } from "./helpers/config";
@@ -78,6 +78,37 @@ describe("synthesis tells what it did", () => {
         "Next: npx cdktf diff producer, then npx cdktf deploy producer consumer (in this order)",
         "",
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names the Terraform variables to set before a plan (those without a default)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hybrid-summary-"));
+    try {
+      const outdir = join(dir, "cdktf.out");
+      const stacks = publishSynthesis({
+        outdir,
+        build: (app) => {
+          const stack = new TerraformStack(app, "workloads");
+          new TerraformVariable(stack, "registry_s3_secret_key", {
+            type: "string",
+            sensitive: true,
+          });
+          new TerraformVariable(stack, "with_default", { type: "string", default: "x" });
+        },
+      });
+      const summary = synthesisSummary({
+        environmentFile: "environments/mine.yaml",
+        isDefaultEnvironment: false,
+        mode: "standalone",
+        outdir,
+        stacks,
+      });
+      expect(summary).toContain(
+        "Set first: TF_VAR_registry_s3_secret_key (a Terraform variable of workloads, never in the config)\n",
+      );
+      expect(summary).not.toContain("with_default");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

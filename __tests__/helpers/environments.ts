@@ -26,6 +26,8 @@ export const EXAMPLES = {
   exampleArtifactRegistry: "examples/artifact-registry.yaml",
   exampleK3sMetallb: "examples/standalone-k3s-metallb.yaml",
   exampleHostPath: "examples/standalone-hostpath.yaml",
+  exampleGcsReplicas: "examples/hybrid-gcs-replicas.yaml",
+  exampleS3Replicas: "examples/standalone-s3-replicas.yaml",
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;

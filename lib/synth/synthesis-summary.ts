@@ -17,15 +17,26 @@ export interface SynthesisSummaryProps {
 
 interface StackFileJson {
   readonly resource?: Record<string, Record<string, unknown>>;
+  readonly variable?: Record<string, { readonly default?: unknown; readonly sensitive?: boolean }>;
+}
+
+function readStack(stackFile: string): StackFileJson {
+  return JSON.parse(readFileSync(stackFile, "utf8")) as StackFileJson;
 }
 
 /** Number of resources in a synthesized stack file. */
 export function resourceCount(stackFile: string): number {
-  const json = JSON.parse(readFileSync(stackFile, "utf8")) as StackFileJson;
-  return Object.values(json.resource ?? {}).reduce(
+  return Object.values(readStack(stackFile).resource ?? {}).reduce(
     (count, byName) => count + Object.keys(byName).length,
     0,
   );
+}
+
+/** Variables of a stack file without a default: a plan asks for them unless they are set. */
+export function requiredVariables(stackFile: string): string[] {
+  return Object.entries(readStack(stackFile).variable ?? {})
+    .filter(([, variable]) => variable.default === undefined)
+    .map(([name]) => name);
 }
 
 /** The lines printed after a synthesis: which file, which mode, what was written, what next. */
@@ -44,6 +55,12 @@ export function synthesisSummary(props: SynthesisSummaryProps): string {
       const count = resourceCount(file);
       return `  ${stack.name.padEnd(width)}  ${String(count).padStart(3)} resources  ${file}`;
     }),
+    ...props.stacks.flatMap((stack) =>
+      requiredVariables(join(props.outdir, stack.workingDirectory, "cdk.tf.json")).map(
+        (variable) =>
+          `Set first: TF_VAR_${variable} (a Terraform variable of ${stack.name}, never in the config)`,
+      ),
+    ),
     `Next: npx cdktf diff ${names[0]}, then npx cdktf deploy ${names.join(" ")} (in this order)`,
   ];
   return `${lines.join("\n")}\n`;
