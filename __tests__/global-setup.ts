@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { SYNTH_CACHE_ENV, SYNTH_NAMES } from "./helpers/environments";
+import { SYNTH_BUNDLE_ENV } from "./helpers/synth-process";
 
 /** Processes that synthesize in parallel: the machines this runs on have two cores. */
 const PROCESSES = 2;
@@ -60,8 +61,11 @@ export default async function globalSetup(): Promise<void> {
   );
   try {
     await Promise.all(shares.map((names) => synthesize(script, dir, names)));
-  } finally {
+  } catch (error) {
     rmSync(script, { force: true });
+    throw error;
   }
   process.env[SYNTH_CACHE_ENV] = dir;
+  // Kept for tests that synthesize configs of their own (helpers/synth-process.ts).
+  process.env[SYNTH_BUNDLE_ENV] = script;
 }

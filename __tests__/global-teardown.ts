@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { SYNTH_CACHE_ENV } from "./helpers/environments";
+import { SYNTH_BUNDLE_ENV } from "./helpers/synth-process";
 
 export default function globalTeardown(): void {
-  const dir = process.env[SYNTH_CACHE_ENV];
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const path of [process.env[SYNTH_CACHE_ENV], process.env[SYNTH_BUNDLE_ENV]]) {
+    if (path) rmSync(path, { recursive: true, force: true });
+  }
 }

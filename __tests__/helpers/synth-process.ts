@@ -1,0 +1,34 @@
+/**
+ * Synthesis of configs a test builds itself, in a separate Node process running the global
+ * setup's bundle: cdktf and the providers load there natively, several times faster than
+ * through jest's module system (measured: 2.3 s for the first in-jest synthesis, 0.8 s in a
+ * process).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Config } from "../../lib/config/schema";
+import type { StackJson } from "./json";
+
+/** Environment variable naming the bundle of helpers/synth-names.ts the global setup built. */
+export const SYNTH_BUNDLE_ENV = "HYBRID_SYNTH_BUNDLE";
+
+/** Each config's stacks (by name), synthesized in one child process, in order. */
+export function synthesizeInProcess(configs: readonly Config[]): Array<Record<string, StackJson>> {
+  const bundle = process.env[SYNTH_BUNDLE_ENV];
+  if (!bundle) throw new Error(`${SYNTH_BUNDLE_ENV} is not set: run the tests through jest`);
+  const dir = mkdtempSync(join(tmpdir(), "hybrid-synth-configs-"));
+  try {
+    const input = join(dir, "configs.json");
+    const output = join(dir, "stacks.json");
+    writeFileSync(input, JSON.stringify(configs));
+    const code = `require(${JSON.stringify(bundle)}).synthesizeConfigsFile(process.argv[1], process.argv[2])`;
+    const result = spawnSync(process.execPath, ["-e", code, input, output], { encoding: "utf8" });
+    if (result.status !== 0)
+      throw new Error(`synthesis failed (${String(result.status)}):\n${result.stderr}`);
+    return JSON.parse(readFileSync(output, "utf8")) as Array<Record<string, StackJson>>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
