@@ -6,13 +6,14 @@
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/verify.e2e.ts`.
  */
-import { join } from "node:path";
+import { join, dirname } from "node:path";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
 import { checkRegistry, renderResults } from "../../lib/verify/registry-check";
 import { createCertificateAuthority } from "./support/pki";
 import { DEFAULT_ENVIRONMENT } from "./support/registry";
 import { startRegistryScenario, type RegistryScenario } from "./support/scenario";
 import { cleanupTempDirs, makeTempDir, requireTool, stopAll } from "./support/tools";
-import { readFileSync } from "node:fs";
+import { readFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 
 describe("npm run verify: the registry checks", () => {
   let tmp: string;
@@ -61,6 +62,21 @@ describe("npm run verify: the registry checks", () => {
       ok: false,
       detail: expect.stringContaining("-> 202: the pulling credential can write"),
     });
+  });
+
+  it("fail: maintenance is reported as such, not as a writable credential", async () => {
+    const flag = MAINTENANCE_FLAGS.backup.replace(REGISTRY_PATHS.data, scenario.registry.dataDir);
+    mkdirSync(dirname(flag), { recursive: true });
+    writeFileSync(flag, "");
+    try {
+      const results = await checkRegistry(target());
+      expect(results.find((r) => r.check === "registry pull user read-only")).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining("-> 503: writes are refused for maintenance now"),
+      });
+    } finally {
+      rmSync(flag);
+    }
   });
 
   it("fail: a wrong password", async () => {

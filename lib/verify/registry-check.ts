@@ -104,12 +104,19 @@ export async function checkRegistry(target: RegistryCheckTarget): Promise<CheckR
   results.push({
     ok: upload.status === 401,
     check: "registry pull user read-only",
-    detail:
-      upload.status === 401
-        ? `POST ${PROBE_UPLOADS} as ${target.user} -> 401`
-        : `POST ${PROBE_UPLOADS} as ${target.user} -> ${upload.status}: the pulling credential can write (is the auth proxy in front of the registry?)`,
+    detail: `POST ${PROBE_UPLOADS} as ${target.user} -> ${upload.status}${uploadVerdict(upload.status)}`,
   });
   return results;
+}
+
+/** Why a pull user's upload answer other than 401 is a failure. */
+function uploadVerdict(status: number): string {
+  if (status === 401) return "";
+  // The proxy checks its maintenance flags before the credentials (README, Garbage collection).
+  if (status === 503) {
+    return ": writes are refused for maintenance now (a garbage-collection or backup job runs, or one died and left its flag); run verify again afterwards";
+  }
+  return ": the pulling credential can write (is the auth proxy in front of the registry?)";
 }
 
 /** The report's lines: PASS/FAIL, check, detail. */
