@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { MaintenanceCronJob, type MaintenanceJobPlacement } from "./maintenance-cron-job";
-import { inBackground, readOnlyWindow } from "./maintenance-window";
+import { inBackground, readOnlyWindow, type MaintenanceScriptOptions } from "./maintenance-window";
 
 /** Name of the CronJob and its pods' app label. */
 export const BACKUP_JOB_NAME = "registry-backup";
@@ -10,13 +10,9 @@ export const BACKUP_DIR = "/backup";
 /** Archives are `registry-<UTC timestamp>.tar.gz`: names sort by age. */
 export const ARCHIVE_PREFIX = "registry-";
 
-export interface BackupScriptOptions {
-  /** The registry's storage root; its `docker` folder is Distribution's whole store. */
-  readonly dataDir: string;
+/** The storage root's `docker` folder is Distribution's whole store: the archive's content. */
+export interface BackupScriptOptions extends MaintenanceScriptOptions {
   readonly backupDir: string;
-  /** This job's maintenance flag. */
-  readonly readOnlyFlag: string;
-  readonly drainSeconds: number;
   /** Archives kept; older ones are deleted after a successful run. */
   readonly keep: number;
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { MaintenanceCronJob, type MaintenanceJobPlacement } from "./maintenance-cron-job";
-import { inBackground, readOnlyWindow } from "./maintenance-window";
+import { inBackground, readOnlyWindow, type MaintenanceScriptOptions } from "./maintenance-window";
 
 /**
  * Distribution's configuration file in the registry:3 image (Dockerfile: `COPY ...
@@ -12,13 +12,8 @@ export const DISTRIBUTION_CONFIG_FILE = "/etc/distribution/config.yml";
 /** Name of the CronJob and its pods' app label. */
 export const GARBAGE_COLLECTION_JOB_NAME = "registry-garbage-collect";
 
-export interface GarbageCollectionScriptOptions {
-  /** The registry's storage root (measured before and after). */
-  readonly dataDir: string;
-  /** This job's maintenance flag, one the auth proxy checks (writes get 503 while it exists). */
-  readonly readOnlyFlag: string;
-  /** Seconds between turning writes away and collecting: writes in flight finish. */
-  readonly drainSeconds: number;
+/** The storage root is measured before and after the collection. */
+export interface GarbageCollectionScriptOptions extends MaintenanceScriptOptions {
   /** Also delete manifests no tag points to (and then their blobs). */
   readonly deleteUntagged: boolean;
   /** Only report what would be deleted. */

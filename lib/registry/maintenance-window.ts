@@ -3,6 +3,16 @@
  * flag file exists on the data volume, the auth proxy answers writes with 503.
  */
 
+/** What every maintenance job's script needs. */
+export interface MaintenanceScriptOptions {
+  /** The registry's storage root. */
+  readonly dataDir: string;
+  /** This job's maintenance flag, one the auth proxy checks (writes get 503 while it exists). */
+  readonly readOnlyFlag: string;
+  /** Seconds between turning writes away and starting: writes in flight finish. */
+  readonly drainSeconds: number;
+}
+
 /**
  * Run `command` in the background and wait for it: sh runs a trap only after its foreground
  * child ends, and Kubernetes kills the pod 30 s after SIGTERM.
