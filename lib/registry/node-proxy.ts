@@ -23,7 +23,10 @@ export interface NodeProxyProps {
    * @default "127.0.0.1"
    */
   readonly bindAddress?: string;
-  /** In-cluster DNS name of the registry Service. */
+  /**
+   * In-cluster DNS name of the registry Service; haproxy resolves it at start with libc
+   * (`init-addr` default `last,libc`), which applies the pod's DNS search list.
+   */
   readonly registryService: string;
   /** haproxy image, pinned. */
   readonly image: string;

@@ -62,7 +62,11 @@ function addressPostcondition(service: string, ip: string): Postcondition {
 /** The registry's Service: port 443 to the container's 5000, exposed as configured. */
 export class RegistryService extends Construct {
   public readonly service: ServiceV1;
-  /** In-cluster DNS name of the service. */
+  /**
+   * In-cluster DNS name of the service, without the cluster domain: pods resolve it through
+   * their resolv.conf search list (`<ns>.svc.<domain>`, `svc.<domain>`, `<domain>`), so it
+   * works whatever the cluster domain is (`cluster.local` is only the default).
+   */
   public readonly clusterHost: string;
 
   constructor(scope: Construct, id: string, props: RegistryServiceProps) {
@@ -105,6 +109,6 @@ export class RegistryService extends Construct {
         ],
       },
     });
-    this.clusterHost = `${props.name}.${props.namespace}.svc.cluster.local`;
+    this.clusterHost = `${props.name}.${props.namespace}.svc`;
   }
 }
