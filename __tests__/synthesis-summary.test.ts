@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformResource, TerraformStack, TerraformVariable, type App } from "cdktf";
 import { publishSynthesis } from "../lib/synth/publish-synthesis";
 import { summaryWanted, synthesisSummary } from "../lib/synth/synthesis-summary";
 import { ROOT } from "./helpers/config";
@@ -21,6 +21,25 @@ function synth(env: Record<string, string | undefined>) {
   });
   rmSync(dir, { recursive: true, force: true });
   return { ...result, outdir };
+}
+
+/** The summary of an app built by `build`, published into a temporary folder (removed after). */
+function summaryOf(build: (app: App) => void): { summary: string; outdir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "hybrid-summary-"));
+  try {
+    const outdir = join(dir, "cdktf.out");
+    const stacks = publishSynthesis({ outdir, build });
+    const summary = synthesisSummary({
+      environmentFile: "environments/mine.yaml",
+      isDefaultEnvironment: false,
+      mode: "standalone",
+      outdir,
+      stacks,
+    });
+    return { summary, outdir };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("synthesis tells what it did", () => {
@@ -46,72 +65,37 @@ describe("synthesis tells what it did", () => {
   });
 
   it("counts the resources of each stack and lists them in the app's order", () => {
-    const dir = mkdtempSync(join(tmpdir(), "hybrid-summary-"));
-    try {
-      const outdir = join(dir, "cdktf.out");
-      const stacks = publishSynthesis({
-        outdir,
-        build: (app) => {
-          for (const [name, count] of [
-            ["producer", 3],
-            ["consumer", 1],
-          ] as const) {
-            const stack = new TerraformStack(app, name);
-            for (let i = 0; i < count; i++) {
-              new TerraformResource(stack, `r${i}`, { terraformResourceType: "terraform_data" });
-            }
-          }
-        },
-      });
-      const summary = synthesisSummary({
-        environmentFile: "environments/mine.yaml",
-        isDefaultEnvironment: false,
-        mode: "standalone",
-        outdir,
-        stacks,
-      });
-      expect(summary.split("\n")).toEqual([
-        "Environment: environments/mine.yaml",
-        "Mode: standalone",
-        `  producer    3 resources  ${join(outdir, "stacks", "producer", "cdk.tf.json")}`,
-        `  consumer    1 resources  ${join(outdir, "stacks", "consumer", "cdk.tf.json")}`,
-        "Next: npx cdktf diff producer, then npx cdktf deploy producer consumer (in this order)",
-        "",
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { summary, outdir } = summaryOf((app) => {
+      for (const [name, count] of [
+        ["producer", 3],
+        ["consumer", 1],
+      ] as const) {
+        const stack = new TerraformStack(app, name);
+        for (let i = 0; i < count; i++) {
+          new TerraformResource(stack, `r${i}`, { terraformResourceType: "terraform_data" });
+        }
+      }
+    });
+    expect(summary.split("\n")).toEqual([
+      "Environment: environments/mine.yaml",
+      "Mode: standalone",
+      `  producer    3 resources  ${join(outdir, "stacks", "producer", "cdk.tf.json")}`,
+      `  consumer    1 resources  ${join(outdir, "stacks", "consumer", "cdk.tf.json")}`,
+      "Next: npx cdktf diff producer, then npx cdktf deploy producer consumer (in this order)",
+      "",
+    ]);
   });
 
   it("names the Terraform variables to set before a plan (those without a default)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "hybrid-summary-"));
-    try {
-      const outdir = join(dir, "cdktf.out");
-      const stacks = publishSynthesis({
-        outdir,
-        build: (app) => {
-          const stack = new TerraformStack(app, "workloads");
-          new TerraformVariable(stack, "registry_s3_secret_key", {
-            type: "string",
-            sensitive: true,
-          });
-          new TerraformVariable(stack, "with_default", { type: "string", default: "x" });
-        },
-      });
-      const summary = synthesisSummary({
-        environmentFile: "environments/mine.yaml",
-        isDefaultEnvironment: false,
-        mode: "standalone",
-        outdir,
-        stacks,
-      });
-      expect(summary).toContain(
-        "Set first: TF_VAR_registry_s3_secret_key (a Terraform variable of workloads, never in the config)\n",
-      );
-      expect(summary).not.toContain("with_default");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { summary } = summaryOf((app) => {
+      const stack = new TerraformStack(app, "workloads");
+      new TerraformVariable(stack, "registry_s3_secret_key", { type: "string", sensitive: true });
+      new TerraformVariable(stack, "with_default", { type: "string", default: "x" });
+    });
+    expect(summary).toContain(
+      "Set first: TF_VAR_registry_s3_secret_key (a Terraform variable of workloads, never in the config)\n",
+    );
+    expect(summary).not.toContain("with_default");
   });
 
   it("stays quiet with --quiet, in CI and under the cdktf CLI (which prints its own)", () => {

@@ -39,6 +39,7 @@ import { RegistryCredentials } from "../lib/registry/registry-credentials";
 import {
   MAINTENANCE_FLAGS,
   REGISTRY_DEBUG_PORT,
+  REGISTRY_DEFAULT_NAME,
   REGISTRY_PATHS,
   RegistryServer,
 } from "../lib/registry/registry-server";
@@ -69,8 +70,8 @@ interface RegistryInputs {
   readonly pullFrom: readonly string[] | "anywhere";
   /** The bucket and service account onprem-network made for gcs storage. */
   readonly gcsStorage?: { readonly bucket: string; readonly serviceAccountEmail: string };
-  /** The registry cluster's GCP project, when it is a GKE cluster (snapshots of its disk). */
-  readonly gcp?: {
+  /** Where snapshots of the registry's GKE disk live, when they are on. */
+  readonly diskSnapshots?: {
     readonly provider: TerraformProvider;
     readonly project: string;
     readonly region: string;
@@ -122,7 +123,7 @@ function maintenancePlacement(
     namespace,
     dataVolume: server.storage.volume,
     dataDir: REGISTRY_PATHS.data,
-    registryPods: storage.type === "pvc" ? selectorLabels("registry") : undefined,
+    registryPods: storage.type === "pvc" ? selectorLabels(REGISTRY_DEFAULT_NAME) : undefined,
     nodeName: storage.type === "hostPath" ? storage.node : undefined,
   };
 }
@@ -474,7 +475,7 @@ export class WorkloadsStack extends TerraformStack {
                 serviceAccountEmail: onprem.string("registryStorageServiceAccount"),
               }
             : undefined,
-        gcp:
+        diskSnapshots:
           config.onprem.mode === "simulated" && diskSnapshotsEnabled(config)
             ? {
                 // The registry cluster's project, as the cloud-network stack names it.
@@ -535,13 +536,13 @@ export class WorkloadsStack extends TerraformStack {
     namespace: string,
   ): void {
     const claim = server.storage.claim;
-    if (diskSnapshotsEnabled(config) && registry.gcp && claim) {
+    if (registry.diskSnapshots && claim) {
       const snapshots = config.registry.backup.snapshots;
       new ClaimSnapshotSchedule(this, "registry-snapshots", {
-        googleProvider: registry.gcp.provider,
+        googleProvider: registry.diskSnapshots.provider,
         kubernetesProvider: registry.provider,
-        project: registry.gcp.project,
-        region: registry.gcp.region,
+        project: registry.diskSnapshots.project,
+        region: registry.diskSnapshots.region,
         name: `${config.registry.namespace}-data-snapshots`,
         claim: { namespace, name: claim.metadata.name },
         startTime: snapshots.startTime,

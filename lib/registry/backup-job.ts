@@ -68,19 +68,10 @@ export class RegistryBackupJob extends Construct {
       keep: props.keep,
     });
     this.cronJob = new MaintenanceCronJob(this, "job", {
-      provider: props.provider,
-      namespace: props.namespace,
+      ...props,
       name: BACKUP_JOB_NAME,
-      image: props.image,
       script: this.script,
-      dataVolume: props.dataVolume,
-      dataDir: props.dataDir,
       claims: [{ claimName: props.backupClaim, mountPath: BACKUP_DIR }],
-      registryPods: props.registryPods,
-      nodeName: props.nodeName,
-      schedule: props.schedule,
-      timeZone: props.timeZone,
-      deadlineSeconds: props.deadlineSeconds ?? 3600,
       resources: {
         requests: { cpu: "100m", memory: "64Mi" },
         limits: { cpu: "1", memory: "256Mi" },

@@ -83,19 +83,10 @@ export class GarbageCollectionJob extends Construct {
       dryRun: props.dryRun,
     });
     this.cronJob = new MaintenanceCronJob(this, "job", {
-      provider: props.provider,
-      namespace: props.namespace,
+      ...props,
       name: GARBAGE_COLLECTION_JOB_NAME,
-      image: props.image,
       script: this.script,
       env: props.storageEnv,
-      dataVolume: props.dataVolume,
-      dataDir: props.dataDir,
-      registryPods: props.registryPods,
-      nodeName: props.nodeName,
-      schedule: props.schedule,
-      timeZone: props.timeZone,
-      deadlineSeconds: props.deadlineSeconds ?? 3600,
       resources: {
         requests: { cpu: "100m", memory: "128Mi" },
         limits: { cpu: "1", memory: "512Mi" },

@@ -38,9 +38,10 @@ export interface MaintenanceJobPlacement {
   readonly deadlineSeconds?: number;
 }
 
+/** The job's own script handles the flag and the drain; the CronJob needs the rest. */
 export interface MaintenanceCronJobProps extends Omit<
   MaintenanceJobPlacement,
-  "readOnlyFlag" | "drainSeconds" | "deadlineSeconds"
+  "readOnlyFlag" | "drainSeconds"
 > {
   /** Name of the CronJob, its container and its pods' app label. */
   readonly name: string;
@@ -51,8 +52,6 @@ export interface MaintenanceCronJobProps extends Omit<
   readonly env?: ReadonlyArray<{ readonly name: string; readonly value?: string }>;
   /** Further claims, by mount path. @default none */
   readonly claims?: ReadonlyArray<{ readonly claimName: string; readonly mountPath: string }>;
-  /** Longest run before Kubernetes stops it. */
-  readonly deadlineSeconds: number;
   readonly resources: {
     readonly requests: { readonly cpu: string; readonly memory: string };
     readonly limits: { readonly cpu: string; readonly memory: string };
@@ -85,7 +84,7 @@ export class MaintenanceCronJob extends Construct {
           metadata: { labels },
           spec: {
             backoffLimit: 0,
-            activeDeadlineSeconds: props.deadlineSeconds,
+            activeDeadlineSeconds: props.deadlineSeconds ?? 3600,
             template: {
               metadata: { labels },
               spec: {
