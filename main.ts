@@ -2,13 +2,12 @@ import type { App, TerraformStack } from "cdktf";
 import { DEFAULT_CONFIG_PATH, loadEnvironmentOrReport } from "./lib/config/load";
 import type { Config, HybridConfig } from "./lib/config/schema";
 import { terraformLiterals } from "./lib/config/terraform-literal";
-import {
-  CLOUD_NETWORK_STACK,
-  ONPREM_NETWORK_STACK,
-  WORKLOADS_STACK,
-} from "./lib/contract/stack-names";
+import { applicationSidesOf, hasManySides } from "./lib/config/sides";
+import { ONPREM_NETWORK_STACK, REGISTRY_STACK, WORKLOADS_STACK } from "./lib/contract/stack-names";
 import { CloudNetworkStack } from "./stacks/cloud-network";
 import { OnpremNetworkStack } from "./stacks/onprem-network";
+import { RegistryStack } from "./stacks/registry";
+import { SideWorkloadsStack } from "./stacks/side-workloads";
 import { WorkloadsStack } from "./stacks/workloads";
 import { ensurePrivateStateDirectory } from "./lib/backend/state-directory";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
@@ -29,13 +28,44 @@ export function buildApp(app: App, validConfig: Config): App {
   return app;
 }
 
+/**
+ * onprem-network, then per application side its network and workloads. The `cloud:` form
+ * keeps one workloads stack for the registry and its side; with `sides`, the registry stack
+ * holds the registry and each side's stacks only what is its own.
+ */
 function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
   const onpremStack = new OnpremNetworkStack(app, ONPREM_NETWORK_STACK, { config });
-  const cloudStack = new CloudNetworkStack(app, CLOUD_NETWORK_STACK, { config, onpremStack });
+  const sides = applicationSidesOf(config);
+  if (!hasManySides(config)) {
+    const [side] = sides;
+    const cloudStack = new CloudNetworkStack(app, side.networkStack, { config, side, onpremStack });
+    return [
+      onpremStack,
+      cloudStack,
+      new WorkloadsStack(app, side.workloadsStack, { config, side, onpremStack, cloudStack }),
+    ];
+  }
+  const registryStack = new RegistryStack(app, REGISTRY_STACK, { config, onpremStack });
   return [
     onpremStack,
-    cloudStack,
-    new WorkloadsStack(app, WORKLOADS_STACK, { config, onpremStack, cloudStack }),
+    registryStack,
+    ...sides.flatMap((side) => {
+      const cloudStack = new CloudNetworkStack(app, side.networkStack, {
+        config,
+        side,
+        onpremStack,
+      });
+      return [
+        cloudStack,
+        new SideWorkloadsStack(app, side.workloadsStack, {
+          config,
+          side,
+          onpremStack,
+          cloudStack,
+          registryStack,
+        }),
+      ];
+    }),
   ];
 }
 

@@ -7,6 +7,7 @@ import type { HybridConfig } from "../lib/config/schema";
 import { cidrContains, isUsableGcpSubnetHost, nthAddress, rangeOf } from "../lib/network/ipv4";
 import { configOf, stacksOf, type EnvironmentName } from "./helpers/environments";
 import { allStrings, resourcesOf, type StackJson } from "./helpers/json";
+import { cloudOf } from "./helpers/config";
 
 /* ------------------------------------------------------------------------------------------ */
 /* Typed access to the synthesized JSON                                                        */
@@ -199,7 +200,7 @@ describe("cloud-network: HA VPN to the simulated on-prem gateway", () => {
   const interfaces = (list: Body[]) => list.map((t) => t.vpn_gateway_interface).sort();
 
   it("runs the cloud router with the cloud ASN", () => {
-    expect(router).toMatchObject({ bgp: { asn: config.cloud.asn } });
+    expect(router).toMatchObject({ bgp: { asn: cloudOf(config).asn } });
   });
 
   it("builds four tunnels: two per gateway, on interfaces 0 and 1", () => {
@@ -213,8 +214,8 @@ describe("cloud-network: HA VPN to the simulated on-prem gateway", () => {
   it("points the local tunnels from the local gateway at the on-prem gateway (remote state)", () => {
     for (const tunnel of local) {
       expect(tunnel).toMatchObject({
-        project: config.cloud.projectId,
-        region: config.cloud.region,
+        project: cloudOf(config).projectId,
+        region: cloudOf(config).region,
         vpn_gateway: gatewaySelfLink,
         peer_gcp_gateway: remote("vpnGatewaySelfLink"),
         router: ref("google_compute_router", routerId, "name"),
@@ -242,7 +243,7 @@ describe("cloud-network: HA VPN to the simulated on-prem gateway", () => {
   it("configures the aliased on-prem provider from the on-prem contract", () => {
     expect(stack.provider?.google).toEqual(
       expect.arrayContaining([
-        { project: config.cloud.projectId, region: config.cloud.region },
+        { project: cloudOf(config).projectId, region: cloudOf(config).region },
         { alias: "onprem", project: remote("projectId"), region: remote("region") },
       ]),
     );
@@ -278,7 +279,7 @@ describe("cloud-network: BGP sessions", () => {
   const sessions = sessionsOf(stack);
   const local = sessions.filter((s) => s.side === "local");
   const onprem = sessions.filter((s) => s.side === "onprem");
-  const linkLocalRange = config.cloud.vpn.linkLocalRange;
+  const linkLocalRange = cloudOf(config).vpn.linkLocalRange;
 
   it("has one BGP peer per tunnel on each router", () => {
     expect(local).toHaveLength(2);
@@ -306,9 +307,9 @@ describe("cloud-network: BGP sessions", () => {
   });
 
   it("cross-matches the ASNs: the on-prem ASN comes from its contract", () => {
-    expect(config.cloud.asn).toBe(64513);
+    expect(cloudOf(config).asn).toBe(64513);
     for (const { peer } of local) expect(peer.peer_asn).toBe(remoteOf(stack)("asn"));
-    for (const { peer } of onprem) expect(peer.peer_asn).toBe(config.cloud.asn);
+    for (const { peer } of onprem) expect(peer.peer_asn).toBe(cloudOf(config).asn);
     expect(stacksOf("default")["onprem-network"].output?.asn.value).toBe(64512);
   });
 
@@ -362,9 +363,9 @@ describe("cloud-network: private DNS zone for the registry", () => {
   const records = resourcesOf(stack, "google_dns_record_set").map(([, r]) => r);
 
   it("serves onprem.internal. privately to the app VPC and the on-prem VPC", () => {
-    expect(network.name).toBe(config.cloud.network.name);
+    expect(network.name).toBe(cloudOf(config).network.name);
     expect(zone).toMatchObject({
-      project: config.cloud.projectId,
+      project: cloudOf(config).projectId,
       dns_name: "onprem.internal.",
       visibility: "private",
     });
@@ -379,7 +380,7 @@ describe("cloud-network: private DNS zone for the registry", () => {
   it("resolves the registry FQDN to the reserved registry IP from the on-prem contract", () => {
     expect(records).toHaveLength(1);
     expect(records[0]).toEqual({
-      project: config.cloud.projectId,
+      project: cloudOf(config).projectId,
       managed_zone: ref("google_dns_managed_zone", zoneId, "name"),
       name: "registry.onprem.internal.",
       type: "A",
@@ -427,7 +428,7 @@ describe("cloud-network: application cluster trusting the registry CA", () => {
   });
 
   it("stores the CA certificate read from the on-prem contract in the secret version", () => {
-    expect(secret.project).toBe(config.cloud.projectId);
+    expect(secret.project).toBe(cloudOf(config).projectId);
     expect(version).toMatchObject({
       secret: expect.stringMatching(
         new RegExp(`^\\$\\{google_secret_manager_secret\\.${secretId}\\.(id|name)\\}$`),
@@ -439,7 +440,7 @@ describe("cloud-network: application cluster trusting the registry CA", () => {
   it("lets only the node service account access that secret", () => {
     const [, access] = only(stack, "google_secret_manager_secret_iam_member");
     expect(access).toMatchObject({
-      project: config.cloud.projectId,
+      project: cloudOf(config).projectId,
       role: "roles/secretmanager.secretAccessor",
       member: nodeMember,
       secret_id: expect.stringMatching(
@@ -470,10 +471,10 @@ describe("cloud-network: application cluster trusting the registry CA", () => {
     expect(cluster).toMatchObject({
       private_cluster_config: {
         enable_private_nodes: true,
-        master_ipv4_cidr_block: config.cloud.cluster.controlPlaneCidr,
+        master_ipv4_cidr_block: cloudOf(config).cluster.controlPlaneCidr,
       },
       enable_shielded_nodes: true,
-      workload_identity_config: { workload_pool: `${config.cloud.projectId}.svc.id.goog` },
+      workload_identity_config: { workload_pool: `${cloudOf(config).projectId}.svc.id.goog` },
     });
     expect(pool).toMatchObject({
       node_config: {
@@ -498,7 +499,7 @@ describe("cloud-network: firewall", () => {
     const others = rules.filter((r) => r.source_ranges !== remote("networkCidrs"));
     expect(others.length).toBeGreaterThan(0);
     for (const rule of others)
-      expect(rule.source_ranges).toEqual(networkRangesOf(config.cloud.network));
+      expect(rule.source_ranges).toEqual(networkRangesOf(cloudOf(config).network));
   });
 
   it.each(["default", "externalPeer", "artifactRegistry"] as const)(
@@ -529,9 +530,9 @@ describe("cloud-network: Artifact Registry", () => {
 
   it("creates a Docker repository with keep-recent and delete-untagged cleanup policies", () => {
     expect(repository).toMatchObject({
-      project: arConfig.cloud.projectId,
-      location: arConfig.cloud.region,
-      repository_id: arConfig.cloud.artifactRegistry.repositoryId,
+      project: cloudOf(arConfig).projectId,
+      location: cloudOf(arConfig).region,
+      repository_id: cloudOf(arConfig).artifactRegistry.repositoryId,
       format: "DOCKER",
     });
     expect(repository.cleanup_policies).toEqual(
@@ -539,14 +540,16 @@ describe("cloud-network: Artifact Registry", () => {
         {
           id: "keep-recent",
           action: "KEEP",
-          most_recent_versions: { keep_count: arConfig.cloud.artifactRegistry.keepRecentVersions },
+          most_recent_versions: {
+            keep_count: cloudOf(arConfig).artifactRegistry.keepRecentVersions,
+          },
         },
         {
           id: "delete-untagged",
           action: "DELETE",
           condition: {
             tag_state: "UNTAGGED",
-            older_than: `${arConfig.cloud.artifactRegistry.deleteUntaggedAfterDays * 86400}s`,
+            older_than: `${cloudOf(arConfig).artifactRegistry.deleteUntaggedAfterDays * 86400}s`,
           },
         },
       ]),
@@ -618,14 +621,14 @@ describe("cloud-network: Artifact Registry", () => {
       expect.stringContaining(`google_service_account_key.${keyId}.private_key`),
     );
     expect(output?.value).toEqual(
-      expect.stringContaining(`${arConfig.cloud.region}-docker.pkg.dev`),
+      expect.stringContaining(`${cloudOf(arConfig).region}-docker.pkg.dev`),
     );
     expect(secretLiterals(ar)).toEqual([]);
   });
 
   it("publishes the repository URL", () => {
     expect(ar.output?.artifact_registry_url.value).toBe(
-      `${arConfig.cloud.region}-docker.pkg.dev/${arConfig.cloud.projectId}/${ref("google_artifact_registry_repository", repositoryId, "repository_id")}`,
+      `${cloudOf(arConfig).region}-docker.pkg.dev/${cloudOf(arConfig).projectId}/${ref("google_artifact_registry_repository", repositoryId, "repository_id")}`,
     );
   });
 
@@ -652,11 +655,11 @@ describe("cloud-network: pull-through cache", () => {
     expect(address).toMatchObject({
       address_type: "INTERNAL",
       subnetwork: ref("google_compute_subnetwork", subnetId, "id"),
-      region: arConfig.cloud.region,
+      region: cloudOf(arConfig).region,
     });
     const ip = strAt(address, "address");
-    expect(isUsableGcpSubnetHost(arConfig.cloud.network.subnetCidr, ip)).toBe(true);
-    expect(cidrContains(arConfig.cloud.network.subnetCidr, ip)).toBe(true);
+    expect(isUsableGcpSubnetHost(cloudOf(arConfig).network.subnetCidr, ip)).toBe(true);
+    expect(cidrContains(cloudOf(arConfig).network.subnetCidr, ip)).toBe(true);
   });
 
   it("resolves the cache FQDN to that address", () => {
@@ -757,7 +760,7 @@ describe.each(EXTERNAL_CASES)(
 
     it("models the device as an external VPN gateway with its public IPs", () => {
       expect(externalGateway).toMatchObject({
-        project: externalConfig.cloud.projectId,
+        project: cloudOf(externalConfig).projectId,
         redundancy_type: redundancy,
         interface: ips.map((ip_address, id) => ({ id, ip_address })),
       });
@@ -836,7 +839,7 @@ describe.each(EXTERNAL_CASES)(
           insideCidr: link,
           cloudBgpIp: peer.ip_address,
           deviceBgpIp: peer.peer_ip_address,
-          cloudAsn: externalConfig.cloud.asn,
+          cloudAsn: cloudOf(externalConfig).asn,
           deviceAsn: remoteOf(cloud)("asn"),
         })),
       );

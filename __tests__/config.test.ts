@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { distributionMajorVersion } from "../lib/config/validate";
 import { renderConfigJsonSchema, renderConfigReferenceDoc } from "../lib/config/json-schema";
-import { configFrom, loadEnvironment, merge, rawEnvironment, ROOT } from "./helpers/config";
+import {
+  cloudOf,
+  configFrom,
+  loadEnvironment,
+  merge,
+  rawEnvironment,
+  ROOT,
+} from "./helpers/config";
 
 type Raw = Record<string, unknown>;
 /** Dotted path -> new value; `undefined` deletes the field. */
@@ -55,10 +62,10 @@ describe("example environments", () => {
     if (config.mode !== "hybrid" || config.onprem.mode !== "simulated") throw new Error("mode");
     expect(config.onprem.region).toBe("europe-west1");
     expect(config.onprem.network.subnetCidr).toBe("10.0.0.0/24");
-    expect(config.cloud.network.subnetCidr).toBe("10.0.1.0/24");
-    expect([config.onprem.asn, config.cloud.asn]).toEqual([64512, 64513]);
+    expect(cloudOf(config).network.subnetCidr).toBe("10.0.1.0/24");
+    expect([config.onprem.asn, cloudOf(config).asn]).toEqual([64512, 64513]);
     expect(config.onprem.cluster.controlPlaneCidr).toBe("172.16.0.0/28");
-    expect(config.cloud.cluster.controlPlaneCidr).toBe("172.17.0.0/28");
+    expect(cloudOf(config).cluster.controlPlaneCidr).toBe("172.17.0.0/28");
     expect(config.registry.fqdn).toBe("registry.onprem.internal");
   });
 
@@ -66,12 +73,12 @@ describe("example environments", () => {
     const config = loadEnvironment("environments/example.yaml");
     if (config.mode !== "hybrid") throw new Error("mode");
     expect(config.backend).toEqual({ type: "local", directory: "state" });
-    expect(config.cloud.vpn.linkLocalRange).toBe("169.254.0.0/29");
-    expect(config.cloud.cluster.deletionProtection).toBe(true);
-    expect(config.cloud.cluster.releaseChannel).toBe("REGULAR");
+    expect(cloudOf(config).vpn.linkLocalRange).toBe("169.254.0.0/29");
+    expect(cloudOf(config).cluster.deletionProtection).toBe(true);
+    expect(cloudOf(config).cluster.releaseChannel).toBe("REGULAR");
     expect(config.registry.pki.keyAlgorithm).toBe("ECDSA");
     expect(config.registry.exposure).toEqual({ type: "internalLoadBalancer" });
-    expect(config.cloud.artifactRegistry.enabled).toBe(false);
+    expect(cloudOf(config).artifactRegistry.enabled).toBe(false);
   });
 
   it("parses the standalone environment with tutorial 004's values", () => {

@@ -4,14 +4,19 @@
  * workloads stack's outputs and speaks to the registry directly; the cluster part runs gcloud
  * and kubectl and prints each command it ran.
  *
- *   npm run verify [-- --registry-address host:port] [--app-context <kubectl context>] [--registry-only]
+ *   npm run verify [-- --registry-address host:port] [--app-context <kubectl context>]
+ *                     [--side <name>] [--registry-only]
  *
  * --registry-address connects elsewhere than the registry's name (e.g. a kubectl port-forward)
- * while still verifying the certificate for the name.
+ * while still verifying the certificate for the name. With several application sides the
+ * registry's outputs come from the registry stack, every side's BGP sessions are checked, and
+ * --side picks the side whose cluster is checked (default: the first).
  */
 import { spawnSync } from "node:child_process";
 import { loadEnvironmentOrReport } from "../lib/config/load";
-import type { Config } from "../lib/config/schema";
+import type { AppSection, Config } from "../lib/config/schema";
+import { applicationSidesOf, hasManySides } from "../lib/config/sides";
+import { REGISTRY_STACK, WORKLOADS_STACK } from "../lib/contract/stack-names";
 import { clusterChecks } from "../lib/verify/cluster-checks";
 import { checkRegistry, renderResults, type CheckResult } from "../lib/verify/registry-check";
 
@@ -20,22 +25,42 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function workloadsOutputs(): Record<string, { value: unknown }> {
-  const result = spawnSync("terraform", ["-chdir=cdktf.out/stacks/workloads", "output", "-json"], {
+/** The stack publishing the registry's CA and users: registry with sides, else workloads. */
+function registryOutputsStack(config: Config): string {
+  return config.mode === "hybrid" && hasManySides(config) ? REGISTRY_STACK : WORKLOADS_STACK;
+}
+
+function registryOutputs(stack: string): Record<string, { value: unknown }> {
+  const result = spawnSync("terraform", [`-chdir=cdktf.out/stacks/${stack}`, "output", "-json"], {
     encoding: "utf8",
   });
   if (result.status !== 0) {
-    throw new Error(`terraform output failed (deploy workloads first): ${result.stderr.trim()}`);
+    throw new Error(`terraform output failed (deploy ${stack} first): ${result.stderr.trim()}`);
   }
   return JSON.parse(result.stdout) as Record<string, { value: unknown }>;
 }
 
+/** The app section of the side whose cluster is checked. */
+function checkedApp(config: Config): AppSection {
+  if (config.mode !== "hybrid") return config.app;
+  const sides = applicationSidesOf(config);
+  const wanted = flag("--side");
+  const side = wanted === undefined ? sides[0] : sides.find((s) => s.name === wanted);
+  if (!side) {
+    throw new Error(
+      `--side ${wanted ?? ""} names no side; the sides are ${sides.map((s) => s.name).join(", ")}`,
+    );
+  }
+  return side.app;
+}
+
 function routersOf(config: Config) {
   if (config.mode !== "hybrid") return [];
-  const cloud = config.cloud;
-  const routers = [
-    { name: `${cloud.network.name}-router`, region: cloud.region, project: cloud.projectId },
-  ];
+  const routers = applicationSidesOf(config).map(({ cloud }) => ({
+    name: `${cloud.network.name}-router`,
+    region: cloud.region,
+    project: cloud.projectId,
+  }));
   if (config.onprem.mode === "simulated") {
     const onprem = config.onprem;
     routers.push({
@@ -50,7 +75,8 @@ function routersOf(config: Config) {
 async function run(): Promise<void> {
   const config = loadEnvironmentOrReport();
   if (!config) return;
-  const outputs = workloadsOutputs();
+  const outputs = registryOutputs(registryOutputsStack(config));
+  const app = checkedApp(config);
   const results: CheckResult[] = await checkRegistry({
     fqdn: config.registry.fqdn,
     address: flag("--registry-address") ?? `${config.registry.fqdn}:443`,
@@ -63,12 +89,12 @@ async function run(): Promise<void> {
     const checks = clusterChecks({
       routers: routersOf(config),
       appContext: flag("--app-context"),
-      appNamespace: config.app.namespace,
+      appNamespace: app.namespace,
       registryFqdn: config.registry.fqdn,
-      sampleImage: config.app.sampleApp.enabled
-        ? `${config.registry.fqdn}/${config.app.sampleApp.image}`
+      sampleImage: app.sampleApp.enabled
+        ? `${config.registry.fqdn}/${app.sampleApp.image}`
         : undefined,
-      toolImage: config.app.caTrustDaemonSet.image,
+      toolImage: app.caTrustDaemonSet.image,
     });
     for (const check of checks) {
       process.stdout.write(`$ ${check.command.join(" ")}\n`);

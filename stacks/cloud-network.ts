@@ -8,13 +8,13 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { DockerRepository } from "../lib/artifact-registry/docker-repository";
 import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { cacheIpOf, networkRangesOf, parentDomain } from "../lib/config/derived";
+import { cacheIpOf, networkRangesOf, parentDomain, privateZoneNameOf } from "../lib/config/derived";
+import type { ApplicationSide } from "../lib/config/sides";
 import { clusterSettingsOf } from "./settings";
 import type { HybridConfig } from "../lib/config/schema";
-import { cloudNetworkContract } from "../lib/contract/cloud-network";
+import { cloudNetworkContractOf } from "../lib/contract/cloud-network";
 import { ContractReader, publishContract } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
-import { CLOUD_NETWORK_STACK } from "../lib/contract/stack-names";
 import { PrivateZone } from "../lib/dns/private-zone";
 import { ProjectServices } from "../lib/gcp/project-services";
 import { ARTIFACT_REGISTRY_READER_ROLE, NodeServiceAccount } from "../lib/gke/node-service-account";
@@ -29,6 +29,7 @@ import { Vpc } from "../lib/network/vpc";
 import { VpnLink } from "../lib/network/vpn-link";
 import { REGISTRY_SERVICE_PORT } from "../lib/registry/ports";
 import {
+  type AlertRule,
   certificateAlertRule,
   registryAlertRules,
   vpnAlertRules,
@@ -46,23 +47,33 @@ const CLOUD_SERVICES = [
   "cloudresourcemanager.googleapis.com",
 ];
 
+/** Whether this side's project gets the registry's alerts: the one side, or alerts.side. */
+function watchesRegistry(config: HybridConfig, side: ApplicationSide): boolean {
+  if (side.single) return true;
+  const [first] = Object.keys(config.sides ?? {});
+  return side.name === (config.alerts.side ?? first);
+}
+
 export interface CloudNetworkStackProps {
   readonly config: HybridConfig;
+  /** The application side this stack builds. */
+  readonly side: ApplicationSide;
   /** The onprem-network stack when it is in the same app (deploy ordering). */
   readonly onpremStack?: TerraformStack;
 }
 
 /**
- * The application side: VPC, HA VPN with BGP to on-prem (both directions), NAT, the registry's
+ * An application side: VPC, HA VPN with BGP to on-prem (both directions), NAT, the registry's
  * private DNS zone, and a private GKE cluster whose nodes trust the registry CA natively.
+ * Everything here is the side's own: a stack per side, so sides come and go independently.
  */
 export class CloudNetworkStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: CloudNetworkStackProps) {
     super(scope, id);
-    const { config } = props;
-    const { cloud } = config;
+    const { config, side } = props;
+    const { cloud, app } = side;
     const { projectId, region } = cloud;
-    configureStateBackend(this, CLOUD_NETWORK_STACK, config.backend);
+    configureStateBackend(this, side.networkStack, config.backend);
     new GoogleProvider(this, "google", { project: projectId, region });
     new RandomProvider(this, "random");
     new TimeProvider(this, "time");
@@ -168,7 +179,7 @@ export class CloudNetworkStack extends TerraformStack {
       reader: nodeServiceAccount.member,
       dependsOn: apis.services,
     });
-    const cacheEnabled = config.app.pullThroughCache.enabled;
+    const cacheEnabled = app.pullThroughCache.enabled;
     const cluster = new PrivateGkeCluster(this, "app-cluster", {
       ...clusterSettingsOf(cloud),
       network: vpc.network.id,
@@ -177,7 +188,7 @@ export class CloudNetworkStack extends TerraformStack {
       servicesRangeName: vpc.servicesRangeName,
       nodeServiceAccount,
       trustedRegistry: {
-        fqdns: [config.registry.fqdn, ...(cacheEnabled ? [config.app.pullThroughCache.fqdn] : [])],
+        fqdns: [config.registry.fqdn, ...(cacheEnabled ? [app.pullThroughCache.fqdn] : [])],
         caSecretUri: caSecret.versionUri,
         dependsOn: [caSecret.readableByNodes],
       },
@@ -190,25 +201,26 @@ export class CloudNetworkStack extends TerraformStack {
           region,
           name: `${cloud.network.name}-registry-cache`,
           subnetwork: vpc.subnet.id,
-          address: cacheIpOf(config),
-          description: `Internal load balancer of ${config.app.pullThroughCache.fqdn}`,
+          address: cacheIpOf(side),
+          description: `Internal load balancer of ${app.pullThroughCache.fqdn}`,
         })
       : undefined;
 
-    const domain = parentDomain(config.registry.fqdn);
+    // One side binds the on-prem VPC too; with several, onprem-network has its own zone (a
+    // VPC takes one private zone per domain).
     const zone = new PrivateZone(this, "registry-zone", {
       projectId,
-      name: domain.replace(/\./g, "-"),
-      domain,
+      name: privateZoneNameOf(config.registry.fqdn, side.single ? undefined : side.name),
+      domain: parentDomain(config.registry.fqdn),
       networks: [
         vpc.network.selfLink,
-        ...(config.onprem.mode === "simulated" ? [onprem.string("networkSelfLink")] : []),
+        ...(side.single && config.onprem.mode === "simulated"
+          ? [onprem.string("networkSelfLink")]
+          : []),
       ],
       aRecords: [
         { fqdn: config.registry.fqdn, ip: onprem.string("registryIp") },
-        ...(cacheAddress
-          ? [{ fqdn: config.app.pullThroughCache.fqdn, ip: cacheAddress.address }]
-          : []),
+        ...(cacheAddress ? [{ fqdn: app.pullThroughCache.fqdn, ip: cacheAddress.address }] : []),
       ],
       ttl: cloud.dns.ttl,
     });
@@ -234,9 +246,9 @@ export class CloudNetworkStack extends TerraformStack {
           })
         : undefined;
 
-    if (config.alerts.enabled) this.alerting(config, onprem, apis);
+    if (config.alerts.enabled) this.alerting(config, side, onprem, apis);
 
-    publishContract(this, cloudNetworkContract, {
+    publishContract(this, cloudNetworkContractOf(side.networkStack), {
       projectId,
       region,
       networkName: vpc.network.name,
@@ -258,13 +270,16 @@ export class CloudNetworkStack extends TerraformStack {
    * Alert policies in the application project. With a simulated on-prem, its project joins this
    * project's metrics scope, so the registry's metrics (Managed Service for Prometheus on the
    * registry cluster) and both VPN ends are visible here and one set of channels serves all.
+   * With several sides, each watches its own VPN and one (alerts.side) the registry.
    */
   private alerting(
     config: HybridConfig,
+    side: ApplicationSide,
     onprem: ContractReader<(typeof onpremNetworkContract)["outputs"]>,
     apis: ProjectServices,
   ): void {
-    const { alerts, cloud } = config;
+    const { alerts } = config;
+    const { cloud } = side;
     const dependsOn = apis.services;
     const channels = [
       ...new EmailNotificationChannels(this, "alert-emails", {
@@ -272,21 +287,48 @@ export class CloudNetworkStack extends TerraformStack {
         emails: alerts.emails,
         dependsOn,
       }).names,
-      ...alerts.notificationChannels,
+      // A policy notifies channels of its own project only (validate.ts checks each belongs to a side).
+      ...alerts.notificationChannels.filter((channel) =>
+        channel.startsWith(`projects/${cloud.projectId}/`),
+      ),
     ];
-    const rules = [...vpnAlertRules()];
+    const rules = [
+      ...vpnAlertRules(),
+      ...(watchesRegistry(config, side) ? this.registryAlertRules(config, side, onprem, apis) : []),
+    ];
+    for (const rule of rules) {
+      new PromqlAlertPolicy(this, `alert-${rule.id}`, {
+        rule,
+        project: cloud.projectId,
+        notificationChannels: channels,
+        dependsOn,
+      });
+    }
+  }
+
+  /**
+   * The registry's own alerts, on the side that watches it. With a simulated on-prem, its
+   * project joins this project's metrics scope so the registry's metrics are visible here.
+   */
+  private registryAlertRules(
+    config: HybridConfig,
+    side: ApplicationSide,
+    onprem: ContractReader<(typeof onpremNetworkContract)["outputs"]>,
+    apis: ProjectServices,
+  ): AlertRule[] {
+    const rules: AlertRule[] = [];
     if (config.onprem.mode === "simulated") {
       new MonitoringMonitoredProject(this, "onprem-metrics", {
-        metricsScope: `locations/global/metricsScopes/${cloud.projectId}`,
+        metricsScope: `locations/global/metricsScopes/${side.cloud.projectId}`,
         name: onprem.string("projectId"),
-        dependsOn,
+        dependsOn: apis.services,
       });
       rules.push(
         ...registryAlertRules({
           namespace: config.registry.namespace,
           job: REGISTRY_SCRAPE_JOB,
-          serverErrorRatio: alerts.serverErrorRatio,
-          storageUtilization: alerts.storageUtilization,
+          serverErrorRatio: config.alerts.serverErrorRatio,
+          storageUtilization: config.alerts.storageUtilization,
         }),
       );
     }
@@ -296,13 +338,6 @@ export class CloudNetworkStack extends TerraformStack {
     });
     const renewalStart = Op.sub(notAfter.unix, config.registry.pki.earlyRenewalDays * 86400);
     rules.push(certificateAlertRule(Token.asString(renewalStart), "registry server certificate"));
-    for (const rule of rules) {
-      new PromqlAlertPolicy(this, `alert-${rule.id}`, {
-        rule,
-        project: cloud.projectId,
-        notificationChannels: channels,
-        dependsOn,
-      });
-    }
+    return rules;
   }
 }

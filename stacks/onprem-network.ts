@@ -3,7 +3,14 @@ import { TerraformStack } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { networkRangesOf, registryIpOf } from "../lib/config/derived";
+import {
+  networkRangesOf,
+  parentDomain,
+  privateZoneNameOf,
+  registryIpOf,
+} from "../lib/config/derived";
+import { hasManySides } from "../lib/config/sides";
+import { PrivateZone } from "../lib/dns/private-zone";
 import { clusterSettingsOf } from "./settings";
 import type { HybridConfig } from "../lib/config/schema";
 import { publishContract, type ContractValues } from "../lib/contract/contract";
@@ -53,28 +60,32 @@ export class OnpremNetworkStack extends TerraformStack {
 
     const onprem = config.onprem;
     const registryIp = onprem.mode === "simulated" ? registryIpOf(onprem) : onprem.registryIp;
+    const manySides = hasManySides(config);
+    // With several sides the cache certificate exists before any side enables its cache, so
+    // a side turning it on changes nothing here; all sides' caches share its one name.
+    const cache = config.app.pullThroughCache;
     const pki = new RegistryPki(this, "registry-pki", {
       registryFqdn: config.registry.fqdn,
       ipAddresses: [registryIp],
-      cacheFqdn: config.app.pullThroughCache.enabled ? config.app.pullThroughCache.fqdn : undefined,
+      cacheFqdn: cache.enabled || manySides ? cache.fqdn : undefined,
       ...config.registry.pki,
     });
-    // The private keys go to Secret Manager in the application project, where the workloads
-    // stack reads them: as outputs they would also sit in cloud-network's state.
+    // The private keys go to Secret Manager, where the workloads stacks read them: as outputs
+    // they would also sit in the state of every stack that reads this one.
+    const keyStoreProject = keyStoreOf(config);
     const keyStore = new GoogleProvider(this, "google-key-store", {
       alias: "keys",
-      project: config.cloud.projectId,
-      region: config.cloud.region,
+      ...keyStoreProject,
     });
     const keyStoreApi = new ProjectServices(this, "key-store-services", {
       provider: keyStore,
-      projectId: config.cloud.projectId,
+      projectId: keyStoreProject.project,
       services: ["secretmanager.googleapis.com"],
     });
     const keySecret = (id: string, suffix: string, value: string) =>
       new SecretValue(this, id, {
         provider: keyStore,
-        projectId: config.cloud.projectId,
+        projectId: keyStoreProject.project,
         secretId: `${config.registry.fqdn.replace(/\./g, "-")}-${suffix}`,
         value,
         dependsOn: keyStoreApi.services,
@@ -89,7 +100,7 @@ export class OnpremNetworkStack extends TerraformStack {
       serverCertificatePem: pki.server.certificatePem,
       serverCertificateNotAfter: pki.server.certificate.validityEndTime,
       serverKeySecret: serverKey.secretName,
-      cacheFqdn: pki.cache ? config.app.pullThroughCache.fqdn : "",
+      cacheFqdn: pki.cache ? cache.fqdn : "",
       cacheCertificatePem: pki.cache?.certificatePem ?? "",
       cacheKeySecret: cacheKey?.secretName ?? "",
     };
@@ -109,9 +120,14 @@ export class OnpremNetworkStack extends TerraformStack {
     const { projectId, region } = onprem;
     new GoogleProvider(this, "google", { project: projectId, region });
     const gcsStorage = config.registry.storage.type === "gcs" ? config.registry.storage : undefined;
+    const manySides = hasManySides(config);
     const apis = new ProjectServices(this, "services", {
       projectId,
-      services: [...ONPREM_SERVICES, ...(gcsStorage ? ["storage.googleapis.com"] : [])],
+      services: [
+        ...ONPREM_SERVICES,
+        ...(gcsStorage ? ["storage.googleapis.com"] : []),
+        ...(manySides ? ["dns.googleapis.com"] : []),
+      ],
     });
 
     const vpc = new Vpc(this, "vpc", {
@@ -129,7 +145,7 @@ export class OnpremNetworkStack extends TerraformStack {
       network: vpc.network.id,
       namePrefix: onprem.network.name,
       internalRanges: networkRangesOf(onprem.network),
-      peerRanges: networkRangesOf(config.cloud.network),
+      peerRanges: peerRangesOf(config),
       peerTcpPorts: [String(REGISTRY_SERVICE_PORT)],
       iapSsh: onprem.iapSsh,
     });
@@ -175,6 +191,17 @@ export class OnpremNetworkStack extends TerraformStack {
       description: `Internal load balancer of ${config.registry.fqdn}`,
     });
 
+    if (manySides) {
+      // Each side's zone binds its own VPC only: a VPC takes one private zone per domain.
+      new PrivateZone(this, "registry-zone", {
+        projectId,
+        name: privateZoneNameOf(config.registry.fqdn),
+        domain: parentDomain(config.registry.fqdn),
+        networks: [vpc.network.selfLink],
+        aRecords: [{ fqdn: config.registry.fqdn, ip: address.address }],
+      });
+    }
+
     const bucket = gcsStorage
       ? new RegistryBucket(this, "registry-bucket", {
           projectId,
@@ -216,6 +243,30 @@ export class OnpremNetworkStack extends TerraformStack {
       registryStorageServiceAccount: bucket?.serviceAccount.email ?? "",
     };
   }
+}
+
+/**
+ * The application ranges the on-prem firewall admits: the one side's, or with several sides
+ * the blocks they all lie in (a new side then changes nothing here).
+ */
+function peerRangesOf(config: HybridConfig): string[] {
+  if (config.cloud) return networkRangesOf(config.cloud.network);
+  return config.onprem.applicationRanges ?? [];
+}
+
+/**
+ * Where the private keys are kept: the one side's project (the `cloud:` form, unless set);
+ * with several sides the simulated on-prem's project or onprem.keyStoreProjectId, never a
+ * side's (a side may be removed).
+ */
+function keyStoreOf(config: HybridConfig): { project: string; region?: string } {
+  const { onprem, cloud } = config;
+  if (onprem.mode === "external" && onprem.keyStoreProjectId) {
+    return { project: onprem.keyStoreProjectId };
+  }
+  if (cloud) return { project: cloud.projectId, region: cloud.region };
+  if (onprem.mode === "simulated") return { project: onprem.projectId, region: onprem.region };
+  throw new Error("onprem.keyStoreProjectId is required with sides and an external on-prem");
 }
 
 type RegistryPkiValues = Pick<

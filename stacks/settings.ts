@@ -1,4 +1,4 @@
-import type { Config, HybridConfig, StandaloneConfig } from "../lib/config/schema";
+import type { CloudSection, Config, StandaloneConfig } from "../lib/config/schema";
 import { clusterLocationOf, type SimulatedOnprem } from "../lib/config/derived";
 import type { PrivateGkeClusterProps } from "../lib/gke/private-gke-cluster";
 import { NODE_PROXY_PORT } from "../lib/registry/node-proxy";
@@ -9,7 +9,7 @@ import type { RegistryStorageSettings } from "../lib/registry/registry-storage";
  * lib/ settings (lib/ itself never sees the config).
  */
 
-type GcpSide = HybridConfig["cloud"] | SimulatedOnprem;
+type GcpSide = CloudSection | SimulatedOnprem;
 
 /** The cluster settings of a GCP side, as PrivateGkeCluster props. */
 export function clusterSettingsOf(

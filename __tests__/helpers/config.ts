@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { parseConfig } from "../../lib/config/load";
-import type { Config } from "../../lib/config/schema";
+import type { CloudSection, Config } from "../../lib/config/schema";
 
 export const ROOT = join(__dirname, "..", "..");
 
@@ -39,4 +39,10 @@ export function merge(base: Json, patch: Json): Json {
     else out[key] = isRecord(current) && isRecord(value) ? merge(current, value) : value;
   }
   return out;
+}
+
+/** The one application side of a `cloud:` form environment. */
+export function cloudOf(config: Config): CloudSection {
+  if (config.mode !== "hybrid" || !config.cloud) throw new Error("not a cloud: form environment");
+  return config.cloud;
 }

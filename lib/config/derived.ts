@@ -1,5 +1,5 @@
 import { nthAddress } from "../network/ipv4";
-import type { Config, HybridConfig } from "./schema";
+import type { AppSection, CloudSection, Config, HybridConfig } from "./schema";
 
 /** Host number of the registry IP inside the on-prem subnet when none is configured. */
 const DEFAULT_REGISTRY_HOST_NUMBER = 10;
@@ -20,16 +20,25 @@ export function clusterLocationOf(side: {
 }
 
 /** Every range of a GCP side's network. */
-export function networkRangesOf(network: HybridConfig["cloud"]["network"]): string[] {
+export function networkRangesOf(network: CloudSection["network"]): string[] {
   return [network.subnetCidr, network.podsCidr, network.servicesCidr];
 }
 
-/** The pull-through cache's reserved IP: configured, or the application subnet's 10th host. */
-export function cacheIpOf(config: HybridConfig): string {
+/** A side's pull-through cache IP: configured, or the side's application subnet's 10th host. */
+export function cacheIpOf(side: { cloud: CloudSection; app: AppSection }): string {
   return (
-    config.app.pullThroughCache.ip ??
-    nthAddress(config.cloud.network.subnetCidr, DEFAULT_REGISTRY_HOST_NUMBER)
+    side.app.pullThroughCache.ip ??
+    nthAddress(side.cloud.network.subnetCidr, DEFAULT_REGISTRY_HOST_NUMBER)
   );
+}
+
+/**
+ * The Cloud DNS zone holding the registry's records: named after its domain, and with several
+ * sides after the side too (two sides may share a project; a zone name is unique in one).
+ */
+export function privateZoneNameOf(registryFqdn: string, side?: string): string {
+  const zone = parentDomain(registryFqdn).replace(/\./g, "-");
+  return side === undefined ? zone : `${zone}-${side}`;
 }
 
 /** The DNS zone a host name lives in: everything after its first label. */

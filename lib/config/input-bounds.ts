@@ -148,6 +148,9 @@ export function boundInput(parsed: unknown): BoundedInput {
         });
         continue;
       }
+      // Reserved now, so the copy keeps the file's key order (frames are taken last in, first
+      // out): the order of sides decides the order of their stacks.
+      (copy as Record<string | number, unknown>)[key] = undefined;
       stack.push({
         value: child,
         path: childPath,

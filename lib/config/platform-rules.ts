@@ -1,5 +1,5 @@
 import { cidrContains, nonPublicReason, nonUnicastReason, notAHostOf } from "../network/ipv4";
-import { parentDomain } from "./derived";
+import { privateZoneNameOf } from "./derived";
 import { quantityValue } from "./quantity";
 import type { GcpSideView, SemanticView } from "./semantic-view";
 import type { ConfigProblem } from "./validate";
@@ -26,11 +26,15 @@ const MAX_DISK_GB = 65536;
  */
 const LONGEST_SUFFIX = { cloud: "-to-onprem-reverse-3-bgp", onprem: "-allow-iap-ssh" } as const;
 
-function gcpNameProblems(side: "onprem" | "cloud", view: GcpSideView): ConfigProblem[] {
+function gcpNameProblems(
+  side: string,
+  kind: keyof typeof LONGEST_SUFFIX,
+  view: GcpSideView,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const network = view.network?.name;
   if (network) {
-    const derived = [`${network}${LONGEST_SUFFIX[side]}`, `${network}-${view.region ?? ""}`];
+    const derived = [`${network}${LONGEST_SUFFIX[kind]}`, `${network}-${view.region ?? ""}`];
     const tooLong = derived.find((name) => name.length > 63);
     if (tooLong) {
       problems.push({
@@ -65,19 +69,27 @@ function gcpNameProblems(side: "onprem" | "cloud", view: GcpSideView): ConfigPro
  * Node service account ids are the first 24 characters of the cluster name plus `-nodes`
  * (lib/gke/node-service-account.ts): two clusters in one project must not share them.
  */
-function serviceAccountProblems(onprem?: GcpSideView, cloud?: GcpSideView): ConfigProblem[] {
+function serviceAccountProblems(
+  sides: ReadonlyArray<{ readonly path: string; readonly view: GcpSideView }>,
+): ConfigProblem[] {
   const id = (name: string) => `${name.slice(0, 24).replace(/-+$/, "")}-nodes`;
-  const a = onprem?.cluster?.name;
-  const b = cloud?.cluster?.name;
-  if (!a || !b || onprem?.projectId !== cloud?.projectId || a === b || id(a) !== id(b)) return [];
-  return [
-    {
-      path: "cloud.cluster.name",
-      value: b,
-      message: `gives the same node service account id (${id(b)}) as onprem.cluster.name in the same project`,
-      hint: "make the two cluster names differ within their first 24 characters",
-    },
-  ];
+  return sides.flatMap((side, i) => {
+    const b = side.view.cluster?.name;
+    const clash = sides.slice(0, i).find((earlier) => {
+      const a = earlier.view.cluster?.name;
+      return a && b && earlier.view.projectId === side.view.projectId && a !== b && id(a) === id(b);
+    });
+    return clash && b
+      ? [
+          {
+            path: `${side.path}.cluster.name`,
+            value: b,
+            message: `gives the same node service account id (${id(b)}) as ${clash.path}.cluster.name in the same project`,
+            hint: "make the two cluster names differ within their first 24 characters",
+          },
+        ]
+      : [];
+  });
 }
 
 /** Requests above limits are refused by the API server (https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/). */
@@ -241,10 +253,12 @@ function namespaceProblems(view: SemanticView, registry: Registry, app: App): Co
 }
 
 /** Cloud DNS zone names: 1-63 characters, starting with a letter (https://cloud.google.com/dns/docs/reference/rest/v1/managedZones). */
-function dnsZoneProblems(registry: Registry): ConfigProblem[] {
-  const domain = parentDomain(registry.fqdn);
-  const zone = domain.replace(/\./g, "-");
-  return GCP_NAME.test(zone)
+function dnsZoneProblems(view: SemanticView, registry: Registry): ConfigProblem[] {
+  const sideNames = view.declares.sides ? view.sides.map((side) => side.name) : [undefined];
+  const zone = sideNames
+    .map((side) => privateZoneNameOf(registry.fqdn, side))
+    .find((name) => !GCP_NAME.test(name));
+  return zone === undefined
     ? []
     : [
         {
@@ -298,14 +312,17 @@ export function platformProblems(view: SemanticView): ConfigProblem[] {
   const app = view.app;
   const onpremSide = view.onprem?.mode === "simulated" ? view.onprem.side : undefined;
   return [
-    ...(onpremSide ? gcpNameProblems("onprem", onpremSide) : []),
-    ...(view.cloud ? gcpNameProblems("cloud", view.cloud) : []),
-    ...serviceAccountProblems(onpremSide, view.cloud),
+    ...(onpremSide ? gcpNameProblems("onprem", "onprem", onpremSide) : []),
+    ...view.sides.flatMap((side) => gcpNameProblems(side.path, "cloud", side)),
+    ...serviceAccountProblems([
+      ...(onpremSide ? [{ path: "onprem", view: onpremSide }] : []),
+      ...view.sides.map((side) => ({ path: side.path, view: side })),
+    ]),
     ...(registry ? resourceProblems(registry) : []),
     ...(registry ? pkiProblems(registry) : []),
     ...(registry ? storageProblems(registry) : []),
     ...(registry ? exposureProblems(registry) : []),
-    ...(registry && view.mode === "hybrid" ? dnsZoneProblems(registry) : []),
+    ...(registry && view.mode === "hybrid" ? dnsZoneProblems(view, registry) : []),
     ...(registry && app ? namespaceProblems(view, registry, app) : []),
     ...siteProblems(view),
   ];

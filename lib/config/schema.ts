@@ -188,12 +188,23 @@ const gcpSideFields = {
   }),
 };
 
+/**
+ * With several application sides, the blocks their ranges are cut from: the registry side
+ * admits these rather than each side's ranges, so adding a side changes no registry stack.
+ */
+const applicationRanges = () =>
+  z.array(cidr).min(1).optional().meta({
+    description:
+      "With sides: the address blocks every application side's ranges lie in. The on-prem firewall, the registry's load balancer and its NetworkPolicy admit these, so a side added inside them changes no registry stack. Required with sides; unused with cloud",
+  });
+
 const simulatedOnprem = z.strictObject({
   mode: z.literal("simulated"),
   ...gcpSideFields,
   registryIp: ipv4
     .optional()
     .meta({ description: "Reserved internal IP of the registry. @default the subnet's 10th host" }),
+  applicationRanges: applicationRanges(),
 });
 
 const externalOnprem = z.strictObject({
@@ -213,6 +224,11 @@ const externalOnprem = z.strictObject({
     description: "IP of the registry's load balancer on the on-prem network",
   }),
   kubeconfig: kubeconfig.meta({ description: "The on-prem cluster that runs the registry" }),
+  applicationRanges: applicationRanges(),
+  keyStoreProjectId: projectId.optional().meta({
+    description:
+      "GCP project whose Secret Manager keeps the registry's private keys. @default cloud.projectId; required with sides",
+  }),
 });
 
 const onprem = z.discriminatedUnion("mode", [simulatedOnprem, externalOnprem]);
@@ -252,7 +268,7 @@ const vpn = z
   })
   .prefault({});
 
-const cloud = z.strictObject({
+const cloudFields = {
   ...gcpSideFields,
   vpn,
   dns: z
@@ -261,6 +277,11 @@ const cloud = z.strictObject({
     })
     .prefault({}),
   artifactRegistry,
+};
+
+const cloud = z.strictObject(cloudFields).meta({
+  description:
+    "The one application side (stacks cloud-network and workloads). For several, use sides instead",
 });
 
 const resources = z.strictObject({ cpu: quantity, memory: quantity });
@@ -763,6 +784,34 @@ const backend = z
   ])
   .default({ type: "local", directory: "state" });
 
+/**
+ * Side names become stack names (cloud-network-<side>, workloads-<side>) and part of the DNS
+ * zone names, so they are short RFC 1035 labels.
+ */
+export const SIDE_NAME = /^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/;
+
+const side = z.strictObject({
+  ...cloudFields,
+  app: app.optional().meta({
+    description:
+      "This side's application settings, replacing the top-level app section for it (keys left out take their defaults). @default the top-level app section",
+  }),
+});
+
+const sides = z
+  .record(
+    z.string().regex(SIDE_NAME, {
+      message:
+        "side names must start with a letter and hold only a-z, 0-9 and '-', at most 20 characters",
+    }),
+    side,
+  )
+  .optional()
+  .meta({
+    description:
+      "Several application sides, by name: each is a cloud section (plus an optional app section) with its own stacks cloud-network-<name> and workloads-<name>; the registry's workloads are then the registry stack. Use instead of cloud",
+  });
+
 const common = { backend, app };
 
 const hybridRegistry = z.strictObject({ ...registryFields, exposure: hybridExposure }).prefault({});
@@ -796,6 +845,10 @@ const alerts = z
       description:
         "Alert when this share of the registry's requests fails with 5xx for 10 minutes. @default 0.05",
     }),
+    side: z.string().optional().meta({
+      description:
+        "With sides: the side whose project gets the registry and certificate alerts (each side gets its own VPN alerts). @default the first side",
+    }),
     storageUtilization: ratio.default(0.8).meta({
       description:
         "Alert when the registry's volume is fuller than this for 15 minutes. @default 0.8",
@@ -808,7 +861,8 @@ const hybridConfigSchema = z.strictObject({
   ...common,
   registry: hybridRegistry,
   onprem,
-  cloud,
+  cloud: cloud.optional(),
+  sides,
   alerts,
 });
 
@@ -832,6 +886,8 @@ export const sectionSchemas = {
   network,
   cluster,
   vpn,
+  cloudDns: cloudFields.dns,
+  artifactRegistry,
   cidrList: z.array(cidr),
   ipList: z.array(ipv4),
   hybridRegistry,
@@ -848,3 +904,7 @@ export const configSchema = z.discriminatedUnion("mode", [
 export type Config = z.output<typeof configSchema>;
 export type HybridConfig = Extract<Config, { mode: "hybrid" }>;
 export type StandaloneConfig = Extract<Config, { mode: "standalone" }>;
+/** One application side's cloud section (`cloud`, or an entry of `sides`). */
+export type CloudSection = z.output<typeof cloud>;
+/** The app section (top level, or a side's own). */
+export type AppSection = z.output<typeof app>;

@@ -9,7 +9,13 @@ import { vpnTunnelCount } from "../network/vpn-topology";
 import { isVolumeStorage, parentDomain } from "./derived";
 import { platformProblems } from "./platform-rules";
 import type { SourcePosition } from "./source-position";
-import type { ExternalSiteView, GcpSideView, SemanticView } from "./semantic-view";
+import { applicationSidesFormProblems, manySidesProblems, singleSideProblems } from "./side-rules";
+import type {
+  ApplicationSideView,
+  ExternalSiteView,
+  GcpSideView,
+  SemanticView,
+} from "./semantic-view";
 
 /** One thing wrong with an environment file. */
 export interface ConfigProblem {
@@ -92,34 +98,41 @@ type Cluster = NonNullable<GcpSideView["cluster"]>;
 type Registry = NonNullable<SemanticView["registry"]>;
 type App = NonNullable<SemanticView["app"]>;
 
-function sideRanges(side: "onprem" | "cloud", view: GcpSideView): NamedRange[] {
+function sideRanges(path: string, view: GcpSideView): NamedRange[] {
   const ranges: NamedRange[] = [];
   if (view.network) {
     ranges.push(
-      { path: `${side}.network.subnetCidr`, cidr: view.network.subnetCidr },
-      { path: `${side}.network.podsCidr`, cidr: view.network.podsCidr },
-      { path: `${side}.network.servicesCidr`, cidr: view.network.servicesCidr },
+      { path: `${path}.network.subnetCidr`, cidr: view.network.subnetCidr },
+      { path: `${path}.network.podsCidr`, cidr: view.network.podsCidr },
+      { path: `${path}.network.servicesCidr`, cidr: view.network.servicesCidr },
     );
   }
   if (view.cluster) {
-    ranges.push({ path: `${side}.cluster.controlPlaneCidr`, cidr: view.cluster.controlPlaneCidr });
+    ranges.push({ path: `${path}.cluster.controlPlaneCidr`, cidr: view.cluster.controlPlaneCidr });
   }
   return ranges;
 }
 
+function onpremRanges(view: SemanticView): NamedRange[] {
+  const { onprem } = view;
+  return onprem?.mode === "simulated"
+    ? sideRanges("onprem", onprem.side)
+    : (onprem?.site.networkCidrs ?? []).map((cidr, i) => ({
+        path: `onprem.networkCidrs.${i}`,
+        cidr,
+      }));
+}
+
+/** Every range of every side: all must be disjoint (the link-local /30s end on one router). */
 function hybridRanges(view: SemanticView): NamedRange[] {
-  const { onprem, cloud } = view;
-  const onpremRanges =
-    onprem?.mode === "simulated"
-      ? sideRanges("onprem", onprem.side)
-      : (onprem?.site.networkCidrs ?? []).map((cidr, i) => ({
-          path: `onprem.networkCidrs.${i}`,
-          cidr,
-        }));
   return [
-    ...onpremRanges,
-    ...(cloud ? sideRanges("cloud", cloud) : []),
-    ...(cloud?.vpn ? [{ path: "cloud.vpn.linkLocalRange", cidr: cloud.vpn.linkLocalRange }] : []),
+    ...onpremRanges(view),
+    ...view.sides.flatMap((side) => [
+      ...sideRanges(side.path, side),
+      ...(side.vpn
+        ? [{ path: `${side.path}.vpn.linkLocalRange`, cidr: side.vpn.linkLocalRange }]
+        : []),
+    ]),
   ];
 }
 
@@ -184,7 +197,7 @@ function clusterProblems(
   return problems;
 }
 
-function gcpSideProblems(side: "onprem" | "cloud", view: GcpSideView): ConfigProblem[] {
+function gcpSideProblems(side: string, view: GcpSideView): ConfigProblem[] {
   const problems: ConfigProblem[] = view.cluster
     ? clusterProblems(side, view.region, view.cluster)
     : [];
@@ -209,20 +222,49 @@ function gcpSideProblems(side: "onprem" | "cloud", view: GcpSideView): ConfigPro
   return problems;
 }
 
-function sameProjectProblems(onprem: GcpSideView, cloud: GcpSideView): ConfigProblem[] {
-  if (!onprem.projectId || onprem.projectId !== cloud.projectId) return [];
-  const names = [
-    ["network", onprem.network?.name, cloud.network?.name],
-    ["cluster", onprem.cluster?.name, cloud.cluster?.name],
-  ] as const;
-  return names
-    .filter(([, onpremName, cloudName]) => onpremName !== undefined && onpremName === cloudName)
-    .map(([field, , cloudName]) => ({
-      path: `cloud.${field}.name`,
-      value: cloudName,
-      message: `equals onprem.${field}.name in the same project`,
-      hint: `give each side its own ${field} name`,
-    }));
+/** A GCP side's names, for the rules about two sides in one project. */
+interface NamedSide {
+  readonly path: string;
+  readonly view: GcpSideView;
+}
+
+/**
+ * Networks and clusters are named per project; the VPN tunnels and the on-prem router's
+ * interfaces are named after each side's network, so network names differ across all sides.
+ */
+function nameClashProblems(sides: readonly NamedSide[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  sides.forEach((side, i) => {
+    for (const earlier of sides.slice(0, i)) {
+      const sameProject = side.view.projectId && side.view.projectId === earlier.view.projectId;
+      const network = side.view.network?.name;
+      const networkClash =
+        network !== undefined &&
+        network === earlier.view.network?.name &&
+        (sameProject || earlier.path !== "onprem");
+      if (networkClash) {
+        problems.push({
+          path: `${side.path}.network.name`,
+          value: network,
+          message:
+            earlier.path === "onprem"
+              ? "equals onprem.network.name in the same project"
+              : `equals ${earlier.path}.network.name: the VPN tunnels and on-prem router interfaces are named after it`,
+          hint: "give each side its own network name",
+        });
+      }
+      const cluster = side.view.cluster?.name;
+      if (sameProject && cluster !== undefined && cluster === earlier.view.cluster?.name) {
+        problems.push({
+          path: `${side.path}.cluster.name`,
+          value: cluster,
+          message: `equals ${earlier.path}.cluster.name in the same project`,
+          hint: "give each side its own cluster name",
+        });
+      }
+    }
+  });
+  return problems;
 }
 
 function externalSiteProblems(site: ExternalSiteView, registry?: Registry): ConfigProblem[] {
@@ -270,13 +312,16 @@ function externalSiteProblems(site: ExternalSiteView, registry?: Registry): Conf
   return problems;
 }
 
-function asnProblems(onpremAsn?: number, cloudAsn?: number): ConfigProblem[] {
+function asnProblems(view: SemanticView): ConfigProblem[] {
+  const onprem = view.onprem;
+  const asns: Array<{ path: string; asn?: number }> = [
+    { path: "onprem.asn", asn: onprem?.mode === "simulated" ? onprem.side.asn : onprem?.site.asn },
+    ...view.sides.map((side) => ({ path: `${side.path}.asn`, asn: side.asn })),
+  ];
   const problems: ConfigProblem[] = [];
-  for (const [path, asn] of [
-    ["onprem.asn", onpremAsn],
-    ["cloud.asn", cloudAsn],
-  ] as const) {
-    if (asn !== undefined && !isPrivateAsn(asn)) {
+  asns.forEach(({ path, asn }, i) => {
+    if (asn === undefined) return;
+    if (!isPrivateAsn(asn)) {
       problems.push({
         path,
         value: asn,
@@ -284,27 +329,32 @@ function asnProblems(onpremAsn?: number, cloudAsn?: number): ConfigProblem[] {
         hint: "use 64512-65534 or 4200000000-4294967294",
       });
     }
-  }
-  if (onpremAsn !== undefined && onpremAsn === cloudAsn) {
-    problems.push({
-      path: "cloud.asn",
-      value: cloudAsn,
-      message: "equals onprem.asn",
-      hint: "each side of the BGP session needs its own ASN, e.g. 64512 on-prem and 64513 in the cloud",
-    });
-  }
+    const earlier = asns.slice(0, i).find((other) => other.asn === asn);
+    if (earlier) {
+      problems.push({
+        path,
+        value: asn,
+        message: `equals ${earlier.path}`,
+        hint:
+          earlier.path === "onprem.asn"
+            ? "each side of the BGP session needs its own ASN, e.g. 64512 on-prem and 64513 in the cloud"
+            : "give every application side its own ASN, so each side's routes stay apart at the on-prem router",
+      });
+    }
+  });
   return problems;
 }
 
-function linkLocalProblems(view: SemanticView): ConfigProblem[] {
-  const linkLocal = view.cloud?.vpn?.linkLocalRange;
+function linkLocalProblems(view: SemanticView, side: ApplicationSideView): ConfigProblem[] {
+  const linkLocal = side.vpn?.linkLocalRange;
+  const path = `${side.path}.vpn.linkLocalRange`;
   if (!linkLocal) return [];
   const peers = view.onprem?.mode === "external" ? view.onprem.site.peerInterfaces?.length : 2;
   const tunnels = vpnTunnelCount(peers ?? 2);
   if (prefixLength(linkLocal) < 16 || !cidrContains("169.254.0.0/16", linkLocal.split("/")[0])) {
     return [
       {
-        path: "cloud.vpn.linkLocalRange",
+        path,
         value: linkLocal,
         message: "is not inside 169.254.0.0/16",
         hint: "Cloud Router BGP sessions use link-local addresses, e.g. 169.254.0.0/29",
@@ -315,7 +365,7 @@ function linkLocalProblems(view: SemanticView): ConfigProblem[] {
   return prefixLength(linkLocal) > needed
     ? [
         {
-          path: "cloud.vpn.linkLocalRange",
+          path,
           value: linkLocal,
           message: `cannot hold ${tunnels} tunnel /30s`,
           hint: `use a /${needed} or larger`,
@@ -324,29 +374,30 @@ function linkLocalProblems(view: SemanticView): ConfigProblem[] {
     : [];
 }
 
-function cacheProblems(view: SemanticView, registry: Registry, app: App): ConfigProblem[] {
+function cacheProblems(side: ApplicationSideView, registry: Registry, app: App): ConfigProblem[] {
   const cache = app.pullThroughCache;
   if (!cache.enabled) return [];
   const problems: ConfigProblem[] = [];
-  const subnet = view.cloud?.network?.subnetCidr;
+  const subnet = side.network?.subnetCidr;
+  const at = `${side.appPath}.pullThroughCache`;
   if (cache.ip && subnet && !isUsableGcpSubnetHost(subnet, cache.ip)) {
     problems.push({
-      path: "app.pullThroughCache.ip",
+      path: `${at}.ip`,
       value: cache.ip,
-      message: `is not a usable address of cloud.network.subnetCidr (${subnet})`,
+      message: `is not a usable address of ${side.path}.network.subnetCidr (${subnet})`,
       hint: "pick a free host address inside the application subnet",
     });
   }
   if (cache.fqdn === registry.fqdn) {
     problems.push({
-      path: "app.pullThroughCache.fqdn",
+      path: `${at}.fqdn`,
       value: cache.fqdn,
       message: "equals registry.fqdn",
       hint: "the cache needs its own name, e.g. registry-cache.onprem.internal",
     });
   } else if (parentDomain(cache.fqdn) !== parentDomain(registry.fqdn)) {
     problems.push({
-      path: "app.pullThroughCache.fqdn",
+      path: `${at}.fqdn`,
       value: cache.fqdn,
       message: `is not in the registry's DNS zone ${parentDomain(registry.fqdn)}`,
       hint: `name the cache inside the private zone, e.g. registry-cache.${parentDomain(registry.fqdn)}`,
@@ -355,17 +406,38 @@ function cacheProblems(view: SemanticView, registry: Registry, app: App): Config
   return problems;
 }
 
+/** Rules of one application side on its own and against on-prem. */
+function applicationSideProblems(view: SemanticView, side: ApplicationSideView): ConfigProblem[] {
+  const problems = [...linkLocalProblems(view, side), ...gcpSideProblems(side.path, side)];
+  const version = side.cluster?.minMasterVersion;
+  if (version && compareGkeVersion(version, NATIVE_CA_TRUST_MIN_VERSION) < 0) {
+    problems.push({
+      path: `${side.path}.cluster.minMasterVersion`,
+      value: version,
+      message:
+        "is older than 1.27.3-gke.1700, which GKE needs to trust a private registry CA natively",
+      hint: "remove minMasterVersion to follow the release channel, or use 1.27.3-gke.1700 or later",
+    });
+  }
+  if (view.registry && side.app) problems.push(...cacheProblems(side, view.registry, side.app));
+  return problems;
+}
+
 function hybridProblems(view: SemanticView): ConfigProblem[] {
-  const { onprem, cloud, registry, app } = view;
+  const { onprem, registry } = view;
   const problems: ConfigProblem[] = [
+    ...applicationSidesFormProblems(view),
     ...overlapProblems(hybridRanges(view)),
-    ...asnProblems(onprem?.mode === "simulated" ? onprem.side.asn : onprem?.site.asn, cloud?.asn),
-    ...linkLocalProblems(view),
-    ...(cloud ? gcpSideProblems("cloud", cloud) : []),
+    ...asnProblems(view),
+    ...view.sides.flatMap((side) => applicationSideProblems(view, side)),
+    ...nameClashProblems([
+      ...(onprem?.mode === "simulated" ? [{ path: "onprem", view: onprem.side }] : []),
+      ...view.sides.map((side) => ({ path: side.path, view: side })),
+    ]),
   ];
+  problems.push(...(view.declares.sides ? manySidesProblems(view) : singleSideProblems(view)));
   if (onprem?.mode === "simulated") {
     problems.push(...gcpSideProblems("onprem", onprem.side));
-    if (cloud) problems.push(...sameProjectProblems(onprem.side, cloud));
     const subnet = onprem.side.network?.subnetCidr;
     if (onprem.registryIp && subnet && !isUsableGcpSubnetHost(subnet, onprem.registryIp)) {
       problems.push({
@@ -386,38 +458,51 @@ function hybridProblems(view: SemanticView): ConfigProblem[] {
   } else if (onprem?.mode === "external") {
     problems.push(...externalSiteProblems(onprem.site, registry));
   }
-
-  const version = cloud?.cluster?.minMasterVersion;
-  if (version && compareGkeVersion(version, NATIVE_CA_TRUST_MIN_VERSION) < 0) {
-    problems.push({
-      path: "cloud.cluster.minMasterVersion",
-      value: version,
-      message:
-        "is older than 1.27.3-gke.1700, which GKE needs to trust a private registry CA natively",
-      hint: "remove minMasterVersion to follow the release channel, or use 1.27.3-gke.1700 or later",
-    });
-  }
-  if (registry && app) problems.push(...cacheProblems(view, registry, app));
   problems.push(...alertProblems(view));
   return problems;
 }
 
-/** Alert policies live in the application project: so must the channels they notify. */
+/**
+ * Alert policies live in the application sides' projects, and a policy notifies channels of
+ * its own project only: each given channel must belong to a side's project.
+ */
 function alertProblems(view: SemanticView): ConfigProblem[] {
-  const project = view.cloud?.projectId;
-  if (!view.alerts || !project) return [];
-  return view.alerts.notificationChannels.flatMap((channel, index) =>
-    channel.startsWith(`projects/${project}/`)
+  const alerts = view.alerts;
+  const projects = [
+    ...new Set(view.sides.flatMap((side) => (side.projectId ? [side.projectId] : []))),
+  ];
+  if (!alerts || projects.length === 0) return [];
+  const problems: ConfigProblem[] = alerts.notificationChannels.flatMap((channel, index) =>
+    projects.some((project) => channel.startsWith(`projects/${project}/`))
       ? []
       : [
           {
             path: `alerts.notificationChannels.${String(index)}`,
             value: channel,
-            message: `is not a channel of the application project ${project}, where the alert policies are`,
-            hint: `use a channel of projects/${project}, or list an address in alerts.emails`,
+            message:
+              projects.length === 1
+                ? `is not a channel of the application project ${projects[0]}, where the alert policies are`
+                : `is not a channel of any application side's project (${projects.join(", ")}), where the alert policies are`,
+            hint: `use a channel of projects/${projects[0]}, or list an address in alerts.emails`,
           },
         ],
   );
+  if (alerts.side !== undefined && !view.declares.sides) {
+    problems.push({
+      path: "alerts.side",
+      value: alerts.side,
+      message: "is only for sides: with cloud, the one side gets every alert",
+      hint: "remove alerts.side",
+    });
+  } else if (alerts.side !== undefined && !view.sides.some((side) => side.name === alerts.side)) {
+    problems.push({
+      path: "alerts.side",
+      value: alerts.side,
+      message: "names no side under sides",
+      hint: `use one of ${view.sides.map((side) => side.name).join(", ")}`,
+    });
+  }
+  return problems;
 }
 
 /**

@@ -3,8 +3,7 @@ import { CLOUD_NETWORK_STACK } from "./stack-names";
 
 const value = (description: string) => ({ type: "string", sensitive: false, description }) as const;
 
-/** What cloud-network publishes for the workloads stack. */
-export const cloudNetworkContract = defineContract(CLOUD_NETWORK_STACK, {
+const CLOUD_NETWORK_OUTPUTS = {
   projectId: value("GCP project of the application side"),
   region: value("Region of the application side"),
   networkName: value("Application VPC name"),
@@ -23,4 +22,12 @@ export const cloudNetworkContract = defineContract(CLOUD_NETWORK_STACK, {
     sensitive: true,
     description: "Ready .dockerconfigjson for clusters outside GKE (empty unless externalReader)",
   },
-});
+} as const;
+
+/** What an application side's network stack publishes for its workloads stack. */
+export function cloudNetworkContractOf(stackName: string) {
+  return defineContract(stackName, CLOUD_NETWORK_OUTPUTS);
+}
+
+/** The contract of the one side's cloud-network stack (the `cloud:` form). */
+export const cloudNetworkContract = cloudNetworkContractOf(CLOUD_NETWORK_STACK);

@@ -49,6 +49,13 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return ra.first <= rb.last && rb.first <= ra.last;
 }
 
+/** Whether every address of `inner` lies in `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = rangeOf(inner);
+  const b = rangeOf(outer);
+  return a.first >= b.first && a.last <= b.last;
+}
+
 export function cidrContains(cidr: string, address: string): boolean {
   const range = rangeOf(cidr);
   const value = toNumber(address);

@@ -1,0 +1,301 @@
+import type { Construct } from "constructs";
+import { TerraformVariable, type TerraformProvider, type TerraformStack } from "cdktf";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { garbageCollectionEnabled } from "../lib/config/derived";
+import type { Config } from "../lib/config/schema";
+import { publishContract } from "../lib/contract/contract";
+import { registryContract } from "../lib/contract/registry";
+import { ClaimSnapshotSchedule } from "../lib/gcp/claim-snapshot-schedule";
+import { appLabels, selectorLabels } from "../lib/k8s/labels";
+import { podSecurityLabels } from "../lib/k8s/pod-security";
+import { REGISTRY_SCRAPE_JOB, ScrapeTargets } from "../lib/monitoring/scrape-targets";
+import { RegistryBackupJob } from "../lib/registry/backup-job";
+import type { RegistryLogin } from "../lib/registry/docker-config";
+import { GarbageCollectionJob } from "../lib/registry/garbage-collection";
+import { NodeProxy } from "../lib/registry/node-proxy";
+import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
+import type { RegistryCredentials } from "../lib/registry/registry-credentials";
+import { RegistryNetworkPolicy } from "../lib/registry/registry-network-policy";
+import { RegistryPriorityClass } from "../lib/registry/registry-priority-class";
+import {
+  MAINTENANCE_FLAGS,
+  REGISTRY_DEBUG_PORT,
+  REGISTRY_DEFAULT_NAME,
+  REGISTRY_PATHS,
+  RegistryServer,
+} from "../lib/registry/registry-server";
+import type { RegistryExposure } from "../lib/registry/registry-service";
+import { SEED_JOB_NAME, SeedJob } from "../lib/registry/seed-job";
+import { registryStorageOf } from "./settings";
+
+/** What the registry side needs, from remote state (hybrid) or the stack's own PKI. */
+export interface RegistryInputs {
+  readonly provider: TerraformProvider;
+  readonly caCertificatePem: string;
+  readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
+  readonly exposure: RegistryExposure;
+  /** Networks whose nodes and pods pull from the registry's pods, for its NetworkPolicy. */
+  readonly pullFrom: readonly string[] | "anywhere";
+  /** The bucket and service account onprem-network made for gcs storage. */
+  readonly gcsStorage?: { readonly bucket: string; readonly serviceAccountEmail: string };
+  /** Where snapshots of the registry's GKE disk live, when they are on. */
+  readonly diskSnapshots?: {
+    readonly provider: TerraformProvider;
+    readonly project: string;
+    readonly region: string;
+  };
+}
+
+/**
+ * Where the registry's maintenance jobs run: on its volume, and on its node where the volume
+ * is tied to one (a ReadWriteOnce claim mounts on one node; hostPath data is on one node).
+ */
+function maintenancePlacement(
+  config: Config,
+  provider: TerraformProvider,
+  server: RegistryServer,
+  namespace: string,
+) {
+  const storage = config.registry.storage;
+  return {
+    provider,
+    namespace,
+    dataVolume: server.storage.volume,
+    dataDir: REGISTRY_PATHS.data,
+    registryPods: storage.type === "pvc" ? selectorLabels(REGISTRY_DEFAULT_NAME) : undefined,
+    nodeName: storage.type === "hostPath" ? storage.node : undefined,
+  };
+}
+
+/** Where the cluster has a collector, it scrapes the Deployment `name`'s metrics port. */
+export function addScrapeTargets(
+  scope: Construct,
+  id: string,
+  config: Config,
+  target: {
+    readonly provider: TerraformProvider;
+    readonly namespace: string;
+    readonly name: string;
+  },
+): void {
+  const metrics = config.registry.metrics;
+  if (!metrics.podMonitoring && !metrics.serviceMonitor) return;
+  new ScrapeTargets(scope, id, {
+    ...target,
+    podSelector: selectorLabels(target.name),
+    port: { name: "metrics", number: REGISTRY_DEBUG_PORT },
+    interval: metrics.interval,
+    podMonitoring: metrics.podMonitoring,
+    serviceMonitor: metrics.serviceMonitor,
+    serviceMonitorLabels: metrics.serviceMonitorLabels,
+  });
+}
+
+/**
+ * The seeding Job's login at its source registry: the user from the config, the password
+ * from a sensitive Terraform variable, so it is never in the config or the synthesized JSON.
+ */
+function seedSourceLogin(scope: Construct, config: Config): RegistryLogin | undefined {
+  const source = config.registry.seedSource;
+  if (!source) return undefined;
+  const password = new TerraformVariable(scope, "seed_source_password", {
+    type: "string",
+    sensitive: true,
+    nullable: false,
+    description: `Password or access token of ${source.username} at ${source.registry}, for the seeding Job`,
+  });
+  password.overrideLogicalId("seed_source_password");
+  return { host: source.registry, username: source.username, password: password.stringValue };
+}
+
+/**
+ * The S3 secret key, from a sensitive Terraform variable so it is never in the config or the
+ * synthesized JSON (only with s3 storage and an access key id).
+ */
+function s3SecretAccessKey(scope: Construct, config: Config): string | undefined {
+  const storage = config.registry.storage;
+  if (storage.type !== "s3" || !storage.accessKeyId) return undefined;
+  const secret = new TerraformVariable(scope, "registry_s3_secret_key", {
+    type: "string",
+    sensitive: true,
+    nullable: false,
+    description: `Secret key of ${storage.accessKeyId} for the registry's bucket ${storage.bucket}`,
+  });
+  secret.overrideLogicalId("registry_s3_secret_key");
+  return secret.stringValue;
+}
+
+/** Snapshots of the registry's GKE disk and archives of its storage, as configured. */
+function addBackups(
+  scope: Construct,
+  config: Config,
+  registry: RegistryInputs,
+  server: RegistryServer,
+  namespace: string,
+): void {
+  const claim = server.storage.claim;
+  if (registry.diskSnapshots && claim) {
+    const snapshots = config.registry.backup.snapshots;
+    new ClaimSnapshotSchedule(scope, "registry-snapshots", {
+      googleProvider: registry.diskSnapshots.provider,
+      kubernetesProvider: registry.provider,
+      project: registry.diskSnapshots.project,
+      region: registry.diskSnapshots.region,
+      name: `${config.registry.namespace}-data-snapshots`,
+      claim: { namespace, name: claim.metadata.name },
+      startTime: snapshots.startTime,
+      retentionDays: snapshots.retentionDays,
+      dependsOn: [server.deployment],
+    });
+  }
+  const archive = config.registry.backup.archive;
+  if (archive.enabled && archive.claimName) {
+    new RegistryBackupJob(scope, "registry-backup", {
+      ...maintenancePlacement(config, registry.provider, server, namespace),
+      image: config.registry.image,
+      readOnlyFlag: MAINTENANCE_FLAGS.backup,
+      backupClaim: archive.claimName,
+      schedule: archive.schedule,
+      timeZone: archive.timeZone,
+      keep: archive.keep,
+    });
+  }
+}
+
+/**
+ * The registry on its cluster: namespace, server, maintenance jobs, metrics, seeding,
+ * NetworkPolicy and (standalone) the node proxy. Construct ids are those of the original
+ * workloads stack, so the same resources keep their addresses in any stack that adds them.
+ */
+export function addRegistryWorkloads(
+  scope: Construct,
+  config: Config,
+  registry: RegistryInputs,
+  credentials: RegistryCredentials,
+): RegistryServer {
+  const registryNamespace = new NamespaceV1(scope, "registry-namespace", {
+    provider: registry.provider,
+    metadata: {
+      name: config.registry.namespace,
+      labels: {
+        ...appLabels("registry", "namespace"),
+        // Baseline forbids hostPath volumes: a registry on hostPath needs privileged.
+        ...podSecurityLabels(
+          config.registry.storage.type === "hostPath" ? "privileged" : "restricted",
+        ),
+      },
+    },
+  });
+  const namespace = registryNamespace.metadata.name;
+  const registryPriority = new RegistryPriorityClass(scope, "registry-priority", {
+    provider: registry.provider,
+  });
+  const server = new RegistryServer(scope, "registry", {
+    priorityClassName: registryPriority.name,
+    provider: registry.provider,
+    namespace,
+    image: config.registry.image,
+    htpasswdImage: config.registry.htpasswdImage,
+    fqdn: config.registry.fqdn,
+    tls: registry.tls,
+    users: { push: credentials.push, pull: credentials.pull },
+    writers: ["push"],
+    authProxyImage: config.registry.authProxyImage,
+    httpSecret: credentials.httpSecret,
+    storage: registryStorageOf(config, {
+      gcs: registry.gcsStorage,
+      s3SecretAccessKey: s3SecretAccessKey(scope, config),
+    }),
+    replicas: config.registry.replicas,
+    exposure: registry.exposure,
+    resources: config.registry.resources,
+    garbageCollected: garbageCollectionEnabled(config.registry),
+  });
+  addBackups(scope, config, registry, server, namespace);
+  if (garbageCollectionEnabled(config.registry)) {
+    const gc = config.registry.garbageCollection;
+    new GarbageCollectionJob(scope, "garbage-collection", {
+      ...maintenancePlacement(config, registry.provider, server, namespace),
+      image: config.registry.image,
+      storageEnv: server.storageEnv,
+      readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
+      schedule: gc.schedule,
+      timeZone: gc.timeZone,
+      deleteUntagged: gc.deleteUntagged,
+      dryRun: gc.dryRun,
+    });
+  }
+  addScrapeTargets(scope, "registry-metrics", config, {
+    provider: registry.provider,
+    namespace,
+    name: REGISTRY_SCRAPE_JOB,
+  });
+  if (config.registry.seedImages.length > 0) {
+    new SeedJob(scope, "seed", {
+      provider: registry.provider,
+      namespace,
+      images: config.registry.seedImages,
+      registryHost: config.registry.fqdn,
+      registryAddress: server.service.service.spec.clusterIp,
+      pushUser: credentials.push,
+      caCertificatePem: registry.caCertificatePem,
+      copyToolImage: config.registry.copyToolImage,
+      platform: config.registry.seedPlatform,
+      sourceLogin: seedSourceLogin(scope, config),
+      dependsOn: [server.deployment],
+    });
+  }
+  if (config.registry.networkPolicy.enabled) {
+    new RegistryNetworkPolicy(scope, "registry-network-policy", {
+      provider: registry.provider,
+      namespace,
+      registryPods: selectorLabels("registry"),
+      registryPort: REGISTRY_CONTAINER_PORT,
+      metricsPort: REGISTRY_DEBUG_PORT,
+      pullFrom: registry.pullFrom,
+      pushPods: selectorLabels(SEED_JOB_NAME),
+      metricsNamespaces: config.registry.networkPolicy.metricsNamespaces,
+    });
+  }
+  if (
+    config.mode === "standalone" &&
+    config.registry.exposure.type === "clusterIP" &&
+    config.registry.exposure.nodeProxy
+  ) {
+    // hostPort needs privileged (baseline forbids it): its own namespace keeps the
+    // registry's restricted.
+    const proxyNamespace = new NamespaceV1(scope, "node-proxy-namespace", {
+      provider: registry.provider,
+      metadata: {
+        name: "registry-node-proxy",
+        labels: {
+          ...appLabels("registry-node-proxy", "namespace"),
+          ...podSecurityLabels("privileged"),
+        },
+      },
+    });
+    new NodeProxy(scope, "node-proxy", {
+      provider: registry.provider,
+      namespace: proxyNamespace.metadata.name,
+      registryService: server.service.clusterHost,
+      image: config.registry.nodeProxyImage,
+      bindAddress: config.registry.exposure.nodeProxyBindAddress,
+    });
+  }
+  return server;
+}
+
+/** The registry's CA and users, for people, pipelines and the sides' workloads stacks. */
+export function addRegistryOutputs(
+  scope: TerraformStack,
+  caCertificatePem: string,
+  credentials: RegistryCredentials,
+): void {
+  publishContract(scope, registryContract, {
+    registryCaCertificatePem: caCertificatePem,
+    registryPushUsername: credentials.push.username,
+    registryPushPassword: credentials.push.password,
+    registryPullUsername: credentials.pull.username,
+    registryPullPassword: credentials.pull.password,
+  });
+}
