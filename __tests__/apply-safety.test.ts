@@ -8,8 +8,10 @@ import { GKE_MANAGED_ANNOTATIONS } from "../lib/k8s/cluster-providers";
 import { REGISTRY_PRIORITY } from "../lib/registry/registry-priority-class";
 import { METALLB_IPS_ANNOTATIONS } from "../lib/registry/registry-service";
 import { ConfigError } from "../lib/config/load";
+import type { AppSection } from "../lib/config/schema";
+import { applicationSidesOf } from "../lib/config/sides";
 import { configFrom, rawEnvironment, merge } from "./helpers/config";
-import { SYNTH_NAMES, configOf, stacksOf } from "./helpers/environments";
+import { SYNTH_NAMES, configOf, stacksOf, type SynthName } from "./helpers/environments";
 import { resourcesOf, type StackJson } from "./helpers/json";
 
 type Json = Record<string, unknown>;
@@ -48,36 +50,48 @@ function envOf(workload: Json): Record<string, unknown> {
   );
 }
 
+/** Each stack giving a cluster pull access, with the app section it follows. */
+function pullingStacks(name: SynthName): Array<{ stack: StackJson; app: AppSection }> {
+  const config = configOf(name);
+  const stacks = stacksOf(name);
+  if (config.mode === "standalone") return [{ stack: stacks.workloads, app: config.app }];
+  return applicationSidesOf(config).map((side) => ({
+    stack: stacks[side.workloadsStack],
+    app: side.app,
+  }));
+}
+
 describe("workloads that pull from the registry carry the pull secret and wait for it", () => {
   it.each(SYNTH_NAMES)("%s", (name) => {
     const config = configOf(name);
-    const registryHosts = [
-      config.registry.fqdn,
-      ...(config.mode === "hybrid" && config.app.pullThroughCache.enabled
-        ? [config.app.pullThroughCache.fqdn]
-        : []),
-      "localhost:",
-    ];
-    const stack = stacksOf(name).workloads;
-    const [[accountId]] = resourcesOf(stack, "kubernetes_default_service_account_v1");
-    const [[secretId]] = resourcesOf(stack, "kubernetes_secret_v1").filter(
-      ([, body]) => (body.metadata as Json).name === "registry-pull",
-    );
-    const pulling = WORKLOAD_TYPES.flatMap((type) =>
-      resourcesOf(stack, type)
-        .filter(([, body]) =>
-          imagesOf(body).some((image) => registryHosts.some((host) => image.startsWith(host))),
-        )
-        .map(([id, body]) => ({ address: `${type}.${id}`, body })),
-    );
-    if (config.app.sampleApp.enabled) expect(pulling.length).toBeGreaterThan(0);
-    for (const { body } of pulling) {
-      expect(podSpecOf(body).image_pull_secrets).toEqual([
-        { name: `\${kubernetes_secret_v1.${secretId}.metadata[0].name}` },
-      ]);
-      expect(body.depends_on).toEqual(
-        expect.arrayContaining([`kubernetes_default_service_account_v1.${accountId}`]),
+    for (const { stack, app } of pullingStacks(name)) {
+      const registryHosts = [
+        config.registry.fqdn,
+        ...(config.mode === "hybrid" && app.pullThroughCache.enabled
+          ? [app.pullThroughCache.fqdn]
+          : []),
+        "localhost:",
+      ];
+      const [[accountId]] = resourcesOf(stack, "kubernetes_default_service_account_v1");
+      const [[secretId]] = resourcesOf(stack, "kubernetes_secret_v1").filter(
+        ([, body]) => (body.metadata as Json).name === "registry-pull",
       );
+      const pulling = WORKLOAD_TYPES.flatMap((type) =>
+        resourcesOf(stack, type)
+          .filter(([, body]) =>
+            imagesOf(body).some((image) => registryHosts.some((host) => image.startsWith(host))),
+          )
+          .map(([id, body]) => ({ address: `${type}.${id}`, body })),
+      );
+      if (app.sampleApp.enabled) expect(pulling.length).toBeGreaterThan(0);
+      for (const { body } of pulling) {
+        expect(podSpecOf(body).image_pull_secrets).toEqual([
+          { name: `\${kubernetes_secret_v1.${secretId}.metadata[0].name}` },
+        ]);
+        expect(body.depends_on).toEqual(
+          expect.arrayContaining([`kubernetes_default_service_account_v1.${accountId}`]),
+        );
+      }
     }
   });
 });

@@ -1,13 +1,30 @@
-import { cloudNetworkContract } from "../lib/contract/cloud-network";
+import { applicationSidesOf, hasManySides } from "../lib/config/sides";
+import { cloudNetworkContract, cloudNetworkContractOf } from "../lib/contract/cloud-network";
 import { outputName, type Contract, type OutputSpecs } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
+import { registryContract } from "../lib/contract/registry";
 import { configOf, ENVIRONMENTS, stacksOf, type EnvironmentName } from "./helpers/environments";
 import { allStrings, type StackJson } from "./helpers/json";
 
-const CONTRACTS: Array<Contract<OutputSpecs>> = [onpremNetworkContract, cloudNetworkContract];
+const CONTRACTS: Array<Contract<OutputSpecs>> = [
+  onpremNetworkContract,
+  cloudNetworkContract,
+  registryContract,
+];
 const hybridEnvironments = (Object.keys(ENVIRONMENTS) as EnvironmentName[]).filter(
   (name) => configOf(name).mode === "hybrid",
 );
+
+/** The contracts an environment's stacks publish: on-prem, each side's network, the registry's. */
+function contractsOf(environment: EnvironmentName): Array<Contract<OutputSpecs>> {
+  const config = configOf(environment);
+  if (config.mode !== "hybrid") return [];
+  return [
+    onpremNetworkContract,
+    ...applicationSidesOf(config).map((side) => cloudNetworkContractOf(side.networkStack)),
+    ...(hasManySides(config) ? [registryContract] : []),
+  ];
+}
 
 /** Output names a consumer reads, per remote-state data source. */
 function remoteReads(stack: StackJson): Array<{ source: string; output: string }> {
@@ -17,19 +34,29 @@ function remoteReads(stack: StackJson): Array<{ source: string; output: string }
   );
 }
 
-/** Which producer stack a remote-state data source reads, from its configured location. */
-function producerOf(stack: StackJson, source: string): string {
+/**
+ * Which producer stack a remote-state data source reads, from its configured location: the
+ * longest name in it (cloud-network is part of cloud-network-prod).
+ */
+function producerOf(
+  contracts: Array<Contract<OutputSpecs>>,
+  stack: StackJson,
+  source: string,
+): string {
   const state = stack.data?.terraform_remote_state?.[source] as { config: Record<string, unknown> };
   const location = JSON.stringify(state.config);
-  const match = CONTRACTS.find((contract) => location.includes(contract.producer));
+  const [match] = contracts
+    .filter((contract) => location.includes(contract.producer))
+    .sort((a, b) => b.producer.length - a.producer.length);
   if (!match) throw new Error(`remote state ${source} reads an unknown stack: ${location}`);
   return match.producer;
 }
 
 describe.each(hybridEnvironments)("contracts (%s environment)", (environment) => {
   const stacks = stacksOf(environment);
+  const contracts = contractsOf(environment);
 
-  it.each(CONTRACTS.map((contract) => [contract.producer, contract] as const))(
+  it.each(contracts.map((contract) => [contract.producer, contract] as const))(
     "%s publishes every contract output with its declared sensitivity",
     (producer, contract) => {
       const outputs = stacks[producer].output ?? {};
@@ -46,8 +73,8 @@ describe.each(hybridEnvironments)("contracts (%s environment)", (environment) =>
       const reads = remoteReads(stack);
       if (consumer !== "onprem-network") expect(reads.length).toBeGreaterThan(0);
       for (const read of reads) {
-        const producer = producerOf(stack, read.source);
-        const contract = CONTRACTS.find((c) => c.producer === producer);
+        const producer = producerOf(contracts, stack, read.source);
+        const contract = contracts.find((c) => c.producer === producer);
         const key = Object.keys(contract?.outputs ?? {}).find((k) => outputName(k) === read.output);
         expect({ consumer, producer, output: read.output, declared: key !== undefined }).toEqual({
           consumer,

@@ -12,6 +12,9 @@ export const ENVIRONMENTS = {
   standaloneNodeProxy: "__tests__/fixtures/standalone-node-proxy.yaml",
   externalPeer: "__tests__/fixtures/external-peer.yaml",
   artifactRegistry: "__tests__/fixtures/artifact-registry.yaml",
+  /** Snapshotted like the others, so it is an environment rather than only an example. */
+  threeSides: "examples/hybrid-three-sides.yaml",
+  externalSides: "__tests__/fixtures/external-sides.yaml",
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENTS;
@@ -66,6 +69,43 @@ export const VARIANTS = {
   },
   renamedRegistry: { base: "default", patch: { registry: { fqdn: "images.onprem.internal" } } },
   dnsTtl60: { base: "default", patch: { cloud: { dns: { ttl: 60 } } } },
+  /** threeSides with a fourth side added at the end. */
+  fourSides: {
+    base: "threeSides",
+    patch: {
+      sides: {
+        qa: {
+          projectId: "qa-apps-123",
+          region: "europe-west1",
+          asn: 64523,
+          network: {
+            name: "qa",
+            subnetCidr: "10.160.0.0/24",
+            podsCidr: "10.161.0.0/16",
+            servicesCidr: "10.162.0.0/20",
+          },
+          cluster: { name: "qa-cluster", controlPlaneCidr: "172.17.0.48/28" },
+          vpn: { linkLocalRange: "169.254.0.24/29" },
+          app: { pullThroughCache: { enabled: true }, caTrustDaemonSet: { enabled: true } },
+        },
+      },
+    },
+  },
+  /** threeSides with staging changed in its network and its workloads. */
+  threeSidesStagingChanged: {
+    base: "threeSides",
+    patch: {
+      sides: {
+        staging: {
+          dns: { ttl: 60 },
+          cluster: { nodePool: { nodeCount: 3 } },
+          app: { sampleApp: { replicas: 3 } },
+        },
+      },
+    },
+  },
+  /** threeSides with staging, the middle side, removed. */
+  threeSidesWithoutStaging: { base: "threeSides", patch: { sides: { staging: null } } },
   storageUnprotected: {
     base: "standalone",
     patch: { registry: { storage: { preventDestroy: false } } },

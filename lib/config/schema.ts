@@ -799,13 +799,12 @@ const side = z.strictObject({
 });
 
 const sides = z
-  .record(
-    z.string().regex(SIDE_NAME, {
-      message:
-        "side names must start with a letter and hold only a-z, 0-9 and '-', at most 20 characters",
-    }),
-    side,
-  )
+  .record(z.string().regex(SIDE_NAME), side, {
+    error: (issue) =>
+      issue.code === "invalid_key"
+        ? "is not a side name: start with a letter, then a-z, 0-9 and '-', at most 20 characters (it names stacks and DNS zones)"
+        : undefined,
+  })
   .optional()
   .meta({
     description:

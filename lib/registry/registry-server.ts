@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import { Token, type TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
@@ -286,18 +286,33 @@ export class RegistryServer extends Construct {
       data: { "nginx.conf": nginxConfig },
     });
     // Literal inputs are digested here; Terraform string literals cannot carry the script's
-    // quotes, so only the digest and the secret references reach the expression.
+    // quotes, so only the digest and the references reach the expression. A value that is a
+    // reference (another stack's output) goes in as itself: its token text depends on the
+    // order constructs were made in the whole app, so a digest of it would change whenever
+    // another stack is added.
+    const isReference = (value: string) => Token.isUnresolved(value);
     const literalDigest = createHash("sha256")
       .update(
         JSON.stringify({
-          env: this.env.map((variable) => [variable.name, variable.value ?? ""]),
+          env: this.env.map((variable) => {
+            const value = variable.value ?? "";
+            return [variable.name, isReference(value) ? "(reference)" : value];
+          }),
           script,
           nginxConfig,
         }),
       )
       .digest("hex");
+    const referencedEnv = Object.fromEntries(
+      this.env.flatMap((variable) =>
+        variable.value !== undefined && isReference(variable.value)
+          ? [[variable.name, variable.value]]
+          : [],
+      ),
+    );
     const podConfigHash = secretConfigHash({
       literals: literalDigest,
+      ...(Object.keys(referencedEnv).length > 0 ? { env: referencedEnv } : {}),
       tls: [props.tls.certificatePem, props.tls.privateKeyPem],
       credentials: credentialData,
       upstreamCa: props.proxy?.caCertificatePem ?? "",
