@@ -1,3 +1,4 @@
+import childProcess from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -9,7 +10,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformOutput, TerraformStack, type App } from "cdktf";
+import { DataResource, TerraformOutput, TerraformStack, type App } from "cdktf";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { publishSynthesis } from "../lib/synth/publish-synthesis";
 
 /** An app of provider-less stacks, each with one output: enough to exercise the file handling. */
@@ -32,6 +35,37 @@ describe("publishSynthesis", () => {
     outdir = join(mkdtempSync(join(tmpdir(), "hybrid-publish-")), "cdktf.out");
   });
   afterEach(() => rmSync(join(outdir, ".."), { recursive: true, force: true }));
+
+  it("runs no terraform binary: a terraform_data resource synthesizes without asking its version", () => {
+    // cdktf's validation of terraform_data runs `terraform version` through execSync.
+    const execSync = jest.spyOn(childProcess, "execSync");
+    try {
+      const published = publishSynthesis({
+        outdir,
+        build: (app) => {
+          const stack = new TerraformStack(app, "guarded");
+          new DataResource(stack, "guard", { input: { checked: "yes" } });
+        },
+      });
+      expect(published.map((stack) => stack.name)).toEqual(["guarded"]);
+      expect(execSync).not.toHaveBeenCalled();
+    } finally {
+      execSync.mockRestore();
+    }
+  });
+
+  it("refuses a stack that uses a provider it does not declare, and writes nothing", () => {
+    const build = (declare: boolean) => (app: App) => {
+      const stack = new TerraformStack(app, "secrets");
+      if (declare) new RandomProvider(stack, "random");
+      new Password(stack, "password", { length: 16 });
+    };
+    expect(() => publishSynthesis({ outdir, build: build(false) })).toThrow(
+      "stack secrets uses the providers random without declaring them",
+    );
+    expect(listing(outdir)).toEqual([]);
+    expect(publishSynthesis({ outdir, build: build(true) })).toHaveLength(1);
+  });
 
   it("writes every stack and the manifest, and nothing else", () => {
     const published = publishSynthesis({ outdir, build: stacks("one", "two") });

@@ -9,6 +9,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
+import { undeclaredProviders } from "./provider-presence";
 
 /** What one synthesis wrote, per stack, in the order the app added the stacks. */
 export interface PublishedStack {
@@ -55,8 +56,23 @@ export function publishSynthesis(options: PublishSynthesisOptions): PublishedSta
   }
   const staging = mkdtempSync(join(outdir, STAGING_PREFIX));
   try {
-    const app = new App({ outdir: staging });
+    // cdktf's own validations run `terraform version` once for every terraform_data resource
+    // and cloud backend (cdktf lib/validations/validate-terraform-version.js, via
+    // validate-binary-version.js: execSync), about 0.1 s each and 80 times with 20 sides, and
+    // on the machine that synthesizes rather than the one that runs Terraform. Each stack's
+    // terraform.required_version makes Terraform check its version itself (required-version.ts),
+    // so synthesis skips them and checks the one other thing they check, provider presence.
+    const app = new App({ outdir: staging, skipValidation: true });
     options.build(app);
+    for (const child of app.node.children) {
+      if (!TerraformStack.isStack(child)) continue;
+      const missing = undeclaredProviders(child);
+      if (missing.length > 0) {
+        throw new Error(
+          `stack ${child.node.id} uses the providers ${missing.join(", ")} without declaring them`,
+        );
+      }
+    }
     app.synth();
     const manifest = JSON.parse(readFileSync(join(staging, MANIFEST), "utf8")) as ManifestJson;
     // In the order the app added them (the manifest sorts by name): producers first.
