@@ -9,9 +9,10 @@
  * app importing classes from the package roots would: it shows what per-resource imports save.
  */
 const { spawnSync } = require("node:child_process");
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require("node:fs");
 const { cpus, tmpdir, totalmem } = require("node:os");
 const { join } = require("node:path");
+const { sidesEnvironment } = require("./sides-environment.cjs");
 
 const ROOT = join(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -30,8 +31,22 @@ const PROVIDER_ROOTS = [
 
 const BUDGETS = {
   "synthesis, default environment": { seconds: 1.3, megabytes: 400 },
+  "synthesis, 20 application sides": { seconds: 3 },
   "npm test": { seconds: 20 },
 };
+
+/** Application sides of the scale rows (scripts/sides-environment.cjs). */
+const SIDE_COUNTS = [1, 5, 20];
+const sidesRow = (count) => `synthesis, ${count} application side${count === 1 ? "" : "s"}`;
+
+/** Bytes of every stack's cdk.tf.json under a synthesis output folder. */
+function jsonBytes(outdir) {
+  const stacks = join(outdir, "stacks");
+  return readdirSync(stacks).reduce(
+    (total, stack) => total + statSync(join(stacks, stack, "cdk.tf.json")).size,
+    0,
+  );
+}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,7 +55,7 @@ function median(values) {
 }
 
 /** One timed run; synthesis runs preload the memory probe (see `synth`). */
-function timed(command, args, env) {
+function timed(command, args, env, outdir) {
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, {
     cwd: ROOT,
@@ -54,27 +69,73 @@ function timed(command, args, env) {
   }
   // The probe reports at exit; runs without it have no memory figure.
   const peaks = [...result.stderr.matchAll(/bench-maxrss=(\d+)/g)].map((m) => Number(m[1]));
-  return { seconds, megabytes: peaks.length ? Math.max(...peaks) / 1024 : undefined };
+  return {
+    seconds,
+    megabytes: peaks.length ? Math.max(...peaks) / 1024 : undefined,
+    bytes: outdir ? jsonBytes(outdir) : undefined,
+  };
+}
+
+/**
+ * How synthesis grows with application sides: the least-squares line through the side rows,
+ * and how far each row is from it (a small residual means linear).
+ */
+function growth(rows) {
+  const points = SIDE_COUNTS.map((count) => {
+    const row = rows.find((candidate) => candidate.name === sidesRow(count));
+    return { count, seconds: row.seconds, megabytes: row.megabytes, bytes: row.bytes };
+  });
+  const fit = (key) => {
+    const n = points.length;
+    const meanX = points.reduce((sum, p) => sum + p.count, 0) / n;
+    const meanY = points.reduce((sum, p) => sum + p[key], 0) / n;
+    const slope =
+      points.reduce((sum, p) => sum + (p.count - meanX) * (p[key] - meanY), 0) /
+      points.reduce((sum, p) => sum + (p.count - meanX) ** 2, 0);
+    const intercept = meanY - slope * meanX;
+    const worst = Math.max(...points.map((p) => Math.abs(p[key] - (intercept + slope * p.count))));
+    return { slope, intercept, worst };
+  };
+  const time = fit("seconds");
+  const memory = fit("megabytes");
+  const size = fit("bytes");
+  return [
+    `Growth with application sides (least squares over ${SIDE_COUNTS.join(", ")} sides): synthesis takes ${time.intercept.toFixed(2)} s + ${(time.slope * 1000).toFixed(0)} ms per side (largest deviation from the line ${(time.worst * 1000).toFixed(0)} ms),`,
+    `peak memory ${memory.intercept.toFixed(0)} MB + ${memory.slope.toFixed(1)} MB per side, JSON ${(size.intercept / 1024).toFixed(0)} KiB + ${(size.slope / 1024).toFixed(0)} KiB per side.`,
+  ].join(" ");
 }
 
 function main() {
-  const outdir = mkdtempSync(join(tmpdir(), "hybrid-bench-"));
-  const synth = (environment, preload = []) => [
-    process.execPath,
-    [
-      ...[RSS_PROBE, ...preload].flatMap((module) => ["-r", module]),
-      "scripts/synth.cjs",
-      "--quiet",
-    ],
-    { HYBRID_CONFIG: environment, CDKTF_OUTDIR: outdir },
-  ];
+  const workdir = mkdtempSync(join(tmpdir(), "hybrid-bench-"));
+  // One output folder per row: a row's stacks are never another row's orphans.
+  const synth = (name, environment, preload = []) => {
+    const outdir = join(workdir, `out-${name.replace(/\W+/g, "-")}`);
+    return [
+      name,
+      process.execPath,
+      [
+        ...[RSS_PROBE, ...preload].flatMap((module) => ["-r", module]),
+        "scripts/synth.cjs",
+        "--quiet",
+      ],
+      { HYBRID_CONFIG: environment, CDKTF_OUTDIR: outdir },
+      outdir,
+    ];
+  };
+  const sideRows = SIDE_COUNTS.map((count) => {
+    const file = join(workdir, `sides-${count}.yaml`);
+    writeFileSync(file, sidesEnvironment(count));
+    return synth(sidesRow(count), file);
+  });
   const cases = [
-    ["synthesis, default environment", ...synth("environments/example.yaml")],
-    ["synthesis, standalone environment", ...synth("environments/standalone-k3s.yaml")],
-    [
+    synth("synthesis, default environment", "environments/example.yaml"),
+    synth("synthesis, standalone environment", "environments/standalone-k3s.yaml"),
+    synth(
       "baseline: synthesis with provider root imports",
-      ...synth("environments/example.yaml", PROVIDER_ROOTS),
-    ],
+      "environments/example.yaml",
+      PROVIDER_ROOTS,
+    ),
+    ...sideRows,
     ["npm test", "npm", ["test", "--silent"], {}],
     ["type check (tsc --noEmit)", "npm", ["run", "--silent", "typecheck"], {}],
   ];
@@ -82,13 +143,13 @@ function main() {
   try {
     // Side by side: each round runs every case once, so drift in the machine hits all alike.
     for (let round = 1; round <= RUNS; round++) {
-      for (const [name, command, args, env] of cases) {
-        samples.get(name).push(timed(command, args, env));
+      for (const [name, command, args, env, outdir] of cases) {
+        samples.get(name).push(timed(command, args, env, outdir));
       }
       process.stderr.write(`round ${round}/${RUNS} done\n`);
     }
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    rmSync(workdir, { recursive: true, force: true });
   }
 
   const rows = cases.map(([name]) => {
@@ -96,6 +157,7 @@ function main() {
     const seconds = median(runs.map((run) => run.seconds));
     const peaks = runs.map((run) => run.megabytes).filter((value) => value !== undefined);
     const megabytes = peaks.length ? Math.max(...peaks) : undefined;
+    const bytes = runs[0].bytes;
     const budget = BUDGETS[name];
     const failures = [
       budget?.seconds !== undefined && seconds > budget.seconds
@@ -105,18 +167,18 @@ function main() {
         ? `peak ${megabytes.toFixed(0)} MB > ${budget.megabytes} MB`
         : undefined,
     ].filter(Boolean);
-    return { name, seconds, megabytes, budget, failures };
+    return { name, seconds, megabytes, bytes, budget, failures };
   });
   const synthesis = rows[0];
   const baseline = rows[2];
   const table = [
-    "| what | median wall | peak memory | budget |",
-    "| --- | --- | --- | --- |",
+    "| what | median wall | peak memory | JSON written | budget |",
+    "| --- | --- | --- | --- | --- |",
     ...rows.map(
       (row) =>
         `| ${row.name} | ${row.seconds.toFixed(2)} s | ${
           row.megabytes === undefined ? "n/a" : `${row.megabytes.toFixed(0)} MB`
-        } | ${
+        } | ${row.bytes === undefined ? "n/a" : `${(row.bytes / 1024).toFixed(0)} KiB`} | ${
           row.budget
             ? [
                 row.budget.seconds !== undefined ? `≤ ${row.budget.seconds} s` : "",
@@ -134,6 +196,8 @@ function main() {
     ...table,
     "",
     `Per-resource provider imports make synthesis ${(baseline.seconds / synthesis.seconds).toFixed(1)}× faster and ${(baseline.megabytes / synthesis.megabytes).toFixed(1)}× smaller in memory than root-package imports.`,
+    "",
+    growth(rows),
   ].join("\n");
   const report = readFileSync(REPORT, "utf8");
   const start = report.indexOf(BEGIN);

@@ -46,42 +46,51 @@ function sideLines(side: SideNode, index: number, topology: Topology): string[] 
       `    registry[(${label(`registry ${topology.registry.fqdn}`, topology.registry.address)})]`,
     );
   }
-  if (index === topology.sides.length - 1 && topology.cache) {
-    lines.push(`    cache[(${label("pull-through cache", topology.cache.address)})]`);
+  const suffix = partSuffix(index);
+  if (side.cache) {
+    lines.push(`    cache${suffix}[(${label("pull-through cache", side.cache.address)})]`);
   }
-  if (index === topology.sides.length - 1 && topology.dns) {
+  if (side.dns) {
     lines.push(
-      `    dns[${label(`private zone ${topology.dns.zone}`, ...topology.dns.records.map(([name, value]) => `${name} → ${value}`))}]`,
+      `    dns${suffix}[${label(`private zone ${side.dns.zone}`, ...side.dns.records.map(([name, value]) => `${name} → ${value}`))}]`,
     );
   }
-  if (index === topology.sides.length - 1 && topology.artifactRegistry) {
-    lines.push(`    ar[${label("Artifact Registry", topology.artifactRegistry)}]`);
+  if (side.artifactRegistry) {
+    lines.push(`    ar${suffix}[${label("Artifact Registry", side.artifactRegistry)}]`);
   }
   lines.push("  end");
   return lines;
+}
+
+/**
+ * Node ids of a side's DNS zone, cache and repository: plain for the first application side
+ * (the one-side chart), numbered for on-prem and further sides.
+ */
+export function partSuffix(index: number): string {
+  return index === 1 ? "" : String(index);
+}
+
+/** A stack's node id; the registry stack's would be the registry server's. */
+function stackId(name: string): string {
+  return name === "registry" ? "registry_stack" : id(name);
 }
 
 /** A Mermaid flowchart of the topology: deterministic, so a test can compare it. */
 export function renderMermaid(topology: Topology): string {
   const lines = ["flowchart LR"];
   topology.sides.forEach((side, i) => lines.push(...sideLines(side, i, topology)));
-  const [onprem, cloud] = topology.sides;
-  if (topology.vpn && onprem && cloud) {
-    lines.push(
-      `  s0_router <== ${label(`HA VPN: ${topology.vpn.perSide} tunnels per side, ${topology.vpn.bgpSessions} BGP sessions`)} ==> s1_router`,
-    );
-  }
-  const appCluster = cloud?.cluster ? "s1_cluster" : onprem?.cluster ? "s0_cluster" : undefined;
-  if (topology.registry && appCluster) {
-    if (topology.dns) lines.push(`  ${appCluster} -. ${label("1 resolve")} .-> dns`);
-    if (topology.cache) {
-      lines.push(`  ${appCluster} -- ${label("2 pull")} --> cache`);
-      lines.push(`  cache -- ${label("3 miss: fetch over the VPN")} --> registry`);
-    } else {
+  topology.sides.forEach((side, i) => {
+    if (i === 0) return;
+    if (side.vpn && topology.sides[0].router) {
       lines.push(
-        `  ${appCluster} -- ${label(topology.dns ? "2 pull over the VPN" : "pull")} --> registry`,
+        `  s0_router <== ${label(`HA VPN: ${side.vpn.perSide} tunnels per side, ${side.vpn.bgpSessions} BGP sessions`)} ==> s${i}_router`,
       );
     }
+    if (topology.registry && side.cluster) lines.push(...pullLines(side, i, topology));
+  });
+  const [onprem] = topology.sides;
+  if (topology.sides.length === 1 && topology.registry && onprem.cluster) {
+    lines.push(...pullLines(onprem, 0, topology));
   }
   if (topology.sides.length === 0 && topology.registry) {
     lines.push(`  nodes[${label("cluster nodes")}] -- ${label("pull")} --> registry`);
@@ -90,7 +99,24 @@ export function renderMermaid(topology: Topology): string {
     );
   }
   for (const edge of topology.stateEdges) {
-    lines.push(`  ${id(edge.producer)} -. ${label("remote state")} .-> ${id(edge.consumer)}`);
+    lines.push(
+      `  ${stackId(edge.producer)} -. ${label("remote state")} .-> ${stackId(edge.consumer)}`,
+    );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** How a side's cluster pulls: resolve in its zone, then the registry or its cache. */
+function pullLines(side: SideNode, index: number, topology: Topology): string[] {
+  const cluster = `s${index}_cluster`;
+  const suffix = partSuffix(index);
+  const lines: string[] = [];
+  if (side.dns) lines.push(`  ${cluster} -. ${label("1 resolve")} .-> dns${suffix}`);
+  if (side.cache) {
+    lines.push(`  ${cluster} -- ${label("2 pull")} --> cache${suffix}`);
+    lines.push(`  cache${suffix} -- ${label("3 miss: fetch over the VPN")} --> registry`);
+  } else if (topology.registry) {
+    lines.push(`  ${cluster} -- ${label(side.dns ? "2 pull over the VPN" : "pull")} --> registry`);
+  }
+  return lines;
 }

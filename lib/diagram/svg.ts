@@ -1,4 +1,5 @@
-import type { Topology } from "./topology";
+import { partSuffix } from "./mermaid";
+import type { SideNode, Topology } from "./topology";
 
 /**
  * A plain SVG of the same topology as the Mermaid chart, laid out here (no browser needed):
@@ -66,20 +67,16 @@ export function renderSvg(topology: Topology): string {
     if (i === 0 && topology.registry) {
       parts.push(["registry", [`registry ${topology.registry.fqdn}`, topology.registry.address]]);
     }
-    const last = i === sides.length - 1;
-    if (last && topology.cache)
-      parts.push(["cache", ["pull-through cache", topology.cache.address]]);
-    if (last && topology.dns) {
+    const suffix = partSuffix(i);
+    if (side?.cache) parts.push([`cache${suffix}`, ["pull-through cache", side.cache.address]]);
+    if (side?.dns) {
       parts.push([
-        "dns",
-        [
-          `private zone ${topology.dns.zone}`,
-          ...topology.dns.records.map(([n, v]) => `${n} → ${v}`),
-        ],
+        `dns${suffix}`,
+        [`private zone ${side.dns.zone}`, ...side.dns.records.map(([n, v]) => `${n} → ${v}`)],
       ]);
     }
-    if (last && topology.artifactRegistry)
-      parts.push(["ar", ["Artifact Registry", topology.artifactRegistry]]);
+    if (side?.artifactRegistry)
+      parts.push([`ar${suffix}`, ["Artifact Registry", side.artifactRegistry]]);
     let y = TOP + 20;
     const boxes = parts.map(([id, lines]) => {
       const box = { id, x, y, lines };
@@ -136,20 +133,32 @@ export function renderSvg(topology: Topology): string {
       `<text x="${(x1 + x2) / 2 + (sameColumn ? 50 : 0)}" y="${(y1 + y2) / 2 - 6}" text-anchor="middle" fill="#222">${escape(text)}</text>`,
     );
   };
-  if (topology.vpn) {
-    edge(
-      "s1_router",
-      "s0_router",
-      `HA VPN: ${topology.vpn.perSide} tunnels per side, ${topology.vpn.bgpSessions} BGP sessions`,
-    );
+  topology.sides.forEach((side, i) => {
+    if (i === 0) return;
+    if (side.vpn) {
+      edge(
+        `s${i}_router`,
+        "s0_router",
+        `HA VPN: ${side.vpn.perSide} tunnels per side, ${side.vpn.bgpSessions} BGP sessions`,
+      );
+    }
+  });
+  const pullers = topology.sides.flatMap((side, i) =>
+    i > 0 && side.cluster ? [{ side, cluster: `s${i}_cluster`, suffix: partSuffix(i) }] : [],
+  );
+  // Standalone: the one cluster pulls.
+  if (pullers.length === 0) {
+    const only: SideNode = topology.sides.at(0) ?? { stack: "workloads" };
+    pullers.push({ side: only, cluster: "s0_cluster", suffix: "0" });
   }
-  const app = byId.has("s1_cluster") ? "s1_cluster" : "s0_cluster";
-  if (topology.dns) edge(app, "dns", "1 resolve", true);
-  if (topology.cache) {
-    edge(app, "cache", "2 pull");
-    edge("cache", "registry", "3 miss: over the VPN");
-  } else if (topology.registry) {
-    edge(app, "registry", topology.dns ? "2 pull over the VPN" : "pull");
+  for (const { side, cluster, suffix } of pullers) {
+    if (side.dns) edge(cluster, `dns${suffix}`, "1 resolve", true);
+    if (side.cache) {
+      edge(cluster, `cache${suffix}`, "2 pull");
+      edge(`cache${suffix}`, "registry", "3 miss: over the VPN");
+    } else if (topology.registry) {
+      edge(cluster, "registry", side.dns ? "2 pull over the VPN" : "pull");
+    }
   }
   const states = topology.stateEdges.map((e) => `${e.producer} → ${e.consumer}`);
   if (states.length > 0) {

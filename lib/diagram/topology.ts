@@ -32,28 +32,35 @@ export interface SideNode {
   };
   readonly router?: { readonly name: string; readonly asn: string };
   readonly cluster?: { readonly name: string; readonly location: string };
+  /** An application side's VPN link to on-prem, built in its stack. */
+  readonly vpn?: VpnLinkNode;
+  /** The private zone of the registry's domain this side's stack keeps. */
+  readonly dns?: DnsNode;
+  /** The side's pull-through cache, from the workloads stack that reads this side's stack. */
+  readonly cache?: { readonly address: string };
+  readonly artifactRegistry?: string;
+}
+
+export interface VpnLinkNode {
+  /** Tunnel resources (one per end of each tunnel built here). */
+  readonly tunnels: number;
+  readonly perSide: number;
+  readonly bgpSessions: number;
+}
+
+export interface DnsNode {
+  readonly zone: string;
+  readonly records: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface Topology {
-  /** hybrid: on-prem then cloud; standalone: one cluster. */
+  /** hybrid: on-prem, then each application side; standalone: none (one cluster). */
   readonly sides: readonly SideNode[];
-  /** Tunnel resources (one per end of each tunnel built here) and BGP sessions. */
-  readonly vpn?: {
-    readonly tunnels: number;
-    readonly perSide: number;
-    readonly bgpSessions: number;
-  };
   readonly registry?: {
     readonly fqdn: string;
     readonly address: string;
     readonly exposure: string;
   };
-  readonly cache?: { readonly address: string };
-  readonly dns?: {
-    readonly zone: string;
-    readonly records: ReadonlyArray<readonly [string, string]>;
-  };
-  readonly artifactRegistry?: string;
   readonly stateEdges: ReadonlyArray<{ readonly producer: string; readonly consumer: string }>;
 }
 
@@ -100,17 +107,79 @@ export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): 
     return value;
   };
 
-  const sides: SideNode[] = [];
   const stateEdges: Array<{ producer: string; consumer: string }> = [];
   for (const [stackName, stack] of Object.entries(stacks)) {
     for (const source of Object.values(stack.data?.terraform_remote_state ?? {})) {
       const producer = producerOf(source, names);
       if (producer) stateEdges.push({ producer, consumer: stackName });
     }
+  }
+
+  const workloadsEntry = Object.entries(stacks).find(([, stack]) =>
+    Object.values(stack.resource?.kubernetes_deployment_v1 ?? {}).some(
+      (deployment) => (deployment.metadata as Json | undefined)?.name === "registry",
+    ),
+  );
+  const serviceNamed = (stackName: string, name: string) =>
+    entries(stacks[stackName], "kubernetes_service_v1").find(
+      (service) => (service.metadata as Json | undefined)?.name === name,
+    );
+  const addressOf = (service: Json | undefined, stackName: string): string => {
+    if (!service) return "";
+    const annotations = ((service.metadata as Json).annotations as Json | undefined) ?? {};
+    const spec = service.spec as Json;
+    const fixed = spec.load_balancer_ip ?? annotations["metallb.io/loadBalancerIPs"] ?? undefined;
+    if (fixed !== undefined) return `${resolve(fixed, stackName)}:443`;
+    const port = ((spec.port as Json[] | undefined) ?? [])[0];
+    return spec.type === "NodePort" ? `every node:${String(port?.node_port)}` : "cluster IP:443";
+  };
+
+  /** The VPN link built in a stack: tunnels from both ends count once per pair. */
+  const vpnOf = (stack: SynthesizedStack): VpnLinkNode | undefined => {
+    const tunnels = entries(stack, "google_compute_vpn_tunnel");
+    if (tunnels.length === 0) return undefined;
+    const ends = tunnels.some((tunnel) => tunnel.provider !== undefined) ? 2 : 1;
+    const peers = entries(stack, "google_compute_router_peer");
+    return {
+      tunnels: tunnels.length,
+      perSide: tunnels.length / ends,
+      bgpSessions: peers.length / ends,
+    };
+  };
+  const dnsOf = (stackName: string): DnsNode | undefined => {
+    const zone = first(stacks[stackName], "google_dns_managed_zone");
+    if (!zone) return undefined;
+    return {
+      zone: String(zone.dns_name),
+      records: entries(stacks[stackName], "google_dns_record_set").map(
+        (record) =>
+          [
+            String(record.name),
+            ((record.rrdatas as unknown[] | undefined) ?? [])
+              .map((value) => resolve(value, stackName))
+              .join(", "),
+          ] as const,
+      ),
+    };
+  };
+  /** The cache of the side whose network is `stackName`: in a workloads stack reading it. */
+  const cacheOf = (stackName: string) => {
+    const consumer = stateEdges
+      .filter((edge) => edge.producer === stackName)
+      .map((edge) => edge.consumer)
+      .find((consumer) => serviceNamed(consumer, "registry-cache") !== undefined);
+    return consumer
+      ? { address: addressOf(serviceNamed(consumer, "registry-cache"), consumer) }
+      : undefined;
+  };
+
+  const sides: SideNode[] = [];
+  for (const [stackName, stack] of Object.entries(stacks)) {
     const subnet = first(stack, "google_compute_subnetwork");
     const network = first(stack, "google_compute_network");
     const router = first(stack, "google_compute_router");
     const cluster = first(stack, "google_container_cluster");
+    const repository = first(stack, "google_artifact_registry_repository");
     if (subnet && network) {
       sides.push({
         stack: stackName,
@@ -130,6 +199,12 @@ export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): 
         cluster: cluster
           ? { name: String(cluster.name), location: String(cluster.location) }
           : undefined,
+        vpn: vpnOf(stack),
+        dns: dnsOf(stackName),
+        cache: cacheOf(stackName),
+        artifactRegistry: repository
+          ? `${String(repository.location)}-docker.pkg.dev/…/${String(repository.repository_id)}`
+          : undefined,
       });
     } else if (stack.output?.mode?.value === "external") {
       sides.push({
@@ -143,37 +218,7 @@ export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): 
     }
   }
 
-  const tunnels = Object.values(stacks).flatMap((stack) =>
-    entries(stack, "google_compute_vpn_tunnel"),
-  );
-  const peers = Object.values(stacks).flatMap((stack) =>
-    entries(stack, "google_compute_router_peer"),
-  );
-  const vpnStack = Object.entries(stacks).find(
-    ([, stack]) => entries(stack, "google_compute_vpn_tunnel").length > 0,
-  );
-  // Tunnels are built from both ends when both are Google's: count one per pair.
-  const ends = tunnels.some((tunnel) => tunnel.provider !== undefined) ? 2 : 1;
-
-  const workloadsEntry = Object.entries(stacks).find(([, stack]) =>
-    Object.values(stack.resource?.kubernetes_deployment_v1 ?? {}).some(
-      (deployment) => (deployment.metadata as Json | undefined)?.name === "registry",
-    ),
-  );
-  const services = workloadsEntry ? entries(workloadsEntry[1], "kubernetes_service_v1") : [];
-  const serviceNamed = (name: string) =>
-    services.find((service) => (service.metadata as Json | undefined)?.name === name);
-  const addressOf = (service: Json | undefined): string => {
-    if (!service || !workloadsEntry) return "";
-    const annotations = ((service.metadata as Json).annotations as Json | undefined) ?? {};
-    const spec = service.spec as Json;
-    const fixed = spec.load_balancer_ip ?? annotations["metallb.io/loadBalancerIPs"] ?? undefined;
-    if (fixed !== undefined) return `${resolve(fixed, workloadsEntry[0])}:443`;
-    const port = ((spec.port as Json[] | undefined) ?? [])[0];
-    return spec.type === "NodePort" ? `every node:${String(port?.node_port)}` : "cluster IP:443";
-  };
-  const registryService = serviceNamed("registry");
-  const cacheService = serviceNamed("registry-cache");
+  const registryService = workloadsEntry ? serviceNamed(workloadsEntry[0], "registry") : undefined;
   // The realm of the registry's auth proxy is the name clients use.
   const proxyConfig = workloadsEntry
     ? Object.values(workloadsEntry[1].resource?.kubernetes_config_map_v1 ?? {}).find(
@@ -184,49 +229,16 @@ export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): 
   const realm =
     typeof nginxConfig === "string" ? /auth_basic "([^"]+)";/.exec(nginxConfig)?.[1] : undefined;
 
-  const dnsStack = Object.entries(stacks).find(([, stack]) =>
-    first(stack, "google_dns_managed_zone"),
-  );
-  const zone = dnsStack ? first(dnsStack[1], "google_dns_managed_zone") : undefined;
-  const artifactRepository = Object.values(stacks)
-    .map((stack) => first(stack, "google_artifact_registry_repository"))
-    .find((repository) => repository !== undefined);
-
   return {
     sides,
-    vpn: vpnStack
-      ? {
-          tunnels: tunnels.length,
-          perSide: tunnels.length / ends,
-          bgpSessions: peers.length / ends,
-        }
-      : undefined,
-    registry: registryService
-      ? {
-          fqdn: String(realm ?? "registry"),
-          address: addressOf(registryService),
-          exposure: String((registryService.spec as Json).type),
-        }
-      : undefined,
-    cache: cacheService ? { address: addressOf(cacheService) } : undefined,
-    dns:
-      zone && dnsStack
+    registry:
+      registryService && workloadsEntry
         ? {
-            zone: String(zone.dns_name),
-            records: entries(dnsStack[1], "google_dns_record_set").map(
-              (record) =>
-                [
-                  String(record.name),
-                  ((record.rrdatas as unknown[] | undefined) ?? [])
-                    .map((value) => resolve(value, dnsStack[0]))
-                    .join(", "),
-                ] as const,
-            ),
+            fqdn: String(realm ?? "registry"),
+            address: addressOf(registryService, workloadsEntry[0]),
+            exposure: String((registryService.spec as Json).type),
           }
         : undefined,
-    artifactRegistry: artifactRepository
-      ? `${String(artifactRepository.location)}-docker.pkg.dev/…/${String(artifactRepository.repository_id)}`
-      : undefined,
     stateEdges,
   };
 }

@@ -15,7 +15,7 @@ export function renderEstimate(estimates: readonly StackEstimate[]): string {
       lines.push(`  ${item.what.padEnd(48)} ${item.quantity.padEnd(22)} ${price}`);
     }
     if (estimate.items.length === 0) {
-      lines.push("  nothing billed by Google Cloud: it runs on your own cluster");
+      lines.push("  nothing billed by Google Cloud beyond the clusters it runs on");
     }
   }
   const total = estimates.reduce((sum, estimate) => sum + estimate.monthly, 0);
