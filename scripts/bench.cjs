@@ -9,7 +9,14 @@
  * app importing classes from the package roots would: it shows what per-resource imports save.
  */
 const { spawnSync } = require("node:child_process");
-const { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require("node:fs");
 const { cpus, tmpdir, totalmem } = require("node:os");
 const { join } = require("node:path");
 const { sidesEnvironment } = require("./sides-environment.cjs");

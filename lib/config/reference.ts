@@ -67,6 +67,18 @@ function isUnionOfObjects(node: SchemaNode): node is SchemaNode & { oneOf: Schem
   return Boolean(node.oneOf?.every((variant) => discriminatorOf(variant)));
 }
 
+/** The entry shape of a map of objects (`sides`), whose fields get rows of their own. */
+function recordEntryOf(node: SchemaNode): SchemaNode | undefined {
+  const entry = node.additionalProperties;
+  return node.type === "object" &&
+    !node.properties &&
+    typeof entry === "object" &&
+    entry.type === "object" &&
+    entry.properties
+    ? entry
+    : undefined;
+}
+
 function collect(
   node: SchemaNode,
   path: string,
@@ -116,6 +128,9 @@ function collect(
         });
       }
       if (nested) collect(child, childPath, childRequired, conditions, rows);
+      const entry = recordEntryOf(child);
+      // A map's entries: once an entry exists, its own required fields are required.
+      if (entry) collect(entry, `${childPath}.<name>`, true, conditions, rows);
     }
   }
 }
