@@ -18,6 +18,8 @@ export interface CacheInputs {
   readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
   readonly ip: string;
   readonly sourceRanges: string[];
+  /** The cache's Distribution `http.secret` (it only signs upload state; a proxy takes none). */
+  readonly httpSecret: string;
 }
 
 /** What the application side needs. */
@@ -34,8 +36,6 @@ export interface RegistryAccess {
   /** The read-only user clusters pull with. */
   readonly pull: RegistryUser;
   readonly caCertificatePem: string;
-  /** The cache's Distribution `http.secret` (it only signs upload state; a proxy takes none). */
-  readonly cacheHttpSecret: string;
 }
 
 /** Distribution in proxy mode in the application cluster: each layer crosses the VPN once. */
@@ -72,7 +72,7 @@ function addPullThroughCache(
     tls: cache.tls,
     users: { pull: access.pull },
     authProxyImage: config.registry.authProxyImage,
-    httpSecret: access.cacheHttpSecret,
+    httpSecret: cache.httpSecret,
     // A claim, not an emptyDir: a full emptyDir evicts the pod, which comes back empty while
     // every node pulls through it. Cached content can always be fetched again, so the claim
     // is neither retained nor protected.

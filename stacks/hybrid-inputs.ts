@@ -140,15 +140,19 @@ export function hybridRegistryInputs(
   };
 }
 
-/** An application side's inputs: its cluster, the registries its nodes pull from, its cache. */
+/**
+ * An application side's inputs: its cluster, the registries its nodes pull from, its cache.
+ * `cacheHttpSecret` is asked for only when the side runs a cache.
+ */
 export function hybridAppInputs(
   scope: Construct,
   config: HybridConfig,
   side: ApplicationSide,
-  onprem: OnpremReader,
-  cloud: CloudReader,
+  readers: { readonly onprem: OnpremReader; readonly cloud: CloudReader },
   provider: TerraformProvider,
+  cacheHttpSecret: () => string,
 ): AppInputs {
+  const { onprem, cloud } = readers;
   const cache = side.app.pullThroughCache;
   return {
     provider,
@@ -164,6 +168,7 @@ export function hybridAppInputs(
           },
           ip: cloud.string("cacheIp"),
           sourceRanges: networkRangesOf(side.cloud.network),
+          httpSecret: cacheHttpSecret(),
         }
       : undefined,
   };

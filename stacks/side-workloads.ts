@@ -55,21 +55,21 @@ export class SideWorkloadsStack extends TerraformStack {
     });
     const token = new DataGoogleClientConfig(this, "client-config").accessToken;
     const provider = appClusterProvider(this, side, cloud, token);
-    addApplicationWorkloads(
+    const inputs = hybridAppInputs(
       this,
       config,
-      side.app,
-      hybridAppInputs(this, config, side, onprem, cloud, provider),
-      {
-        pull: {
-          username: registry.string("registryPullUsername"),
-          password: registry.string("registryPullPassword"),
-        },
-        caCertificatePem: onprem.string("caCertificatePem"),
-        // Signs upload state only, which a proxy never holds: the side's own.
-        cacheHttpSecret: new Password(this, "cache-http-secret", { length: 48, special: false })
-          .result,
-      },
+      side,
+      { onprem, cloud },
+      provider,
+      // Signs upload state only, which a proxy never holds: the side's own.
+      () => new Password(this, "cache-http-secret", { length: 48, special: false }).result,
     );
+    addApplicationWorkloads(this, config, side.app, inputs, {
+      pull: {
+        username: registry.string("registryPullUsername"),
+        password: registry.string("registryPullPassword"),
+      },
+      caCertificatePem: onprem.string("caCertificatePem"),
+    });
   }
 }

@@ -59,14 +59,12 @@ export class WorkloadsStack extends TerraformStack {
     const { registry, app } =
       config.mode === "standalone"
         ? this.standaloneInputs(config)
-        : this.hybridInputs(config, props);
+        : this.hybridInputs(config, props, credentials);
 
     addRegistryWorkloads(this, config, registry, credentials);
     addApplicationWorkloads(this, config, props.side?.app ?? config.app, app, {
       pull: credentials.pull,
       caCertificatePem: registry.caCertificatePem,
-      // Only signs upload state, and a proxy accepts no uploads: sharing it costs nothing.
-      cacheHttpSecret: credentials.httpSecret,
     });
     addRegistryOutputs(this, registry.caCertificatePem, credentials);
     if (config.mode === "standalone") {
@@ -124,6 +122,7 @@ export class WorkloadsStack extends TerraformStack {
   private hybridInputs(
     config: HybridConfig,
     props: WorkloadsStackProps,
+    credentials: RegistryCredentials,
   ): { registry: RegistryInputs; app: AppInputs } {
     const { side } = props;
     if (!side) throw new Error("a hybrid workloads stack needs its application side");
@@ -152,7 +151,16 @@ export class WorkloadsStack extends TerraformStack {
         registryProvider,
         networkRangesOf(side.cloud.network),
       ),
-      app: hybridAppInputs(this, config, side, onprem, cloud, appProvider),
+      // The cache's http.secret only signs upload state, and a proxy accepts no uploads:
+      // sharing the registry's costs nothing.
+      app: hybridAppInputs(
+        this,
+        config,
+        side,
+        { onprem, cloud },
+        appProvider,
+        () => credentials.httpSecret,
+      ),
     };
   }
 }

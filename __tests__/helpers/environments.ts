@@ -69,6 +69,34 @@ export const VARIANTS = {
   },
   renamedRegistry: { base: "default", patch: { registry: { fqdn: "images.onprem.internal" } } },
   dnsTtl60: { base: "default", patch: { cloud: { dns: { ttl: 60 } } } },
+  /** The default environment with its cloud section moved under sides as `app`. */
+  defaultAsSides: {
+    base: "default",
+    patch: {
+      onprem: { applicationRanges: ["10.0.1.0/24", "10.110.0.0/15"] },
+      cloud: null,
+      sides: {
+        app: {
+          projectId: "app-project-123",
+          region: "europe-west1",
+          asn: 64513,
+          network: {
+            name: "app",
+            subnetCidr: "10.0.1.0/24",
+            podsCidr: "10.110.0.0/16",
+            servicesCidr: "10.111.0.0/20",
+          },
+          cluster: {
+            name: "application-cluster",
+            location: "europe-west1-b",
+            controlPlaneCidr: "172.17.0.0/28",
+            authorizedNetworks: [{ cidr: "203.0.113.0/24", displayName: "ops-office" }],
+            nodePool: { machineType: "e2-standard-2", nodeCount: 1 },
+          },
+        },
+      },
+    },
+  },
   /** threeSides with a fourth side added at the end. */
   fourSides: {
     base: "threeSides",
