@@ -6,10 +6,11 @@
  * `terraform_remote_state` data sources and the outputs. Output values that need a resource or
  * another data source become placeholders of the contract's type; remote-state reads stay real
  * expressions, and every read found anywhere in a consumer's original JSON gets an extra output
- * so that `terraform plan`/`apply` evaluates it. Then onprem-network and cloud-network are
- * applied, workloads is planned and applied, and the values that crossed the remote states are
- * compared with what the producers published. Last, an output the consumer reads is renamed in
- * the producer, which must make the consumer's plan fail.
+ * so that `terraform plan`/`apply` evaluates it. Then every stack is planned and applied in
+ * order, and the values that crossed the remote states are compared with what the producers
+ * published. Last, an output a consumer reads is renamed in onprem-network, which must make the
+ * consumer's plan fail. The cases are one side (`cloud:`, simulated and external on-prem) and
+ * three sides (`sides`: registry and per-side stacks, the registry contract).
  *
  * Run with `npx jest -c jest.e2e.config.js` (not part of `npm test`). Needs `terraform` on the
  * PATH; downloads nothing. Set KEEP_E2E_TMP=1 to keep the temporary folders.
@@ -18,7 +19,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { cloudNetworkContract } from "../../lib/contract/cloud-network";
+import { cloudNetworkContract, cloudNetworkContractOf } from "../../lib/contract/cloud-network";
 import {
   outputName,
   type Contract,
@@ -27,18 +28,24 @@ import {
   type OutputType,
 } from "../../lib/contract/contract";
 import { onpremNetworkContract } from "../../lib/contract/onprem-network";
+import { registryContract } from "../../lib/contract/registry";
 import {
   CLOUD_NETWORK_STACK,
   ONPREM_NETWORK_STACK,
+  REGISTRY_STACK,
   WORKLOADS_STACK,
+  cloudNetworkStackOf,
+  sideWorkloadsStackOf,
 } from "../../lib/contract/stack-names";
 
 const ROOT = join(__dirname, "..", "..");
-/** Apply order: every stack only reads stacks before it. */
-const STACKS = [ONPREM_NETWORK_STACK, CLOUD_NETWORK_STACK, WORKLOADS_STACK] as const;
+const THREE_SIDES = ["dev", "staging", "prod"] as const;
+/** Every contract of every case, found by producer stack name. */
 const CONTRACTS: ReadonlyArray<Contract<OutputSpecs>> = [
   onpremNetworkContract,
   cloudNetworkContract,
+  registryContract,
+  ...THREE_SIDES.map((side) => cloudNetworkContractOf(cloudNetworkStackOf(side))),
 ];
 /** Prefix of the outputs this test adds to consumers, one per remote-state read. */
 const READ_OUTPUT_PREFIX = "wiring_read__";
@@ -355,14 +362,25 @@ interface CaseState {
   wirings: Map<string, Wiring>;
   /** `terraform output -json` of every stack after its apply. */
   published: Map<string, Record<string, PublishedOutput>>;
-  /** Output changes of the workloads plan, before its apply. */
-  workloadsPlan: Record<string, PlannedOutput>;
+  /** Output changes of each stack's plan, before its apply. */
+  plans: Map<string, Record<string, PlannedOutput>>;
   timings: string[];
 }
 
+/** Each case's stacks in apply order: every stack only reads stacks before it. */
+const ONE_SIDE = [ONPREM_NETWORK_STACK, CLOUD_NETWORK_STACK, WORKLOADS_STACK];
 const CASES = [
-  { name: "default (simulated on-prem)", config: "environments/example.yaml" },
-  { name: "external peer", config: "__tests__/fixtures/external-peer.yaml" },
+  { name: "default (simulated on-prem)", config: "environments/example.yaml", stacks: ONE_SIDE },
+  { name: "external peer", config: "__tests__/fixtures/external-peer.yaml", stacks: ONE_SIDE },
+  {
+    name: "three application sides",
+    config: "examples/hybrid-three-sides.yaml",
+    stacks: [
+      ONPREM_NETWORK_STACK,
+      REGISTRY_STACK,
+      ...THREE_SIDES.flatMap((side) => [cloudNetworkStackOf(side), sideWorkloadsStackOf(side)]),
+    ],
+  },
 ] as const;
 
 const tempDirs: string[] = [];
@@ -381,13 +399,16 @@ beforeAll(() => {
   }
 });
 
-describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config }) => {
+describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config, stacks }) => {
+  const STACKS: readonly string[] = stacks;
+  const consumers = STACKS.filter((stack) => stack !== ONPREM_NETWORK_STACK);
+  const contracts = CONTRACTS.filter((contract) => STACKS.includes(contract.producer));
   const state: CaseState = {
     tmp: "",
     stackDirs: new Map(),
     wirings: new Map(),
     published: new Map(),
-    workloadsPlan: {},
+    plans: new Map(),
     timings: [],
   };
   const timed = <T>(label: string, action: () => T): T => {
@@ -427,28 +448,20 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
     for (const stack of STACKS) {
       const dir = dirOf(stack);
       timed(`${stack}: init`, () => terraformOk(dir, ["init", "-input=false"]));
-      if (stack === WORKLOADS_STACK) {
-        timed(`${stack}: plan`, () =>
-          terraformOk(dir, ["plan", "-input=false", "-out=wiring.tfplan"]),
-        );
-        const plan = JSON.parse(terraformOk(dir, ["show", "-json", "wiring.tfplan"])) as {
-          output_changes?: Record<string, PlannedOutput>;
-        };
-        state.workloadsPlan = plan.output_changes ?? {};
-        timed(`${stack}: apply`, () =>
-          terraformOk(dir, ["apply", "-input=false", "wiring.tfplan"]),
-        );
-      } else {
-        timed(`${stack}: apply`, () =>
-          terraformOk(dir, ["apply", "-auto-approve", "-input=false"]),
-        );
-      }
+      timed(`${stack}: plan`, () =>
+        terraformOk(dir, ["plan", "-input=false", "-out=wiring.tfplan"]),
+      );
+      const plan = JSON.parse(terraformOk(dir, ["show", "-json", "wiring.tfplan"])) as {
+        output_changes?: Record<string, PlannedOutput>;
+      };
+      state.plans.set(stack, plan.output_changes ?? {});
+      timed(`${stack}: apply`, () => terraformOk(dir, ["apply", "-input=false", "wiring.tfplan"]));
       state.published.set(stack, outputsOf(dir));
     }
   });
 
   it("publishes every contract output with its declared type and sensitivity", () => {
-    for (const contract of CONTRACTS) {
+    for (const contract of contracts) {
       const published = publishedBy(contract.producer);
       for (const [key, spec] of Object.entries(contract.outputs)) {
         const output = published[outputName(key)];
@@ -470,7 +483,7 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
     // Sensitivity is exercised: some contract publishes a sensitive output (onprem-network
     // keeps its private keys out of its outputs on purpose).
     expect(
-      CONTRACTS.some((contract) => Object.values(contract.outputs).some((spec) => spec.sensitive)),
+      contracts.some((contract) => Object.values(contract.outputs).some((spec) => spec.sensitive)),
     ).toBe(true);
   });
 
@@ -491,16 +504,15 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
 
   it("exercises remote-state reads in every consumer", () => {
     expect(wiringOf(ONPREM_NETWORK_STACK).reads).toEqual([]);
-    expect(wiringOf(CLOUD_NETWORK_STACK).reads.length).toBeGreaterThan(0);
-    expect(wiringOf(WORKLOADS_STACK).reads.length).toBeGreaterThan(0);
-    for (const stack of [CLOUD_NETWORK_STACK, WORKLOADS_STACK]) {
+    for (const stack of consumers) {
+      expect({ stack, reads: wiringOf(stack).reads.length > 0 }).toEqual({ stack, reads: true });
       for (const read of wiringOf(stack).reads) {
-        const upstreamIndex = STACKS.indexOf(read.producer as (typeof STACKS)[number]);
+        const upstreamIndex = STACKS.indexOf(read.producer);
         expect({ read: read.checkOutput, producerIsUpstream: upstreamIndex >= 0 }).toEqual({
           read: read.checkOutput,
           producerIsUpstream: true,
         });
-        expect(upstreamIndex).toBeLessThan(STACKS.indexOf(stack as (typeof STACKS)[number]));
+        expect(upstreamIndex).toBeLessThan(STACKS.indexOf(stack));
         const declared = Object.keys(contractOf(read.producer)?.outputs ?? {}).map(outputName);
         expect({
           read: `${read.producer}.${read.output}`,
@@ -511,7 +523,7 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
   });
 
   it("resolves every read to the value its producer published", () => {
-    for (const stack of [CLOUD_NETWORK_STACK, WORKLOADS_STACK]) {
+    for (const stack of consumers) {
       const published = publishedBy(stack);
       for (const read of wiringOf(stack).reads) {
         const upstream = publishedBy(read.producer)[read.output];
@@ -528,20 +540,26 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
     }
   });
 
-  it("knows every workloads read at plan time", () => {
-    for (const read of wiringOf(WORKLOADS_STACK).reads) {
-      const change = state.workloadsPlan[read.checkOutput];
-      const upstream = publishedBy(read.producer)[read.output];
-      expect({
-        read: read.checkOutput,
-        unknown: change?.after_unknown,
-        after: change?.after,
-      }).toEqual({ read: read.checkOutput, unknown: false, after: upstream.value });
+  it("knows every read at plan time", () => {
+    for (const stack of consumers) {
+      for (const read of wiringOf(stack).reads) {
+        const change = state.plans.get(stack)?.[read.checkOutput];
+        const upstream = publishedBy(read.producer)[read.output];
+        expect({
+          read: `${stack}: ${read.checkOutput}`,
+          unknown: change?.after_unknown,
+          after: change?.after,
+        }).toEqual({
+          read: `${stack}: ${read.checkOutput}`,
+          unknown: false,
+          after: upstream.value,
+        });
+      }
     }
   });
 
   it("passes remote-state values through consumer outputs unchanged", () => {
-    for (const stack of [CLOUD_NETWORK_STACK, WORKLOADS_STACK]) {
+    for (const stack of consumers) {
       const wiring = wiringOf(stack);
       const remoteStates = objectAt(objectAt(wiring.config, "data"), "terraform_remote_state");
       for (const name of wiring.kept) {
@@ -560,9 +578,10 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
 
   it("fails the consumer's plan when the producer renames an output it reads", () => {
     const onpremDir = dirOf(ONPREM_NETWORK_STACK);
-    const cloudDir = dirOf(CLOUD_NETWORK_STACK);
+    // The first consumer: cloud-network, or with sides the registry.
+    const cloudDir = dirOf(consumers[0]);
     const onpremWiring = wiringOf(ONPREM_NETWORK_STACK);
-    const readByCloud = wiringOf(CLOUD_NETWORK_STACK).reads.filter(
+    const readByCloud = wiringOf(consumers[0]).reads.filter(
       (read) => read.producer === ONPREM_NETWORK_STACK,
     );
     expect(readByCloud.length).toBeGreaterThan(0);
