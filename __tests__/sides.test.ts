@@ -5,6 +5,7 @@
  * threeSidesWithoutStaging, externalSides).
  */
 import { configOf, stacksOf, type SynthName } from "./helpers/environments";
+import { renderDeviceSettings } from "../lib/network/device-settings-report";
 import { resourcesOf, type StackJson } from "./helpers/json";
 
 /**
@@ -191,3 +192,52 @@ describe("what each stack holds with several sides", () => {
 });
 
 type Body = Record<string, unknown>;
+
+describe("the device settings of every side (npm run device-settings)", () => {
+  const tunnel = (name: string, inside: string, cloudAsn: number) => ({
+    tunnel: name,
+    cloudVpnPublicIp: "203.0.113.1",
+    deviceInterfaceIp: "198.51.100.10",
+    preSharedKey: "secret-psk",
+    insideCidr: inside,
+    cloudBgpIp: inside.replace(/\.\d+\/30$/, ".1"),
+    deviceBgpIp: inside.replace(/\.\d+\/30$/, ".2"),
+    cloudAsn,
+    deviceAsn: 65010,
+    ikeVersion: 2,
+  });
+
+  it("lists each side's tunnels with its own ASN and /30s, all for the one device", () => {
+    const text = renderDeviceSettings([
+      {
+        side: "blue",
+        stack: "cloud-network-blue",
+        tunnels: [tunnel("blue-to-onprem-0", "169.254.0.0/30", 64513)],
+      },
+      {
+        side: "green",
+        stack: "cloud-network-green",
+        tunnels: [tunnel("green-to-onprem-0", "169.254.1.0/30", 64514)],
+      },
+    ]);
+    expect(text).toContain("2 tunnels and BGP sessions for the VPN device, 2 application sides");
+    expect(text).toContain(
+      "side blue (cloud-network-blue): Cloud Router ASN 64513, device ASN 65010",
+    );
+    expect(text).toContain("side green (cloud-network-green): Cloud Router ASN 64514");
+    expect(text).toContain(
+      "inside 169.254.1.0/30: device BGP 169.254.1.2 (AS 65010), Cloud Router BGP 169.254.1.1 (AS 64514)",
+    );
+    expect(text).toContain("pre-shared key secret-psk");
+  });
+
+  it("every external side publishes the output the report reads", () => {
+    const external = stacksOf("externalSides");
+    for (const side of ["blue", "green"]) {
+      const value = JSON.stringify(external[`cloud-network-${side}`].output?.vpn_device_settings);
+      for (const field of ["cloudVpnPublicIp", "deviceBgpIp", "insideCidr", "preSharedKey"]) {
+        expect(value).toContain(field);
+      }
+    }
+  });
+});
