@@ -4,6 +4,7 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import {
+  keyStoreOf,
   networkRangesOf,
   parentDomain,
   privateZoneNameOf,
@@ -252,21 +253,6 @@ export class OnpremNetworkStack extends TerraformStack {
 function peerRangesOf(config: HybridConfig): string[] {
   if (config.cloud) return networkRangesOf(config.cloud.network);
   return config.onprem.applicationRanges ?? [];
-}
-
-/**
- * Where the private keys are kept: the one side's project (the `cloud:` form, unless set);
- * with several sides the simulated on-prem's project or onprem.keyStoreProjectId, never a
- * side's (a side may be removed).
- */
-function keyStoreOf(config: HybridConfig): { project: string; region?: string } {
-  const { onprem, cloud } = config;
-  if (onprem.mode === "external" && onprem.keyStoreProjectId) {
-    return { project: onprem.keyStoreProjectId };
-  }
-  if (cloud) return { project: cloud.projectId, region: cloud.region };
-  if (onprem.mode === "simulated") return { project: onprem.projectId, region: onprem.region };
-  throw new Error("onprem.keyStoreProjectId is required with sides and an external on-prem");
 }
 
 type RegistryPkiValues = Pick<

@@ -4,6 +4,7 @@ import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-c
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
+import { keyStoreOf } from "../lib/config/derived";
 import type { HybridConfig } from "../lib/config/schema";
 import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
@@ -39,10 +40,7 @@ export class RegistryStack extends TerraformStack {
       producerStack: props.onpremStack,
     });
     // Reads the keys onprem-network keeps and, on GKE, gives the cluster's access token.
-    new GoogleProvider(this, "google", {
-      project: keyStoreProjectOf(config),
-      region: config.onprem.mode === "simulated" ? config.onprem.region : undefined,
-    });
+    new GoogleProvider(this, "google", keyStoreOf(config));
     const token = new DataGoogleClientConfig(this, "client-config").accessToken;
     const provider = registryClusterProvider(this, config, onprem, token);
     const registry = hybridRegistryInputs(
@@ -55,12 +53,4 @@ export class RegistryStack extends TerraformStack {
     addRegistryWorkloads(this, config, registry, credentials);
     addRegistryOutputs(this, registry.caCertificatePem, credentials);
   }
-}
-
-/** The project onprem-network keeps the keys in (validate.ts requires one with sides). */
-function keyStoreProjectOf(config: HybridConfig): string {
-  const { onprem } = config;
-  if (onprem.mode === "simulated") return onprem.projectId;
-  if (onprem.keyStoreProjectId) return onprem.keyStoreProjectId;
-  throw new Error("onprem.keyStoreProjectId is required with sides and an external on-prem");
 }

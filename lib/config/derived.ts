@@ -64,3 +64,18 @@ export function diskSnapshotsEnabled(config: Config): boolean {
     config.registry.storage.type === "pvc";
   return onGkeDisk && (config.registry.backup.snapshots.enabled ?? true);
 }
+
+/**
+ * Where the registry's private keys are kept: the one side's project (the `cloud:` form,
+ * unless onprem.keyStoreProjectId is set); with several sides the simulated on-prem's project
+ * or onprem.keyStoreProjectId (validate.ts requires it), never a side's: a side may be removed.
+ */
+export function keyStoreOf(config: HybridConfig): { project: string; region?: string } {
+  const { onprem, cloud } = config;
+  if (onprem.mode === "external" && onprem.keyStoreProjectId) {
+    return { project: onprem.keyStoreProjectId };
+  }
+  if (cloud) return { project: cloud.projectId, region: cloud.region };
+  if (onprem.mode === "simulated") return { project: onprem.projectId, region: onprem.region };
+  throw new Error("onprem.keyStoreProjectId is required with sides and an external on-prem");
+}
