@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -88,3 +90,36 @@ function withoutMetadata(value: unknown): unknown {
       .map(([key, child]) => [key, withoutMetadata(child)]),
   );
 }
+
+describe("scripts/synth.cjs reuses its bundle only for the same sources", () => {
+  // The runner's digest names the cached bundle: any source change must give another name.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { inputsDigest } = require("../scripts/synth.cjs") as {
+    inputsDigest: (base: string) => string;
+  };
+  let base = "";
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), "hybrid-digest-"));
+    mkdirSync(join(base, "lib", "config"), { recursive: true });
+    mkdirSync(join(base, "stacks"));
+    writeFileSync(join(base, "main.ts"), 'import "./lib/config/a";\n');
+    writeFileSync(join(base, "lib", "config", "a.ts"), "export const a = 1;\n");
+    writeFileSync(join(base, "stacks", "s.ts"), "export const s = 1;\n");
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  it("changes with a file's content, a new file and a renamed file; not with other files", () => {
+    const first = inputsDigest(base);
+    expect(inputsDigest(base)).toBe(first);
+    writeFileSync(join(base, "README.md"), "not a source\n");
+    expect(inputsDigest(base)).toBe(first);
+    writeFileSync(join(base, "lib", "config", "a.ts"), "export const a = 2;\n");
+    const edited = inputsDigest(base);
+    expect(edited).not.toBe(first);
+    writeFileSync(join(base, "stacks", "t.ts"), "export const t = 1;\n");
+    const added = inputsDigest(base);
+    expect(added).not.toBe(edited);
+    renameSync(join(base, "stacks", "t.ts"), join(base, "stacks", "u.ts"));
+    expect(inputsDigest(base)).not.toBe(added);
+  });
+});
