@@ -67,6 +67,22 @@ describe("the topology read back from synthesized stacks", () => {
     expect(renderSvg(t)).toContain("cloud-network-prod");
   });
 
+  it("reads the producer of a remote state from gcs prefixes and workspace names too", () => {
+    const reads = (config: Record<string, unknown>) => ({
+      data: { terraform_remote_state: { state: { backend: "gcs", config } } },
+    });
+    const t = topologyOf({
+      registry: {},
+      "cloud-network-dev": {},
+      "workloads-dev": reads({ bucket: "b", prefix: "hybrid-registry/cloud-network-dev" }),
+      "workloads-prod": reads({ workspaces: { name: "hybrid-registry-registry" } }),
+    });
+    expect(t.stateEdges).toEqual([
+      { producer: "cloud-network-dev", consumer: "workloads-dev" },
+      { producer: "registry", consumer: "workloads-prod" },
+    ]);
+  });
+
   it("standalone: one cluster and its registry", () => {
     const t = topology("standaloneNodePort");
     expect(t.sides).toEqual([]);

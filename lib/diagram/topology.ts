@@ -75,10 +75,17 @@ function first(stack: SynthesizedStack | undefined, type: string): Json | undefi
   return entries(stack, type)[0];
 }
 
-/** Which stack a terraform_remote_state data source reads, from its backend settings. */
+/**
+ * Which stack a terraform_remote_state data source reads, from its backend settings: the
+ * stack name that ends its state path, gcs prefix or workspace name (the longest, since
+ * `cloud-network` ends `cloud-network-dev`'s too, and the default prefix `hybrid-registry`
+ * holds `registry`).
+ */
 function producerOf(dataSource: Json, stackNames: readonly string[]): string | undefined {
   const text = JSON.stringify(dataSource.config ?? {});
-  return stackNames.find((name) => text.includes(name));
+  return stackNames
+    .filter((name) => text.includes(`${name}.tfstate"`) || text.includes(`${name}"`))
+    .sort((a, b) => b.length - a.length)[0];
 }
 
 export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): Topology {
