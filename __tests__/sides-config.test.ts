@@ -222,6 +222,25 @@ describe("the sides form", () => {
     );
   });
 
+  it("checks a side's own app section where it is", () => {
+    const restricted = problemAt(
+      threeSides({
+        sides: { prod: { app: { podSecurity: "restricted", sampleApp: { enabled: true } } } },
+      }),
+      "sides.prod.app.podSecurity",
+    );
+    expect(restricted.hint).toBe(
+      "set sides.prod.app.sampleApp.enabled: false, or keep sides.prod.app.podSecurity: baseline",
+    );
+    const clash = problemAt(
+      threeSides({ sides: { prod: { app: { namespace: "registry-cache" } } } }),
+      "sides.prod.app.namespace",
+    );
+    expect(clash.message).toBe(
+      "is also the namespace of the pull-through cache on the same cluster",
+    );
+  });
+
   it("names the side alerts.side points at, and refuses it with cloud", () => {
     expect(problemAt(threeSides({ alerts: { side: "qa" } }), "alerts.side").hint).toBe(
       "use one of dev, staging, prod",

@@ -214,7 +214,12 @@ function exposureProblems(registry: Registry): ConfigProblem[] {
 }
 
 /** Namespaces the stacks create on one cluster must differ (two would fail the apply). */
-function namespaceProblems(view: SemanticView, registry: Registry, app: App): ConfigProblem[] {
+function namespaceProblems(
+  view: SemanticView,
+  registry: Registry,
+  app: App,
+  appPath: string,
+): ConfigProblem[] {
   /** The namespaces created on the application cluster; `path` when the config names it. */
   interface Owned {
     readonly owner: string;
@@ -222,7 +227,7 @@ function namespaceProblems(view: SemanticView, registry: Registry, app: App): Co
     readonly path?: string;
   }
   const owned: Owned[] = [
-    { owner: "the applications", name: app.namespace, path: "app.namespace" },
+    { owner: "the applications", name: app.namespace, path: `${appPath}.namespace` },
   ];
   if (app.caTrustDaemonSet.enabled)
     owned.push({ owner: "the CA trust DaemonSet", name: "registry-ca-trust" });
@@ -323,7 +328,13 @@ export function platformProblems(view: SemanticView): ConfigProblem[] {
     ...(registry ? storageProblems(registry) : []),
     ...(registry ? exposureProblems(registry) : []),
     ...(registry && view.mode === "hybrid" ? dnsZoneProblems(view, registry) : []),
-    ...(registry && app ? namespaceProblems(view, registry, app) : []),
+    ...(registry && app ? namespaceProblems(view, registry, app, "app") : []),
+    // A side's own app section is checked where it is.
+    ...view.sides.flatMap((side) =>
+      registry && side.app && side.appPath !== "app"
+        ? namespaceProblems(view, registry, side.app, side.appPath)
+        : [],
+    ),
     ...siteProblems(view),
   ];
 }

@@ -420,6 +420,7 @@ function applicationSideProblems(view: SemanticView, side: ApplicationSideView):
     });
   }
   if (view.registry && side.app) problems.push(...cacheProblems(side, view.registry, side.app));
+  if (side.app && side.appPath !== "app") problems.push(...appProblems(side.app, side.appPath));
   return problems;
 }
 
@@ -539,31 +540,44 @@ function registryImageProblems(image: string): ConfigProblem[] {
   return [];
 }
 
-function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
-  const problems: ConfigProblem[] = [...registryImageProblems(registry.image)];
-  if (app?.podSecurity === "restricted" && app.sampleApp.enabled) {
+/** Rules of an app section (the top-level one, or a side's own at `appPath`). */
+function appProblems(app: App, appPath: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (app.podSecurity === "restricted" && app.sampleApp.enabled) {
     problems.push({
-      path: "app.podSecurity",
+      path: `${appPath}.podSecurity`,
       value: app.podSecurity,
       message:
         "refuses the sample app: nginx runs as root, which the restricted Pod Security Standard forbids",
-      hint: "set app.sampleApp.enabled: false, or keep app.podSecurity: baseline",
+      hint: `set ${appPath}.sampleApp.enabled: false, or keep ${appPath}.podSecurity: baseline`,
     });
   }
-  const fqdnPaths: Array<[string, string]> = [["registry.fqdn", registry.fqdn]];
-  if (app?.pullThroughCache.enabled) {
-    fqdnPaths.push(["app.pullThroughCache.fqdn", app.pullThroughCache.fqdn]);
+  const fqdn = app.pullThroughCache.fqdn;
+  const problem = app.pullThroughCache.enabled ? fqdnProblem(fqdn) : undefined;
+  if (problem) {
+    problems.push({
+      path: `${appPath}.pullThroughCache.fqdn`,
+      value: fqdn,
+      message: problem,
+      hint: "use a name in a private domain you control, e.g. registry.onprem.internal",
+    });
   }
-  for (const [path, fqdn] of fqdnPaths) {
-    const problem = fqdnProblem(fqdn);
-    if (problem) {
-      problems.push({
-        path,
-        value: fqdn,
-        message: problem,
-        hint: "use a name in a private domain you control, e.g. registry.onprem.internal",
-      });
-    }
+  return problems;
+}
+
+function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
+  const problems: ConfigProblem[] = [
+    ...registryImageProblems(registry.image),
+    ...(app ? appProblems(app, "app") : []),
+  ];
+  const fqdnError = fqdnProblem(registry.fqdn);
+  if (fqdnError) {
+    problems.push({
+      path: "registry.fqdn",
+      value: registry.fqdn,
+      message: fqdnError,
+      hint: "use a name in a private domain you control, e.g. registry.onprem.internal",
+    });
   }
   if (registry.pushUser === registry.pullUser) {
     problems.push({
