@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import { Fn, type TerraformProvider } from "cdktf";
+import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
 import { DataGoogleSecretManagerSecretVersion } from "@cdktf/provider-google/lib/data-google-secret-manager-secret-version";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { diskSnapshotsEnabled, networkRangesOf } from "../lib/config/derived";
@@ -41,6 +42,18 @@ function gkeAccess(
  */
 function privateKeyFrom(scope: Construct, id: string, secretName: string): string {
   return new DataGoogleSecretManagerSecretVersion(scope, id, { secret: secretName }).secretData;
+}
+
+/**
+ * The stack's default Google provider (it reads the keys onprem-network keeps) and the access
+ * token the kubernetes providers of GKE clusters use.
+ */
+export function googleAccessToken(
+  scope: Construct,
+  project: { readonly project: string; readonly region?: string },
+): string {
+  new GoogleProvider(scope, "google", project);
+  return new DataGoogleClientConfig(scope, "client-config").accessToken;
 }
 
 /** The kubernetes provider of the registry's cluster (alias `registry`). */

@@ -1,7 +1,5 @@
 import type { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
-import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import { keyStoreOf } from "../lib/config/derived";
@@ -10,7 +8,7 @@ import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { REGISTRY_STACK } from "../lib/contract/stack-names";
 import { RegistryCredentials } from "../lib/registry/registry-credentials";
-import { hybridRegistryInputs, registryClusterProvider } from "./hybrid-inputs";
+import { googleAccessToken, hybridRegistryInputs, registryClusterProvider } from "./hybrid-inputs";
 import { addRegistryOutputs, addRegistryWorkloads } from "./registry-workloads";
 
 export interface RegistryStackProps {
@@ -40,8 +38,7 @@ export class RegistryStack extends TerraformStack {
       producerStack: props.onpremStack,
     });
     // Reads the keys onprem-network keeps and, on GKE, gives the cluster's access token.
-    new GoogleProvider(this, "google", keyStoreOf(config));
-    const token = new DataGoogleClientConfig(this, "client-config").accessToken;
+    const token = googleAccessToken(this, keyStoreOf(config));
     const provider = registryClusterProvider(this, config, onprem, token);
     const registry = hybridRegistryInputs(
       this,

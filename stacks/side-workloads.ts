@@ -1,7 +1,5 @@
 import type { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
-import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
@@ -12,7 +10,7 @@ import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { registryContract } from "../lib/contract/registry";
 import { addApplicationWorkloads } from "./application-workloads";
-import { appClusterProvider, hybridAppInputs } from "./hybrid-inputs";
+import { appClusterProvider, googleAccessToken, hybridAppInputs } from "./hybrid-inputs";
 
 export interface SideWorkloadsStackProps {
   readonly config: HybridConfig;
@@ -49,11 +47,10 @@ export class SideWorkloadsStack extends TerraformStack {
       backend: config.backend,
       producerStack: props.registryStack,
     });
-    new GoogleProvider(this, "google", {
+    const token = googleAccessToken(this, {
       project: cloud.string("projectId"),
       region: cloud.string("region"),
     });
-    const token = new DataGoogleClientConfig(this, "client-config").accessToken;
     const provider = appClusterProvider(this, side, cloud, token);
     const inputs = hybridAppInputs(
       this,

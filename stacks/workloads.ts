@@ -1,7 +1,5 @@
 import type { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
-import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
@@ -20,6 +18,7 @@ import { RegistryCredentials } from "../lib/registry/registry-credentials";
 import { addApplicationWorkloads, type AppInputs } from "./application-workloads";
 import {
   appClusterProvider,
+  googleAccessToken,
   hybridAppInputs,
   hybridRegistryInputs,
   registryClusterProvider,
@@ -136,11 +135,10 @@ export class WorkloadsStack extends TerraformStack {
       backend: config.backend,
       producerStack: props.cloudStack,
     });
-    new GoogleProvider(this, "google", {
+    const token = googleAccessToken(this, {
       project: cloud.string("projectId"),
       region: cloud.string("region"),
     });
-    const token = new DataGoogleClientConfig(this, "client-config").accessToken;
     const appProvider = appClusterProvider(this, side, cloud, token);
     const registryProvider = registryClusterProvider(this, config, onprem, token);
     return {
