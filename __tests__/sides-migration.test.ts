@@ -65,6 +65,10 @@ describe("migrating a cloud: environment to sides", () => {
       "terraform -chdir=cdktf.out/stacks/cloud-network-app state push ../../../migration/cloud-network.tfstate",
     );
     for (const address of moveTo("registry").remove) expect(text).toContain(`'${address}'`);
+    // The side's zone must let go of the on-prem VPC before onprem-network binds its own.
+    expect(text).toContain(
+      "# 4. Plan and apply in this order: cloud-network-app, onprem-network, registry, workloads-app.",
+    );
   });
 
   it("refuses environments of the wrong form", () => {

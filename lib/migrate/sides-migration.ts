@@ -1,4 +1,9 @@
-import { CLOUD_NETWORK_STACK, REGISTRY_STACK, WORKLOADS_STACK } from "../contract/stack-names";
+import {
+  CLOUD_NETWORK_STACK,
+  ONPREM_NETWORK_STACK,
+  REGISTRY_STACK,
+  WORKLOADS_STACK,
+} from "../contract/stack-names";
 
 /** A synthesized stack's managed resources, by type and logical id. */
 export interface StackResources {
@@ -69,6 +74,13 @@ export function sidesMigration(
 export function migrationCommands(moves: readonly StateMove[]): string {
   const chdir = (stack: string) => `terraform -chdir=cdktf.out/stacks/${stack}`;
   const sources = [...new Set(moves.map((move) => move.from))];
+  const targets = moves.map((move) => move.to);
+  // The side's network, then the stacks it no longer shares the on-prem zone with.
+  const order = [
+    ...targets.filter((stack) => stack.startsWith(`${CLOUD_NETWORK_STACK}-`)),
+    ONPREM_NETWORK_STACK,
+    ...targets.filter((stack) => !stack.startsWith(`${CLOUD_NETWORK_STACK}-`)),
+  ];
   const lines = [
     "# 1. With the cloud: environment synthesized (its stacks in cdktf.out), save the states:",
     "mkdir -p migration",
@@ -94,10 +106,12 @@ export function migrationCommands(moves: readonly StateMove[]): string {
   }
   lines.push(
     "",
-    "# 4. Plan every stack in order (onprem-network, registry, then the side's): nothing of the",
-    "#    registry or the cluster may be destroyed. Created by the plans:",
+    `# 4. Plan and apply in this order: ${order.join(", ")}. The side's network goes first:`,
+    "#    its private zone stops binding the on-prem VPC, which onprem-network's own zone then",
+    "#    binds (a VPC takes one private zone per domain). No plan may destroy anything of the",
+    "#    registry, a cluster or the VPN. Created by the plans besides that:",
     ...moves.flatMap((move) => move.created.map((address) => `#    ${move.to}: ${address}`)),
-    "#    Then apply in order, and delete the old states of cloud-network and workloads.",
+    "#    Then delete the old states of cloud-network and workloads.",
   );
   return `${lines.join("\n")}\n`;
 }
