@@ -61,7 +61,7 @@ describe("publishSynthesis", () => {
       new Password(stack, "password", { length: 16 });
     };
     expect(() => publishSynthesis({ outdir, build: build(false) })).toThrow(
-      "stack secrets uses the providers random without declaring them",
+      /to your stack 'secrets' for the following providers: random/,
     );
     expect(listing(outdir)).toEqual([]);
     expect(publishSynthesis({ outdir, build: build(true) })).toHaveLength(1);

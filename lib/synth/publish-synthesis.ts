@@ -9,7 +9,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
-import { undeclaredProviders } from "./provider-presence";
+// After the package root, which its module's own imports need loaded first (circular).
+import { ValidateProviderPresence } from "cdktf/lib/validations/validate-provider-presence";
 
 /** What one synthesis wrote, per stack, in the order the app added the stacks. */
 export interface PublishedStack {
@@ -61,17 +62,13 @@ export function publishSynthesis(options: PublishSynthesisOptions): PublishedSta
     // validate-binary-version.js: execSync), about 0.1 s each and 80 times with 20 sides, and
     // on the machine that synthesizes rather than the one that runs Terraform. Each stack's
     // terraform.required_version makes Terraform check its version itself (required-version.ts),
-    // so synthesis skips them and checks the one other thing they check, provider presence.
+    // so synthesis skips them and runs the one other check they do, cdktf's own provider presence.
     const app = new App({ outdir: staging, skipValidation: true });
     options.build(app);
     for (const child of app.node.children) {
       if (!TerraformStack.isStack(child)) continue;
-      const missing = undeclaredProviders(child);
-      if (missing.length > 0) {
-        throw new Error(
-          `stack ${child.node.id} uses the providers ${missing.join(", ")} without declaring them`,
-        );
-      }
+      const missing = new ValidateProviderPresence(child).validate();
+      if (missing.length > 0) throw new Error(missing.join("\n"));
     }
     app.synth();
     const manifest = JSON.parse(readFileSync(join(staging, MANIFEST), "utf8")) as ManifestJson;
