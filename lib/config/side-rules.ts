@@ -1,4 +1,5 @@
 import { cidrsOverlap, cidrWithin } from "../network/ipv4";
+import { onpremRanges } from "./named-ranges";
 import type { ApplicationSideView, SemanticView } from "./semantic-view";
 import type { ConfigProblem } from "./validate";
 
@@ -42,22 +43,15 @@ export function applicationSidesFormProblems(view: SemanticView): ConfigProblem[
 /** The range rules only `sides` has: every side inside onprem.applicationRanges. */
 function applicationRangeProblems(view: SemanticView, blocks: readonly string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const onprem = view.onprem;
-  const onpremRanges =
-    onprem?.mode === "simulated"
-      ? [
-          ["onprem.network.subnetCidr", onprem.side.network?.subnetCidr],
-          ["onprem.network.podsCidr", onprem.side.network?.podsCidr],
-          ["onprem.network.servicesCidr", onprem.side.network?.servicesCidr],
-        ]
-      : (onprem?.site.networkCidrs ?? []).map((cidr, i) => [`onprem.networkCidrs.${i}`, cidr]);
+  // The blocks are admitted as traffic sources; the control plane's /28 never sends any.
+  const networks = onpremRanges(view).filter((range) => !range.path.endsWith("controlPlaneCidr"));
   blocks.forEach((block, i) => {
-    const clash = onpremRanges.find(([, cidr]) => cidr !== undefined && cidrsOverlap(cidr, block));
+    const clash = networks.find((range) => cidrsOverlap(range.cidr, block));
     if (clash) {
       problems.push({
         path: `onprem.applicationRanges.${i}`,
         value: block,
-        message: `overlaps ${clash[0]} (${clash[1]})`,
+        message: `overlaps ${clash.path} (${clash.cidr})`,
         hint: "the application blocks must leave the on-prem ranges out, e.g. 10.128.0.0/9 beside an on-prem 10.0.0.0/16",
       });
     }

@@ -6,6 +6,7 @@ import {
   prefixLength,
 } from "../network/ipv4";
 import { vpnTunnelCount } from "../network/vpn-topology";
+import { onpremRanges, sideRanges, type NamedRange } from "./named-ranges";
 import { isVolumeStorage, parentDomain } from "./derived";
 import { platformProblems } from "./platform-rules";
 import type { SourcePosition } from "./source-position";
@@ -26,11 +27,6 @@ export interface ConfigProblem {
   readonly hint: string;
   /** Where the file has it; the loader fills it in. @default unknown */
   readonly position?: SourcePosition;
-}
-
-interface NamedRange {
-  readonly path: string;
-  readonly cidr: string;
 }
 
 const PRIVATE_ASN_RANGES: ReadonlyArray<readonly [number, number]> = [
@@ -97,31 +93,6 @@ function overlapProblems(ranges: readonly NamedRange[]): ConfigProblem[] {
 type Cluster = NonNullable<GcpSideView["cluster"]>;
 type Registry = NonNullable<SemanticView["registry"]>;
 type App = NonNullable<SemanticView["app"]>;
-
-function sideRanges(path: string, view: GcpSideView): NamedRange[] {
-  const ranges: NamedRange[] = [];
-  if (view.network) {
-    ranges.push(
-      { path: `${path}.network.subnetCidr`, cidr: view.network.subnetCidr },
-      { path: `${path}.network.podsCidr`, cidr: view.network.podsCidr },
-      { path: `${path}.network.servicesCidr`, cidr: view.network.servicesCidr },
-    );
-  }
-  if (view.cluster) {
-    ranges.push({ path: `${path}.cluster.controlPlaneCidr`, cidr: view.cluster.controlPlaneCidr });
-  }
-  return ranges;
-}
-
-function onpremRanges(view: SemanticView): NamedRange[] {
-  const { onprem } = view;
-  return onprem?.mode === "simulated"
-    ? sideRanges("onprem", onprem.side)
-    : (onprem?.site.networkCidrs ?? []).map((cidr, i) => ({
-        path: `onprem.networkCidrs.${i}`,
-        cidr,
-      }));
-}
 
 /** Every range of every side: all must be disjoint (the link-local /30s end on one router). */
 function hybridRanges(view: SemanticView): NamedRange[] {
