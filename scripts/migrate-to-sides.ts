@@ -4,40 +4,16 @@
  * the same deployment declared under `sides`, so no resource is replaced (README, Many
  * application sides). Both files are synthesized in temporary folders; nothing is run.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildApp } from "../main";
 import { loadEnvironmentOrReport } from "../lib/config/load";
-import type { Config } from "../lib/config/schema";
 import { applicationSidesOf, hasManySides } from "../lib/config/sides";
 import {
   migrationCommands,
   sidesMigration,
   type StackResources,
 } from "../lib/migrate/sides-migration";
-import { publishSynthesis } from "../lib/synth/publish-synthesis";
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function synthesized(config: Config): Record<string, StackResources> {
-  const outdir = mkdtempSync(join(tmpdir(), "hybrid-migrate-"));
-  try {
-    return Object.fromEntries(
-      publishSynthesis({ outdir, build: (app) => buildApp(app, config) }).map((stack) => [
-        stack.name,
-        JSON.parse(
-          readFileSync(join(outdir, stack.workingDirectory, "cdk.tf.json"), "utf8"),
-        ) as StackResources,
-      ]),
-    );
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
+import { synthesizedStacks } from "../lib/synth/synthesized-stacks";
+import { flagValue } from "./argv";
 
 function fail(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -45,8 +21,8 @@ function fail(message: string): void {
 }
 
 function run(): void {
-  const from = flag("--from");
-  const to = flag("--to");
+  const from = flagValue("--from");
+  const to = flagValue("--to");
   if (!from || !to) {
     fail(
       "usage: npm run migrate-to-sides -- --from <cloud: file> --to <sides file> [--side <name>]",
@@ -65,7 +41,7 @@ function run(): void {
     return;
   }
   const sides = applicationSidesOf(after);
-  const wanted = flag("--side") ?? (sides.length === 1 ? sides[0].name : undefined);
+  const wanted = flagValue("--side") ?? (sides.length === 1 ? sides[0].name : undefined);
   const side = sides.find((candidate) => candidate.name === wanted);
   if (!side) {
     fail(
@@ -74,7 +50,13 @@ function run(): void {
     return;
   }
   process.stdout.write(
-    migrationCommands(sidesMigration(synthesized(before), synthesized(after), side)),
+    migrationCommands(
+      sidesMigration(
+        synthesizedStacks<StackResources>((app) => buildApp(app, before)),
+        synthesizedStacks<StackResources>((app) => buildApp(app, after)),
+        side,
+      ),
+    ),
   );
 }
 

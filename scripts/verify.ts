@@ -14,16 +14,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadEnvironmentOrReport } from "../lib/config/load";
+import { flagValue } from "./argv";
 import type { AppSection, Config } from "../lib/config/schema";
 import { applicationSidesOf, hasManySides } from "../lib/config/sides";
 import { REGISTRY_STACK, WORKLOADS_STACK } from "../lib/contract/stack-names";
 import { clusterChecks } from "../lib/verify/cluster-checks";
 import { checkRegistry, renderResults, type CheckResult } from "../lib/verify/registry-check";
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** The stack publishing the registry's CA and users: registry with sides, else workloads. */
 function registryOutputsStack(config: Config): string {
@@ -44,7 +40,7 @@ function registryOutputs(stack: string): Record<string, { value: unknown }> {
 function checkedApp(config: Config): AppSection {
   if (config.mode !== "hybrid") return config.app;
   const sides = applicationSidesOf(config);
-  const wanted = flag("--side");
+  const wanted = flagValue("--side");
   const side = wanted === undefined ? sides[0] : sides.find((s) => s.name === wanted);
   if (!side) {
     throw new Error(
@@ -79,7 +75,7 @@ async function run(): Promise<void> {
   const app = checkedApp(config);
   const results: CheckResult[] = await checkRegistry({
     fqdn: config.registry.fqdn,
-    address: flag("--registry-address") ?? `${config.registry.fqdn}:443`,
+    address: flagValue("--registry-address") ?? `${config.registry.fqdn}:443`,
     caPem: String(outputs.registry_ca_certificate_pem.value),
     user: String(outputs.registry_pull_username.value),
     password: String(outputs.registry_pull_password.value),
@@ -88,7 +84,7 @@ async function run(): Promise<void> {
   if (!process.argv.includes("--registry-only")) {
     const checks = clusterChecks({
       routers: routersOf(config),
-      appContext: flag("--app-context"),
+      appContext: flagValue("--app-context"),
       appNamespace: app.namespace,
       registryFqdn: config.registry.fqdn,
       sampleImage: app.sampleApp.enabled

@@ -1,29 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { App } from "cdktf";
-import { publishSynthesis } from "../synth/publish-synthesis";
+import { synthesizedStacks } from "../synth/synthesized-stacks";
 import { renderMermaid } from "./mermaid";
 import { renderSvg } from "./svg";
 import { topologyOf, type SynthesizedStack } from "./topology";
 
 /** The diagrams of what `build` synthesizes, read back from the written Terraform JSON. */
 export function renderDiagrams(build: (app: App) => void): { mermaid: string; svg: string } {
-  const outdir = mkdtempSync(join(tmpdir(), "hybrid-diagram-"));
-  try {
-    const stacks = Object.fromEntries(
-      publishSynthesis({ outdir, build }).map((stack) => [
-        stack.name,
-        JSON.parse(
-          readFileSync(join(outdir, stack.workingDirectory, "cdk.tf.json"), "utf8"),
-        ) as SynthesizedStack,
-      ]),
-    );
-    const topology = topologyOf(stacks);
-    return { mermaid: renderMermaid(topology), svg: renderSvg(topology) };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const topology = topologyOf(synthesizedStacks<SynthesizedStack>(build));
+  return { mermaid: renderMermaid(topology), svg: renderSvg(topology) };
 }
 
 /** README markers between which the default environment's diagram lives. */
