@@ -38,7 +38,15 @@ describe("disk snapshots (GKE)", () => {
         /^\$\{kubernetes_persistent_volume_claim_v1\.registry_storage_claim_\w+\.metadata\[0\]\.name\}$/,
       ),
     });
-    expect(String(claim.depends_on)).toContain("kubernetes_deployment_v1.");
+    // Read after a marker that follows the Deployment and changes only with the claim's uid:
+    // a Deployment change must not defer the read (which would replace the attachment).
+    const [markerAddress] = claim.depends_on as string[];
+    expect(claim.depends_on).toEqual([expect.stringMatching(/^terraform_data\.\S*claim-in-use/)]);
+    const marker = stack.resource?.terraform_data?.[markerAddress.split(".")[1]] ?? {};
+    expect(marker.input).toMatch(
+      /^\$\{kubernetes_persistent_volume_claim_v1\.\w+\.metadata\[0\]\.uid\}$/,
+    );
+    expect(String(marker.depends_on)).toMatch(/^kubernetes_deployment_v1\./);
     const [[volumeId, volume]] = Object.entries(stack.data?.kubernetes_persistent_volume_v1 ?? {});
     expect((volume.metadata as Json).name).toBe(
       `\${data.kubernetes_persistent_volume_claim_v1.${claimId}.spec[0].volume_name}`,

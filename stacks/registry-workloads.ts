@@ -142,10 +142,10 @@ function addBackups(
       project: registry.diskSnapshots.project,
       region: registry.diskSnapshots.region,
       name: `${config.registry.namespace}-data-snapshots`,
-      claim: { namespace, name: claim.metadata.name },
+      claim: { namespace, name: claim.metadata.name, uid: claim.metadata.uid },
       startTime: snapshots.startTime,
       retentionDays: snapshots.retentionDays,
-      dependsOn: [server.deployment],
+      claimBoundBy: [server.deployment],
     });
   }
   const archive = config.registry.backup.archive;

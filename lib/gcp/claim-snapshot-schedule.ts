@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, type ITerraformDependable, type TerraformProvider } from "cdktf";
+import { DataResource, Fn, type ITerraformDependable, type TerraformProvider } from "cdktf";
 import { ComputeDiskResourcePolicyAttachment } from "@cdktf/provider-google/lib/compute-disk-resource-policy-attachment";
 import { ComputeResourcePolicy } from "@cdktf/provider-google/lib/compute-resource-policy";
 import { DataKubernetesPersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-persistent-volume-claim-v1";
@@ -15,14 +15,21 @@ export interface ClaimSnapshotScheduleProps {
   readonly region: string;
   /** Name of the snapshot schedule policy (unique in the project and region). */
   readonly name: string;
-  /** The PersistentVolumeClaim whose Persistent Disk is snapshotted. */
-  readonly claim: { readonly namespace: string; readonly name: string };
+  /**
+   * The PersistentVolumeClaim whose Persistent Disk is snapshotted; `uid` is the claim
+   * resource's `metadata[0].uid`, which changes only when the claim (and so its disk) is new.
+   */
+  readonly claim: { readonly namespace: string; readonly name: string; readonly uid: string };
   /** Daily start, `HH:00` UTC (Compute Engine runs snapshots within the hour). */
   readonly startTime: string;
   /** Days a snapshot is kept. */
   readonly retentionDays: number;
-  /** What binds the claim (the Deployment using it: the class binds on first consumer). */
-  readonly dependsOn: ITerraformDependable[];
+  /**
+   * What binds the claim (the Deployment using it: the class binds on first consumer). The
+   * claim is read after these on the first apply only; later changes to them (an image, a
+   * certificate) do not defer the read.
+   */
+  readonly claimBoundBy: ITerraformDependable[];
 }
 
 /**
@@ -30,17 +37,32 @@ export interface ClaimSnapshotScheduleProps {
  * created by the PD CSI driver, so its name and zone come from the bound PersistentVolume's
  * CSI volume handle, `projects/<p>/zones/<zone>/disks/<name>` (GKE PD CSI driver,
  * pkg/common/utils.go VolumeIDToKey). Snapshots outlive the disk (KEEP_AUTO_SNAPSHOTS).
+ *
+ * The claim is not read with `depends_on` the Deployment: Terraform defers a data source to
+ * apply time whenever a resource in its `depends_on` has a planned change
+ * (https://developer.hashicorp.com/terraform/language/data-sources#data-resource-dependencies;
+ * shown with real Terraform in __tests__/e2e/snapshot-attachment.e2e.ts), which would make
+ * `zone` and `disk` unknown and, since both force a new attachment, replace the attachment on
+ * every apply that touches the Deployment. A `terraform_data` that follows the Deployment and
+ * holds only the claim's uid sits between them: it changes (and defers the read) only when the
+ * claim is new.
  */
 export class ClaimSnapshotSchedule extends Construct {
   public readonly policy: ComputeResourcePolicy;
   public readonly attachment: ComputeDiskResourcePolicyAttachment;
+  /** Stands for "the claim is bound": follows its consumers, changes with the claim only. */
+  public readonly claimInUse: DataResource;
 
   constructor(scope: Construct, id: string, props: ClaimSnapshotScheduleProps) {
     super(scope, id);
+    this.claimInUse = new DataResource(this, "claim-in-use", {
+      input: props.claim.uid,
+      dependsOn: props.claimBoundBy,
+    });
     const claim = new DataKubernetesPersistentVolumeClaimV1(this, "claim", {
       provider: props.kubernetesProvider,
       metadata: { name: props.claim.name, namespace: props.claim.namespace },
-      dependsOn: props.dependsOn,
+      dependsOn: [this.claimInUse],
     });
     const volume = new DataKubernetesPersistentVolumeV1(this, "volume", {
       provider: props.kubernetesProvider,
