@@ -43,7 +43,7 @@ describe("disk snapshots (GKE)", () => {
     const [markerAddress] = claim.depends_on as string[];
     expect(claim.depends_on).toEqual([expect.stringMatching(/^terraform_data\.\S*claim-in-use/)]);
     const marker = stack.resource?.terraform_data?.[markerAddress.split(".")[1]] ?? {};
-    expect(marker.input).toMatch(
+    expect((marker.input as Json).claimUid).toMatch(
       /^\$\{kubernetes_persistent_volume_claim_v1\.\w+\.metadata\[0\]\.uid\}$/,
     );
     expect(String(marker.depends_on)).toMatch(/^kubernetes_deployment_v1\./);

@@ -50,7 +50,7 @@ function snapshotWiring(stack: StackJson) {
   const [, claimRead] = only(stack.data?.kubernetes_persistent_volume_claim_v1, "claim read");
   const deployment = /^kubernetes_deployment_v1\.(\w+)$/.exec(String(claimInUse.depends_on));
   const claim = /kubernetes_persistent_volume_claim_v1\.(\w+)\.metadata\[0\]\.uid/.exec(
-    String(claimInUse.input),
+    JSON.stringify(claimInUse.input),
   );
   if (!deployment || !claim) throw new Error("the claim-in-use marker lost its references");
   return {

@@ -56,7 +56,7 @@ export class ClaimSnapshotSchedule extends Construct {
   constructor(scope: Construct, id: string, props: ClaimSnapshotScheduleProps) {
     super(scope, id);
     this.claimInUse = new DataResource(this, "claim-in-use", {
-      input: props.claim.uid,
+      input: { claimUid: props.claim.uid },
       dependsOn: props.claimBoundBy,
     });
     const claim = new DataKubernetesPersistentVolumeClaimV1(this, "claim", {
