@@ -455,7 +455,14 @@ describe("cloud-network: application cluster trusting the registry CA", () => {
     const [accessId] = only(stack, "google_secret_manager_secret_iam_member");
     const [sleepId, sleep] = only(stack, "time_sleep");
     const [, pool] = only(stack, "google_container_node_pool");
-    expect(pool.depends_on).toEqual([`time_sleep.${sleepId}`]);
+    // ... and after the node account's project roles (nodes log and pull as it at once).
+    const roleIds = resourcesOf(stack, "google_project_iam_member")
+      .filter(([, member]) => member.member === nodeMember)
+      .map(([id]) => `google_project_iam_member.${id}`);
+    expect(roleIds.length).toBeGreaterThan(0);
+    expect([...(pool.depends_on as string[])].sort()).toEqual(
+      [`time_sleep.${sleepId}`, ...roleIds].sort(),
+    );
     expect(sleep.depends_on).toEqual(
       expect.arrayContaining([`google_secret_manager_secret_iam_member.${accessId}`]),
     );

@@ -108,11 +108,21 @@ describe("a registry on Cloud Storage (simulated on-prem)", () => {
     });
     const [[, access]] = resourcesOf(onprem, "google_storage_bucket_iam_member");
     expect(access.role).toBe("roles/storage.objectAdmin");
-    const [[, identity]] = resourcesOf(onprem, "google_service_account_iam_member");
+    const [[identityId, identity]] = resourcesOf(onprem, "google_service_account_iam_member");
+    // The pool from the cluster's attribute, not a string made from the project id: in a fresh
+    // project the pool exists only once the cluster does ("Identity Pool does not exist").
+    const [[clusterId]] = resourcesOf(onprem, "google_container_cluster");
     expect(identity).toMatchObject({
       role: "roles/iam.workloadIdentityUser",
-      member: "serviceAccount:onprem-project-123.svc.id.goog[registry/registry]",
+      member: `serviceAccount:\${google_container_cluster.${clusterId}.workload_identity_config[0].workload_pool}[registry/registry]`,
     });
+    // The apply ends only once the grant has had time to propagate (the registry uses it next).
+    const [[, wait]] = resourcesOf(onprem, "time_sleep");
+    expect(wait).toMatchObject({
+      create_duration: "120s",
+      depends_on: [`google_service_account_iam_member.${identityId}`],
+    });
+    expect(onprem.provider?.time).toBeDefined();
     expect(resourcesOf(onprem, "google_service_account_key")).toEqual([]);
     expect(onprem.output?.registry_bucket?.value).toMatch(/google_storage_bucket\.[\w-]+\.name/);
   });

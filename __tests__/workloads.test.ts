@@ -271,6 +271,17 @@ describe("workloads (GKE mode)", () => {
     expect(containers(sample)[0].image).toBe("registry.onprem.internal/stack-labs/nginx:stable");
   });
 
+  it("starts the sample app after the registry serves and the seed Job has pushed its image", () => {
+    // Otherwise its first pull fails and kubelet backs off for up to five minutes.
+    const sample = byName(stack, "kubernetes_deployment_v1", "nginx-from-registry");
+    expect(sample.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^kubernetes_deployment_v1\.registry_deployment_/),
+        expect.stringMatching(/^kubernetes_job_v1\.seed_job_/),
+      ]),
+    );
+  });
+
   it("has no privileged workload unless the CA DaemonSet is asked for", () => {
     expect(JSON.stringify(stack)).not.toContain('"privileged":true');
     expect(resourcesOf(stack, "kubernetes_daemon_set_v1")).toEqual([]);
@@ -358,6 +369,11 @@ describe("workloads with the pull-through cache", () => {
 
   it("makes the sample app pull through the cache, with credentials for both hosts", () => {
     const sample = byName(stack, "kubernetes_deployment_v1", "nginx-from-registry");
+    expect(sample.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^kubernetes_deployment_v1\.pull-through-cache_/),
+      ]),
+    );
     expect(containers(sample)[0].image).toBe(
       "registry-cache.onprem.internal/stack-labs/nginx:stable",
     );

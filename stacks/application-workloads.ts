@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import type { AppSection, Config } from "../lib/config/schema";
 import { appLabels } from "../lib/k8s/labels";
@@ -36,6 +36,12 @@ export interface RegistryAccess {
   /** The read-only user clusters pull with. */
   readonly pull: RegistryUser;
   readonly caCertificatePem: string;
+  /**
+   * What puts the sample app's image in the registry when the registry is in the same stack
+   * (its Deployment and the seed Job): the sample app starts after them.
+   * @default none (the registry's stack was applied before)
+   */
+  readonly imagesPushed?: ITerraformDependable[];
 }
 
 /** Distribution in proxy mode in the application cluster: each layer crosses the VPN once. */
@@ -46,7 +52,7 @@ function addPullThroughCache(
   provider: TerraformProvider,
   cache: CacheInputs,
   access: RegistryAccess,
-): void {
+): RegistryServer {
   const cacheNamespace = new NamespaceV1(scope, "cache-namespace", {
     provider,
     metadata: {
@@ -61,7 +67,7 @@ function addPullThroughCache(
     namespace: cacheNamespace.metadata.name,
     name: "registry-cache",
   });
-  new RegistryServer(scope, "pull-through-cache", {
+  return new RegistryServer(scope, "pull-through-cache", {
     provider,
     priorityClassName: cachePriority.name,
     namespace: cacheNamespace.metadata.name,
@@ -112,9 +118,10 @@ export function addApplicationWorkloads(
     logins: inputs.endpoints.map((endpoint) => ({ host: endpoint.registry, ...access.pull })),
     podSecurity: app.podSecurity,
   });
-  if (inputs.cache) {
-    addPullThroughCache(scope, config, app, inputs.provider, inputs.cache, access);
-  }
+  const cache = inputs.cache
+    ? addPullThroughCache(scope, config, app, inputs.provider, inputs.cache, access)
+    : undefined;
+  const caTrust = app.caTrustDaemonSet.enabled ? addCaTrust(scope, app, inputs, access) : undefined;
   const pullFrom = inputs.endpoints[inputs.endpoints.length - 1].registry;
   if (app.sampleApp.enabled) {
     new SampleApp(scope, "sample-app", {
@@ -122,26 +129,40 @@ export function addApplicationWorkloads(
       pullAccess,
       image: `${pullFrom}/${app.sampleApp.image}`,
       replicas: app.sampleApp.replicas,
+      // Its first pull needs the image pushed, the cache serving and the nodes trusting the
+      // CA; kubelet would retry, but with a back-off of up to five minutes.
+      dependsOn: [
+        ...(access.imagesPushed ?? []),
+        ...(cache ? [cache.deployment] : []),
+        ...(caTrust ? [caTrust.daemonSet] : []),
+      ],
     });
   }
-  if (app.caTrustDaemonSet.enabled) {
-    const trustNamespace = new NamespaceV1(scope, "ca-trust-namespace", {
-      provider: inputs.provider,
-      metadata: {
-        name: "registry-ca-trust",
-        labels: {
-          ...appLabels("registry-ca-trust", "namespace"),
-          ...podSecurityLabels("privileged"),
-        },
+}
+
+/** The privileged DaemonSet writing containerd's trust for the registry (and cache) hosts. */
+function addCaTrust(
+  scope: Construct,
+  app: AppSection,
+  inputs: AppInputs,
+  access: RegistryAccess,
+): CaTrustDaemonSet {
+  const trustNamespace = new NamespaceV1(scope, "ca-trust-namespace", {
+    provider: inputs.provider,
+    metadata: {
+      name: "registry-ca-trust",
+      labels: {
+        ...appLabels("registry-ca-trust", "namespace"),
+        ...podSecurityLabels("privileged"),
       },
-    });
-    new CaTrustDaemonSet(scope, "ca-trust", {
-      provider: inputs.provider,
-      namespace: trustNamespace.metadata.name,
-      caCertificatePem: access.caCertificatePem,
-      hosts: inputs.endpoints,
-      image: app.caTrustDaemonSet.image,
-      assumeConfigPath: app.caTrustDaemonSet.assumeConfigPath,
-    });
-  }
+    },
+  });
+  return new CaTrustDaemonSet(scope, "ca-trust", {
+    provider: inputs.provider,
+    namespace: trustNamespace.metadata.name,
+    caCertificatePem: access.caCertificatePem,
+    hosts: inputs.endpoints,
+    image: app.caTrustDaemonSet.image,
+    assumeConfigPath: app.caTrustDaemonSet.assumeConfigPath,
+  });
 }

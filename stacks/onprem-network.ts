@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import {
@@ -121,6 +122,8 @@ export class OnpremNetworkStack extends TerraformStack {
     const { projectId, region } = onprem;
     new GoogleProvider(this, "google", { project: projectId, region });
     const gcsStorage = config.registry.storage.type === "gcs" ? config.registry.storage : undefined;
+    // The bucket's Workload Identity grant is waited for (time_sleep) before the apply ends.
+    if (gcsStorage) new TimeProvider(this, "time");
     const manySides = hasManySides(config);
     const apis = new ProjectServices(this, "services", {
       projectId,
@@ -213,6 +216,7 @@ export class OnpremNetworkStack extends TerraformStack {
             namespace: config.registry.namespace,
             name: REGISTRY_DEFAULT_NAME,
           },
+          workloadPool: cluster.cluster.workloadIdentityConfig.workloadPool,
           dependsOn: apis.services,
         })
       : undefined;

@@ -1,5 +1,10 @@
 import type { Construct } from "constructs";
-import { TerraformVariable, type TerraformProvider, type TerraformStack } from "cdktf";
+import {
+  TerraformVariable,
+  type ITerraformDependable,
+  type TerraformProvider,
+  type TerraformStack,
+} from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { garbageCollectionEnabled } from "../lib/config/derived";
 import type { Config } from "../lib/config/schema";
@@ -162,6 +167,13 @@ function addBackups(
   }
 }
 
+/** The registry's server, and what has its images in place once applied. */
+export interface RegistryWorkloads {
+  readonly server: RegistryServer;
+  /** The registry's Deployment and, when images are seeded, the seed Job. */
+  readonly imagesPushed: ITerraformDependable[];
+}
+
 /**
  * The registry on its cluster: namespace, server, maintenance jobs, metrics, seeding,
  * NetworkPolicy and (standalone) the node proxy. Construct ids are those of the original
@@ -172,7 +184,7 @@ export function addRegistryWorkloads(
   config: Config,
   registry: RegistryInputs,
   credentials: RegistryCredentials,
-): RegistryServer {
+): RegistryWorkloads {
   const registryNamespace = new NamespaceV1(scope, "registry-namespace", {
     provider: registry.provider,
     metadata: {
@@ -230,21 +242,22 @@ export function addRegistryWorkloads(
     namespace,
     name: REGISTRY_SCRAPE_JOB,
   });
-  if (config.registry.seedImages.length > 0) {
-    new SeedJob(scope, "seed", {
-      provider: registry.provider,
-      namespace,
-      images: config.registry.seedImages,
-      registryHost: config.registry.fqdn,
-      registryAddress: server.service.service.spec.clusterIp,
-      pushUser: credentials.push,
-      caCertificatePem: registry.caCertificatePem,
-      copyToolImage: config.registry.copyToolImage,
-      platform: config.registry.seedPlatform,
-      sourceLogin: seedSourceLogin(scope, config),
-      dependsOn: [server.deployment],
-    });
-  }
+  const seed =
+    config.registry.seedImages.length > 0
+      ? new SeedJob(scope, "seed", {
+          provider: registry.provider,
+          namespace,
+          images: config.registry.seedImages,
+          registryHost: config.registry.fqdn,
+          registryAddress: server.service.service.spec.clusterIp,
+          pushUser: credentials.push,
+          caCertificatePem: registry.caCertificatePem,
+          copyToolImage: config.registry.copyToolImage,
+          platform: config.registry.seedPlatform,
+          sourceLogin: seedSourceLogin(scope, config),
+          dependsOn: [server.deployment],
+        })
+      : undefined;
   if (config.registry.networkPolicy.enabled) {
     new RegistryNetworkPolicy(scope, "registry-network-policy", {
       provider: registry.provider,
@@ -282,7 +295,7 @@ export function addRegistryWorkloads(
       bindAddress: config.registry.exposure.nodeProxyBindAddress,
     });
   }
-  return server;
+  return { server, imagesPushed: [server.deployment, ...(seed ? [seed.job] : [])] };
 }
 
 /** The registry's CA and users, for people, pipelines and the sides' workloads stacks. */

@@ -60,10 +60,11 @@ export class WorkloadsStack extends TerraformStack {
         ? this.standaloneInputs(config)
         : this.hybridInputs(config, props, credentials);
 
-    addRegistryWorkloads(this, config, registry, credentials);
+    const { imagesPushed } = addRegistryWorkloads(this, config, registry, credentials);
     addApplicationWorkloads(this, config, props.side?.app ?? config.app, app, {
       pull: credentials.pull,
       caCertificatePem: registry.caCertificatePem,
+      imagesPushed,
     });
     addRegistryOutputs(this, registry.caCertificatePem, credentials);
     if (config.mode === "standalone") {

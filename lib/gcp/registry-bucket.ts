@@ -4,6 +4,7 @@ import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
+import { Sleep } from "@cdktf/provider-time/lib/sleep";
 
 export interface RegistryBucketProps {
   readonly projectId: string;
@@ -14,6 +15,19 @@ export interface RegistryBucketProps {
   readonly serviceAccountId: string;
   /** The registry pods' Kubernetes service account (Workload Identity member). */
   readonly kubernetesServiceAccount: { readonly namespace: string; readonly name: string };
+  /**
+   * The registry cluster's `workload_identity_config[0].workload_pool` (`<project>.svc.id.goog`).
+   * The attribute, not a string made from the project id: the pool exists once the first
+   * cluster with Workload Identity does, and a grant naming it before then fails with
+   * "Identity Pool does not exist"; the reference orders the grant after the cluster.
+   */
+  readonly workloadPool: string;
+  /**
+   * How long to wait after the grant before the stack's apply is done (needs the `time`
+   * provider in the stack): the registry's pods use it from the next stack on.
+   * @default "120s"
+   */
+  readonly propagationDelay?: string;
   /** @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -27,6 +41,14 @@ export interface RegistryBucketProps {
 export class RegistryBucket extends Construct {
   public readonly bucket: StorageBucket;
   public readonly serviceAccount: ServiceAccount;
+  /** The Kubernetes service account's grant to act as `serviceAccount`. */
+  public readonly workloadIdentityGrant: ServiceAccountIamMember;
+  /**
+   * Done once the grant has had time to propagate: IAM changes "typically take effect within
+   * 2 minutes" (https://cloud.google.com/iam/docs/access-change-propagation), and a registry
+   * pod that starts before then cannot reach its bucket.
+   */
+  public readonly grantPropagated: Sleep;
 
   constructor(scope: Construct, id: string, props: RegistryBucketProps) {
     super(scope, id);
@@ -56,10 +78,19 @@ export class RegistryBucket extends Construct {
       member: this.serviceAccount.member,
     });
     const { namespace, name } = props.kubernetesServiceAccount;
-    new ServiceAccountIamMember(this, "workload-identity", {
+    this.workloadIdentityGrant = new ServiceAccountIamMember(this, "workload-identity", {
       serviceAccountId: this.serviceAccount.name,
       role: "roles/iam.workloadIdentityUser",
-      member: `serviceAccount:${props.projectId}.svc.id.goog[${namespace}/${name}]`,
+      member: `serviceAccount:${props.workloadPool}[${namespace}/${name}]`,
+    });
+    this.grantPropagated = new Sleep(this, "workload-identity-propagation", {
+      createDuration: props.propagationDelay ?? "120s",
+      // A new grant (another member or account) propagates again.
+      triggers: {
+        member: this.workloadIdentityGrant.member,
+        serviceAccount: this.serviceAccount.email,
+      },
+      dependsOn: [this.workloadIdentityGrant],
     });
   }
 }

@@ -150,7 +150,9 @@ export class PrivateGkeCluster extends Construct {
       project: props.projectId,
       location: props.location,
       cluster: this.cluster.name,
-      name: `${props.name}-pool`.slice(0, 40),
+      // Node pool names are at most 40 characters and end with a letter or digit; trimming a
+      // hyphen changes only names Google refused anyway.
+      name: `${props.name}-pool`.slice(0, 40).replace(/-+$/, ""),
       nodeCount: props.nodePool.autoscaling ? undefined : props.nodePool.nodeCount,
       autoscaling: props.nodePool.autoscaling
         ? {
@@ -159,7 +161,8 @@ export class PrivateGkeCluster extends Construct {
           }
         : undefined,
       management: { autoRepair: true, autoUpgrade: true },
-      dependsOn: trusted?.dependsOn,
+      // Nodes start working as their account at once: its roles first (and the CA's grant).
+      dependsOn: [...this.nodeServiceAccount.roleBindings, ...(trusted?.dependsOn ?? [])],
       nodeConfig: {
         ...nodeIdentity,
         machineType: props.nodePool.machineType,

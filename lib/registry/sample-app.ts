@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { appLabels, selectorLabels } from "../k8s/labels";
@@ -17,6 +17,11 @@ export interface SampleAppProps {
   readonly image: string;
   /** @default 1 */
   readonly replicas?: number;
+  /**
+   * What must be done before the first pull (the image pushed, a cache serving, node trust).
+   * @default only the pull secret and the namespace's service account
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -36,7 +41,7 @@ export class SampleApp extends Construct {
       provider: props.provider,
       metadata: { name, namespace, labels },
       waitForRollout: false,
-      dependsOn: props.pullAccess.dependables,
+      dependsOn: [...props.pullAccess.dependables, ...(props.dependsOn ?? [])],
       spec: {
         replicas: String(props.replicas ?? 1),
         selector: { matchLabels: selectorLabels(name) },
