@@ -7,6 +7,9 @@
  */
 export const PRICE_TABLE_DATE = "2025-11-01";
 
+/** The region whose list prices the table holds; other regions' prices differ. */
+export const PRICE_REGION = "europe-west1";
+
 export const HOURS_PER_MONTH = 730;
 
 export const PRICES = {
@@ -19,6 +22,12 @@ export const PRICES = {
   gkeClusterHour: 0.1,
   /** Cloud NAT per VM using the gateway and hour, up to 32 VMs (https://cloud.google.com/nat/pricing). */
   natVmHour: 0.0014,
+  /**
+   * External IPv4 address in use (on a standard VM or by a Cloud NAT gateway) per hour
+   * (https://cloud.google.com/vpc/network-pricing#ipaddress; Cloud NAT bills the addresses its
+   * gateways use at this rate on top of its per-VM fee, https://cloud.google.com/nat/pricing).
+   */
+  externalIpv4Hour: 0.005,
   /** Internal passthrough load balancer forwarding rule per hour (https://cloud.google.com/vpc/network-pricing). */
   forwardingRuleHour: 0.025,
   /** Cloud DNS managed zone per month, first 25 zones (https://cloud.google.com/dns/pricing). */

@@ -1,7 +1,16 @@
-import { PRICE_TABLE_DATE } from "./price-table";
+import { PRICE_REGION, PRICE_TABLE_DATE } from "./price-table";
 import type { StackEstimate } from "./cost-estimate";
 
 const usd = (value: number) => `$${value.toFixed(2)}`;
+
+/** Says so when the environment runs in regions other than the one the price table is for. */
+function regionNote(estimates: readonly StackEstimate[]): string[] {
+  const regions = [...new Set(estimates.flatMap((estimate) => estimate.regions))].sort();
+  if (regions.every((region) => region === PRICE_REGION)) return [];
+  return [
+    `Prices are ${PRICE_REGION} list prices; this environment uses ${regions.join(", ")}: real prices differ by region.`,
+  ];
+}
 
 /** The estimate as the terminal shows it: per stack, its billable items, total and deploy time. */
 export function renderEstimate(estimates: readonly StackEstimate[]): string {
@@ -21,7 +30,8 @@ export function renderEstimate(estimates: readonly StackEstimate[]): string {
   const total = estimates.reduce((sum, estimate) => sum + estimate.monthly, 0);
   const minutes = estimates.reduce((sum, estimate) => sum + estimate.deployMinutes, 0);
   lines.push(
-    `Total: ${usd(total)}/month at list prices of ${PRICE_TABLE_DATE} (europe-west1, on-demand, before free tiers, traffic and storage growth), deploying the stacks in order takes about ${Math.round(minutes)} min.`,
+    `Total: ${usd(total)}/month at list prices of ${PRICE_TABLE_DATE} (${PRICE_REGION}, on-demand, before free tiers, traffic and storage growth), deploying the stacks in order takes about ${Math.round(minutes)} min.`,
+    ...regionNote(estimates),
     "Check current prices with https://cloud.google.com/products/calculator; the table is lib/estimate/price-table.ts.",
   );
   return `${lines.join("\n")}\n`;
