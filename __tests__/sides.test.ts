@@ -95,9 +95,25 @@ describe("what each stack holds with several sides", () => {
       "registry_ca_certificate_pem",
       "registry_pull_password",
       "registry_pull_username",
-      "registry_push_password",
+      "registry_push_password_command",
       "registry_push_username",
     ]);
+  });
+
+  it("keeps the push password out of the registry's outputs, which every side's state copies", () => {
+    // terraform_remote_state stores all of the producer's outputs in the reader's state.
+    const registry = stacks.registry;
+    const outputs = JSON.stringify(registry.output);
+    expect(outputs).not.toMatch(/push-password_\w+\.result/);
+    const command = (registry.output as Record<string, Body>).registry_push_password_command;
+    expect(command.value).toMatch(
+      /^kubectl -n \$\{kubernetes_secret_v1\.registry_credentials_\w+\.metadata\[0\]\.namespace\} get secret \$\{kubernetes_secret_v1\.registry_credentials_\w+\.metadata\[0\]\.name\} -o jsonpath='\{\.data\.push-password\}' \| base64 -d$/,
+    );
+    // What a side reads: the CA and the pull user only.
+    const side = stacks["workloads-dev"];
+    const reads =
+      JSON.stringify(side).match(/terraform_remote_state\.[\w-]+\.outputs\.(\w+)/g) ?? [];
+    expect(reads.filter((read) => read.includes("push"))).toEqual([]);
   });
 
   it("onprem-network admits the blocks, resolves the registry in its own zone and issues the cache certificate", () => {

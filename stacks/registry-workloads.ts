@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import {
+  TerraformOutput,
   TerraformVariable,
   type ITerraformDependable,
   type TerraformProvider,
@@ -298,17 +299,43 @@ export function addRegistryWorkloads(
   return { server, imagesPushed: [server.deployment, ...(seed ? [seed.job] : [])] };
 }
 
+/**
+ * Where people and pipelines find the push password: a sensitive output of a stack no other
+ * stack reads, or (the registry stack, which every side reads) the command that reads it from
+ * the cluster, since a remote-state read copies all of a producer's outputs into the reader.
+ */
+export type PushPasswordOutput = "sensitive-output" | "kubectl-command";
+
 /** The registry's CA and users, for people, pipelines and the sides' workloads stacks. */
 export function addRegistryOutputs(
   scope: TerraformStack,
   caCertificatePem: string,
   credentials: RegistryCredentials,
+  server: RegistryServer,
+  pushPassword: PushPasswordOutput,
 ): void {
   publishContract(scope, registryContract, {
     registryCaCertificatePem: caCertificatePem,
-    registryPushUsername: credentials.push.username,
-    registryPushPassword: credentials.push.password,
     registryPullUsername: credentials.pull.username,
     registryPullPassword: credentials.pull.password,
   });
+  const output = (name: string, value: string, description: string, sensitive: boolean) =>
+    new TerraformOutput(scope, name, { value, description, sensitive }).overrideLogicalId(name);
+  output("registry_push_username", credentials.push.username, "User for pushing images", false);
+  if (pushPassword === "sensitive-output") {
+    output(
+      "registry_push_password",
+      credentials.push.password,
+      "Password of the pushing user",
+      true,
+    );
+    return;
+  }
+  const secret = server.credentialsSecret.metadata;
+  output(
+    "registry_push_password_command",
+    `kubectl -n ${secret.namespace} get secret ${secret.name} -o jsonpath='{.data.push-password}' | base64 -d`,
+    "Reads the pushing user's password from the registry cluster (not an output: every side reads this stack's state)",
+    false,
+  );
 }

@@ -47,7 +47,7 @@ export class RegistryStack extends TerraformStack {
       provider,
       config.onprem.applicationRanges ?? [],
     );
-    addRegistryWorkloads(this, config, registry, credentials);
-    addRegistryOutputs(this, registry.caCertificatePem, credentials);
+    const { server } = addRegistryWorkloads(this, config, registry, credentials);
+    addRegistryOutputs(this, registry.caCertificatePem, credentials, server, "kubectl-command");
   }
 }

@@ -60,13 +60,14 @@ export class WorkloadsStack extends TerraformStack {
         ? this.standaloneInputs(config)
         : this.hybridInputs(config, props, credentials);
 
-    const { imagesPushed } = addRegistryWorkloads(this, config, registry, credentials);
+    const { server, imagesPushed } = addRegistryWorkloads(this, config, registry, credentials);
     addApplicationWorkloads(this, config, props.side?.app ?? config.app, app, {
       pull: credentials.pull,
       caCertificatePem: registry.caCertificatePem,
       imagesPushed,
     });
-    addRegistryOutputs(this, registry.caCertificatePem, credentials);
+    // No stack reads this one's state: the push password may be a (sensitive) output.
+    addRegistryOutputs(this, registry.caCertificatePem, credentials, server, "sensitive-output");
     if (config.mode === "standalone") {
       const [endpoint] = app.endpoints;
       const output = (name: string, value: string, description: string, sensitive: boolean) =>

@@ -5,14 +5,14 @@ const value = (description: string) => ({ type: "string", sensitive: false, desc
 const secret = (description: string) => ({ type: "string", sensitive: true, description }) as const;
 
 /**
- * What the registry's workloads publish: the CA and users. With several sides the registry
- * stack publishes it and each side's workloads stack reads the pull user from it; the
- * `cloud:` form's workloads stack publishes the same outputs for people and pipelines.
+ * What the registry's workloads publish for the application sides: the CA and the pull user,
+ * nothing more. With several sides each side's workloads stack reads it, and a remote-state
+ * read copies every output of the producer into the reader's state: the push user's password
+ * is never one of them (see `registryPushOutputs`). The `cloud:` form's workloads stack
+ * publishes the same outputs for people and pipelines.
  */
 export const registryContract = defineContract(REGISTRY_STACK, {
   registryCaCertificatePem: value("CA clients must trust"),
-  registryPushUsername: value("User for pushing images"),
-  registryPushPassword: secret("Password of the pushing user"),
   registryPullUsername: value("User for pulling images"),
   registryPullPassword: secret("Password of the pulling user"),
 });
