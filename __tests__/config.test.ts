@@ -72,7 +72,7 @@ describe("example environments", () => {
   it("fills documented defaults", () => {
     const config = loadEnvironment("environments/example.yaml");
     if (config.mode !== "hybrid") throw new Error("mode");
-    expect(config.backend).toEqual({ type: "local", directory: "state" });
+    expect(config.backend).toEqual({ type: "local", directory: "state/example" });
     expect(cloudOf(config).vpn.linkLocalRange).toBe("169.254.0.0/29");
     expect(cloudOf(config).cluster.deletionProtection).toBe(true);
     expect(cloudOf(config).cluster.releaseChannel).toBe("REGULAR");

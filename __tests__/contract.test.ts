@@ -115,22 +115,29 @@ describe("a consumer read names its producer when the producer state is not usab
   const postconditions = (read.lifecycle as { postcondition: Array<Record<string, string>> })
     .postcondition;
 
-  it("checks every contract output is there, and of its declared type", () => {
-    expect(postconditions).toHaveLength(2);
-    expect(postconditions[0].condition).toContain('"registry_ip"');
-    expect(postconditions[0].error_message).toContain("Apply the onprem-network stack first");
-    expect(postconditions[1].condition).toContain('can(tonumber(jsonencode(self.outputs["asn"])))');
+  it("checks the producer's environment, then every contract output is there, and of its type", () => {
+    expect(postconditions).toHaveLength(3);
+    expect(postconditions[0].condition).toContain('self.outputs["environment"]');
+    expect(postconditions[1].condition).toContain('"registry_ip"');
+    expect(postconditions[1].error_message).toContain("Apply the onprem-network stack first");
+    expect(postconditions[2].condition).toContain('can(tonumber(jsonencode(self.outputs["asn"])))');
   });
 
+  /** The stack's terraform_data but its own identity marker. */
+  const guardsOf = (stack: StackJson) =>
+    Object.entries(stack.resource?.terraform_data ?? {})
+      .filter(([id]) => id !== "state_identity")
+      .map(([, body]) => body);
+
   it("guards the local state file, naming it", () => {
-    const guards = Object.values(cloud.resource?.terraform_data ?? {});
+    const guards = guardsOf(cloud);
     expect(guards).toHaveLength(1);
     expect(JSON.stringify(guards[0])).toContain(
-      "No state of onprem-network at state/onprem-network.tfstate",
+      "No state of onprem-network at state/example/onprem-network.tfstate",
     );
   });
 
   it("has no file guard where the state is not a local file", () => {
-    expect(stacksOf("backendGcs")["cloud-network"].resource?.terraform_data).toBeUndefined();
+    expect(guardsOf(stacksOf("backendGcs")["cloud-network"])).toEqual([]);
   });
 });

@@ -26,13 +26,16 @@ describe("examples/", () => {
   it("hybrid with a GCS backend: state and remote-state reads in the bucket", () => {
     const { workloads } = stacks("exampleGcsBackend");
     expect(workloads.terraform.backend).toEqual({
-      gcs: { bucket: "acme-hybrid-registry-state", prefix: "hybrid-registry/workloads" },
+      gcs: {
+        bucket: "acme-hybrid-registry-state",
+        prefix: "hybrid-registry/hybrid-gcs-backend/workloads",
+      },
     });
   });
 
   it("Terraform Cloud: one workspace per stack", () => {
     for (const [name, stack] of Object.entries(stacks("exampleTerraformCloud"))) {
-      expect(JSON.stringify(stack.terraform)).toContain(`platform-hybrid-registry-${name}`);
+      expect(JSON.stringify(stack.terraform)).toContain(`platform-registry-prod-${name}`);
     }
   });
 

@@ -24,8 +24,9 @@ describe("migrating a cloud: environment to sides", () => {
   it("moves cloud-network's state whole: every resource keeps its address", () => {
     const network = moveTo("cloud-network-app");
     expect(network.from).toBe("cloud-network");
-    expect(network.remove).toEqual([]);
-    expect(network.created).toEqual([]);
+    // But the identity marker, which names cloud-network: the new stack records its own.
+    expect(network.remove).toEqual(["terraform_data.state_identity"]);
+    expect(network.created).toEqual(["terraform_data.state_identity"]);
     expect(resourceAddresses(after["cloud-network-app"]).sort()).toEqual(
       resourceAddresses(before["cloud-network"]).sort(),
     );
@@ -37,7 +38,11 @@ describe("migrating a cloud: environment to sides", () => {
     const old = resourceAddresses(before.workloads);
     const keptByRegistry = old.filter((address) => !registry.remove.includes(address));
     const keptBySide = old.filter((address) => !workloads.remove.includes(address));
-    expect([...new Set([...keptByRegistry, ...keptBySide])].sort()).toEqual(old.sort());
+    // Each copy forgets the old stack's identity marker and records its own.
+    const marker = "terraform_data.state_identity";
+    expect(registry.remove).toContain(marker);
+    expect(workloads.remove).toContain(marker);
+    expect([...new Set([...keptByRegistry, ...keptBySide, marker])].sort()).toEqual(old.sort());
     // Only what both stacks have (the on-prem remote-state guard) is in both copies.
     expect(keptByRegistry.filter((address) => keptBySide.includes(address))).toEqual([
       expect.stringMatching(/^terraform_data\.onprem_state-file_/),
@@ -50,16 +55,18 @@ describe("migrating a cloud: environment to sides", () => {
     ).toBe(true);
     expect(keptByRegistry.some((address) => address.includes("credentials"))).toBe(true);
     // Nothing of either is created anew but the side's guard on the registry's state.
-    expect(registry.created).toEqual([]);
-    expect(workloads.created).toEqual([
+    expect(registry.created).toEqual([marker]);
+    expect([...workloads.created].sort()).toEqual([
       expect.stringMatching(/^terraform_data\.registry_state-file_/),
+      marker,
     ]);
   });
 
   it("prints the commands: pull the old states, push them, forget what the other stack owns", () => {
     const text = migrationCommands(moves);
+    // A fresh checkout has no initialized working directory: init comes before state pull.
     expect(text).toContain(
-      "terraform -chdir=cdktf.out/stacks/workloads state pull > migration/workloads.tfstate",
+      "terraform -chdir=cdktf.out/stacks/workloads init\nterraform -chdir=cdktf.out/stacks/workloads state pull > migration/workloads.tfstate",
     );
     expect(text).toContain(
       "terraform -chdir=cdktf.out/stacks/cloud-network-app state push ../../../migration/cloud-network.tfstate",

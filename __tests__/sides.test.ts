@@ -92,6 +92,7 @@ describe("what each stack holds with several sides", () => {
     }
     expect(remoteStates(registry)).toEqual([expect.stringContaining("onprem-network.tfstate")]);
     expect(Object.keys(registry.output as Body).sort()).toEqual([
+      "environment",
       "registry_ca_certificate_pem",
       "registry_pull_password",
       "registry_pull_username",

@@ -73,13 +73,14 @@ export class CloudNetworkStack extends TerraformStack {
     const { config, side } = props;
     const { cloud, app } = side;
     const { projectId, region } = cloud;
-    configureStateBackend(this, side.networkStack, config.backend);
+    configureStateBackend(this, side.networkStack, config.backend, config.environment);
     new GoogleProvider(this, "google", { project: projectId, region });
     new RandomProvider(this, "random");
     new TimeProvider(this, "time");
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.onpremStack,
     });
     const apis = new ProjectServices(this, "services", {

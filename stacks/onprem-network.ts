@@ -57,7 +57,7 @@ export class OnpremNetworkStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: OnpremNetworkStackProps) {
     super(scope, id);
     const { config } = props;
-    configureStateBackend(this, ONPREM_NETWORK_STACK, config.backend);
+    configureStateBackend(this, ONPREM_NETWORK_STACK, config.backend, config.environment);
     new TlsProvider(this, "tls");
 
     const onprem = config.onprem;

@@ -26,7 +26,7 @@ export class RegistryStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id);
     const { config } = props;
-    configureStateBackend(this, REGISTRY_STACK, config.backend);
+    configureStateBackend(this, REGISTRY_STACK, config.backend, config.environment);
     new RandomProvider(this, "random");
     const credentials = new RegistryCredentials(this, "credentials", {
       pushUsername: config.registry.pushUser,
@@ -35,6 +35,7 @@ export class RegistryStack extends TerraformStack {
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.onpremStack,
     });
     // Reads the keys onprem-network keeps and, on GKE, gives the cluster's access token.

@@ -30,21 +30,24 @@ export class SideWorkloadsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: SideWorkloadsStackProps) {
     super(scope, id);
     const { config, side } = props;
-    configureStateBackend(this, side.workloadsStack, config.backend);
+    configureStateBackend(this, side.workloadsStack, config.backend, config.environment);
     new RandomProvider(this, "random");
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.onpremStack,
     });
     const cloud = new ContractReader(this, "cloud", {
       contract: cloudNetworkContractOf(side.networkStack),
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.cloudStack,
     });
     const registry = new ContractReader(this, "registry", {
       contract: registryContract,
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.registryStack,
     });
     const token = googleAccessToken(this, {

@@ -48,7 +48,7 @@ export class WorkloadsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
     super(scope, id);
     const { config } = props;
-    configureStateBackend(this, WORKLOADS_STACK, config.backend);
+    configureStateBackend(this, WORKLOADS_STACK, config.backend, config.environment);
     new RandomProvider(this, "random");
     const credentials = new RegistryCredentials(this, "credentials", {
       pushUsername: config.registry.pushUser,
@@ -130,11 +130,13 @@ export class WorkloadsStack extends TerraformStack {
     const onprem = new ContractReader(this, "onprem", {
       contract: onpremNetworkContract,
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.onpremStack,
     });
     const cloud = new ContractReader(this, "cloud", {
       contract: cloudNetworkContract,
       backend: config.backend,
+      environment: config.environment,
       producerStack: props.cloudStack,
     });
     const token = googleAccessToken(this, {

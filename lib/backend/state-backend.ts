@@ -10,6 +10,7 @@ import {
   type TerraformRemoteState,
   type TerraformStack,
 } from "cdktf";
+import { StateIdentity } from "./state-identity";
 
 /** Where a stack keeps its state; producer and consumer always use the same settings. */
 export type StateBackendSettings =
@@ -53,12 +54,18 @@ function cloudWorkspaceName(workspacePrefix: string, stackName: string): string 
   return `${workspacePrefix}-${stackName}`;
 }
 
-/** Configure the backend of `stack`, whose name is `stackName`. */
+/**
+ * Configure the backend of `stack`, whose name is `stackName`, in the environment
+ * `environment`: the stack refuses state another environment wrote, and publishes its
+ * environment's name for its readers (see StateIdentity).
+ */
 export function configureStateBackend(
   stack: TerraformStack,
   stackName: string,
   settings: StateBackendSettings,
+  environment: string,
 ): void {
+  new StateIdentity(stack, "state-identity", { environment, stackName });
   switch (settings.type) {
     case "local":
       new LocalBackend(stack, { path: localStatePath(settings.directory, stackName) });

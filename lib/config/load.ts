@@ -2,7 +2,8 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { configSchema, type Config } from "./schema";
+import { environmentNameOfFile, resolveBackend } from "./environment";
+import { configSchema, type Config, type ParsedConfig } from "./schema";
 import { escapeUnsafe, shownText, shownValue } from "./display";
 import {
   boundInput,
@@ -236,7 +237,18 @@ export function parseConfig(text: string, source: string): Config {
       skippedSections(input, view),
     );
   }
-  return result.data;
+  return withEnvironment(result.data, source);
+}
+
+/** The environment's name and its state locations, decided once the file is valid. */
+function withEnvironment(parsed: ParsedConfig, source: string): Config {
+  const named = parsed.environment;
+  return {
+    ...parsed,
+    environment: named ?? environmentNameOfFile(source),
+    environmentNamed: named !== undefined,
+    backend: resolveBackend(parsed.backend, named),
+  };
 }
 
 function notRegular(path: string, absolute: string): ConfigError {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
+import { ENVIRONMENT_NAME, type ResolvedBackend } from "./environment";
 import { imageReferenceProblem } from "./image-reference";
 import { hasTemplateSequence } from "./terraform-literal";
 
@@ -745,8 +746,11 @@ const backend = z
       type: z.literal("local"),
       directory: backendText
         .regex(/^[^/]/, { message: "must be relative to the project root" })
-        .default("state")
-        .meta({ description: "State directory relative to the project root. @default state" }),
+        .optional()
+        .meta({
+          description:
+            "State directory relative to the project root. @default state/<environment> (state without an environment name)",
+        }),
     }),
     z.strictObject({
       type: z.literal("gcs"),
@@ -756,7 +760,10 @@ const backend = z
           const problem = gcsBucketNameProblem(bucket);
           if (problem) context.addIssue({ code: "custom", message: problem });
         }),
-      prefix: backendText.min(1).default("hybrid-registry"),
+      prefix: backendText.min(1).optional().meta({
+        description:
+          "Object prefix; each stack's state is under <prefix>/<stack>. @default hybrid-registry/<environment> (hybrid-registry without an environment name)",
+      }),
       kmsEncryptionKey: z
         .string()
         .regex(
@@ -779,10 +786,31 @@ const backend = z
         .string({ error: "is required for the cloud backend" })
         .min(1)
         .refine((text) => !hasTemplateSequence(text), backendTemplateMessage),
-      workspacePrefix: backendText.min(1).default("hybrid-registry"),
+      workspacePrefix: backendText
+        .min(1)
+        .regex(/^[A-Za-z0-9_-]+$/, {
+          message: "may hold only letters, digits, '-' and '_' (Terraform Cloud workspace names)",
+        })
+        .optional()
+        .meta({
+          description:
+            "Workspaces are <workspacePrefix>-<stack>. @default hybrid-registry-<environment> (hybrid-registry without an environment name)",
+        }),
     }),
   ])
-  .default({ type: "local", directory: "state" });
+  .default({ type: "local" });
+
+const environment = z
+  .string()
+  .regex(ENVIRONMENT_NAME, {
+    message:
+      "must be a short name such as dev or prod-eu: a lowercase letter, then a-z, 0-9 and '-', at most 24 characters",
+  })
+  .optional()
+  .meta({
+    description:
+      "Name of this environment (dev, prod, ...). Part of every default state location (state/<name>/, gcs <prefix>/<name>/, workspaces hybrid-registry-<name>-<stack>), and every stack refuses, at plan time, state written by another environment. @default the file name, with state where it was before environment names (state/, hybrid-registry/, hybrid-registry-<stack>)",
+  });
 
 /**
  * Side names become stack names (cloud-network-<side>, workloads-<side>) and part of the DNS
@@ -811,7 +839,7 @@ const sides = z
       "Several application sides, by name: each is a cloud section (plus an optional app section) with its own stacks cloud-network-<name> and workloads-<name>; the registry's workloads are then the registry stack. Use instead of cloud",
   });
 
-const common = { backend, app };
+const common = { environment, backend, app };
 
 const hybridRegistry = z.strictObject({ ...registryFields, exposure: hybridExposure }).prefault({});
 const standaloneRegistry = z
@@ -900,7 +928,22 @@ export const configSchema = z.discriminatedUnion("mode", [
   standaloneConfigSchema,
 ]);
 
-export type Config = z.output<typeof configSchema>;
+/** A file as the schema parses it: state locations not yet decided. */
+export type ParsedConfig = z.output<typeof configSchema>;
+
+type WithEnvironment<C> = C extends unknown
+  ? Omit<C, "backend" | "environment"> & {
+      /** The backend with every state location decided (lib/config/environment.ts). */
+      readonly backend: ResolvedBackend;
+      /** The environment's name: `environment`, or the file's name. */
+      readonly environment: string;
+      /** Whether the file names itself (its state then has locations of its own). */
+      readonly environmentNamed: boolean;
+    }
+  : never;
+
+/** A valid environment, ready to synthesize. */
+export type Config = WithEnvironment<ParsedConfig>;
 export type HybridConfig = Extract<Config, { mode: "hybrid" }>;
 export type StandaloneConfig = Extract<Config, { mode: "standalone" }>;
 /** One application side's cloud section (`cloud`, or an entry of `sides`). */

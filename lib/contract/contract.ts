@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { DataResource, TerraformOutput, TerraformStack, type TerraformRemoteState } from "cdktf";
+import { ENVIRONMENT_OUTPUT } from "../backend/state-identity";
 import {
   remoteStateOf,
   stateLocationOf,
@@ -71,6 +72,8 @@ export interface ContractReaderProps<S extends OutputSpecs> {
   readonly contract: Contract<S>;
   /** The producer's backend settings: the consumer always reads where the producer writes. */
   readonly backend: StateBackendSettings;
+  /** The environment the producer's state must belong to (its `environment` output). */
+  readonly environment: string;
   /**
    * The producer stack when it is in the same app, so `cdktf deploy '*'` orders them.
    * @default no dependency (the producer is deployed separately)
@@ -117,7 +120,13 @@ export class ContractReader<S extends OutputSpecs> extends Construct {
         return `(can(${value}) ? nonsensitive(${TYPE_TEST[spec.type](value)}) : true)`;
       },
     );
+    const producerEnvironment = `try(self.outputs[${JSON.stringify(ENVIRONMENT_OUTPUT)}], "")`;
     this.remoteState.addOverride("lifecycle.postcondition", [
+      {
+        // First: a state of another environment also lacks or mistypes outputs.
+        condition: `\${${producerEnvironment} == ${JSON.stringify(props.environment)}}`,
+        error_message: `The state of ${producer} (${location.description}) belongs to environment \${${producerEnvironment} == "" ? "(none recorded: applied before environment names; re-apply ${producer} with this version)" : ${producerEnvironment}}, not to ${props.environment}, which this synthesis is: two environment files resolve to the same state location. Check HYBRID_CONFIG and the backend settings (give each environment its own name: environment:).`,
+      },
       {
         condition: `\${length(${missing}) == 0}`,
         error_message: `The state of ${producer} (${location.description}) has no output \${join(", ", ${missing})}. ${applyFirst}, with this version of the project.`,

@@ -1,3 +1,4 @@
+import { STATE_IDENTITY_ADDRESS } from "../backend/state-identity";
 import {
   CLOUD_NETWORK_STACK,
   ONPREM_NETWORK_STACK,
@@ -48,7 +49,9 @@ export function sidesMigration(
   }
   const sideOwned = new Set(resourceAddresses(after[side.workloadsStack]));
   const registryOwned = new Set(resourceAddresses(after[REGISTRY_STACK]));
-  const move = (from: string, to: string, remove: (address: string) => boolean): StateMove => {
+  const move = (from: string, to: string, owned: (address: string) => boolean): StateMove => {
+    // The identity marker names the old stack: each new stack records its own.
+    const remove = (address: string) => address === STATE_IDENTITY_ADDRESS || owned(address);
     const held = resourceAddresses(before[from]);
     const kept = new Set(held.filter((address) => !remove(address)));
     return {
@@ -84,7 +87,11 @@ export function migrationCommands(moves: readonly StateMove[]): string {
   const lines = [
     "# 1. With the cloud: environment synthesized (its stacks in cdktf.out), save the states:",
     "mkdir -p migration",
-    ...sources.map((stack) => `${chdir(stack)} state pull > migration/${stack}.tfstate`),
+    ...sources.flatMap((stack) => [
+      // state pull needs an initialized working directory (a fresh checkout has none).
+      `${chdir(stack)} init`,
+      `${chdir(stack)} state pull > migration/${stack}.tfstate`,
+    ]),
     "",
     "# 2. Select the sides environment and synthesize it (HYBRID_CONFIG=<file> npm run synth).",
     "",
