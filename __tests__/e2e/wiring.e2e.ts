@@ -19,6 +19,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { parse, stringify } from "yaml";
 import { cloudNetworkContract, cloudNetworkContractOf } from "../../lib/contract/cloud-network";
 import {
   outputName,
@@ -283,9 +284,17 @@ function deriveWiring(
     };
   }
   const remoteStates = objectAt(objectAt(original, "data"), "terraform_remote_state");
+  // The stack's identity marker is a builtin terraform_data of literals: it runs as it is.
+  const identity = objectAt(
+    objectAt(objectAt(original, "resource"), "terraform_data"),
+    "state_identity",
+  );
   const config: JsonObject = {
     "//": "Wiring-only configuration derived by __tests__/e2e/wiring.e2e.ts",
     terraform: { backend },
+    ...(Object.keys(identity).length > 0
+      ? { resource: { terraform_data: { state_identity: identity } } }
+      : {}),
     ...(Object.keys(remoteStates).length > 0
       ? { data: { terraform_remote_state: remoteStates } }
       : {}),
@@ -628,5 +637,72 @@ describe.each(CASES)("remote-state wiring with real Terraform: $name", ({ config
     console.log(
       [`wiring e2e (${config}):`, ...lines, `  steps: ${state.timings.join(", ")}`].join("\n"),
     );
+  });
+});
+
+describe("two environment files resolving to one state location (real Terraform)", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "hybrid-identity-"));
+  tempDirs.push(tmp);
+  const outdir = join(tmp, "cdktf.out");
+  const dirOf = (stack: string) => join(outdir, "stacks", stack);
+  /** The example named `name`, its local state in one directory both files share. */
+  const environmentFile = (name: string): string => {
+    const raw = parse(readFileSync(join(ROOT, "environments/example.yaml"), "utf8")) as JsonObject;
+    const file = join(tmp, `${name}.yaml`);
+    writeFileSync(
+      file,
+      stringify({ ...raw, environment: name, backend: { type: "local", directory: "shared" } }),
+    );
+    return file;
+  };
+  /** Synthesize `name` into the one output folder and reduce two stacks to their wiring. */
+  const synthesizeWiring = (name: string): void => {
+    synthesize(environmentFile(name), outdir);
+    const wirings = new Map<string, Wiring>();
+    for (const stack of [ONPREM_NETWORK_STACK, CLOUD_NETWORK_STACK]) {
+      const text = readFileSync(join(dirOf(stack), "cdk.tf.json"), "utf8");
+      const wiring = deriveWiring(stack, JSON.parse(text) as JsonObject, wirings);
+      wirings.set(stack, wiring);
+      writeConfig(dirOf(stack), wiring.config);
+    }
+  };
+  const flat = (result: RunResult) => `${result.stderr}${result.stdout}`.replace(/\s+/g, " ");
+
+  beforeAll(() => {
+    synthesizeWiring("dev");
+    for (const stack of [ONPREM_NETWORK_STACK, CLOUD_NETWORK_STACK]) {
+      terraformOk(dirOf(stack), ["init", "-input=false"]);
+      terraformOk(dirOf(stack), ["apply", "-auto-approve", "-input=false"]);
+    }
+  });
+
+  it("the environment that wrote the state plans no change (the marker keeps its record)", () => {
+    for (const stack of [ONPREM_NETWORK_STACK, CLOUD_NETWORK_STACK]) {
+      const plan = terraform(dirOf(stack), ["plan", "-detailed-exitcode", "-input=false"]);
+      expect({ stack, status: plan.status }).toEqual({ stack, status: 0 });
+    }
+  });
+
+  it("another environment's plan fails on the stack's own state and on what it reads, naming both", () => {
+    synthesizeWiring("prod");
+    const own = terraform(dirOf(ONPREM_NETWORK_STACK), ["plan", "-input=false"]);
+    expect(own.status).not.toBe(0);
+    expect(flat(own)).toContain(
+      "This state belongs to environment dev (stack onprem-network), but this synthesis is environment prod (stack onprem-network)",
+    );
+    const reader = terraform(dirOf(CLOUD_NETWORK_STACK), ["plan", "-input=false"]);
+    expect(reader.status).not.toBe(0);
+    expect(flat(reader)).toContain(
+      "The state of onprem-network (shared/onprem-network.tfstate) belongs to environment dev, not to prod",
+    );
+  });
+
+  it("a deliberate rename adopts the state with the printed -replace", () => {
+    const adopted = terraform(dirOf(ONPREM_NETWORK_STACK), [
+      "plan",
+      "-input=false",
+      "-replace=terraform_data.state_identity",
+    ]);
+    expect(adopted.status).toBe(0);
   });
 });
