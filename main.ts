@@ -10,9 +10,14 @@ import { RegistryStack } from "./stacks/registry";
 import { SideWorkloadsStack } from "./stacks/side-workloads";
 import { WorkloadsStack } from "./stacks/workloads";
 import { ensurePrivateStateDirectory } from "./lib/backend/state-directory";
+import { unnamedStateProblem } from "./lib/backend/unnamed-state";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
 import { requireTerraformVersion } from "./lib/terraform/required-version";
-import { summaryWanted, synthesisSummary } from "./lib/synth/synthesis-summary";
+import {
+  summaryWanted,
+  synthesisSummary,
+  synthesizedEnvironmentNote,
+} from "./lib/synth/synthesis-summary";
 
 /**
  * Add the stacks the config asks for: all three in hybrid mode, only workloads standalone.
@@ -46,6 +51,14 @@ function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
     ];
   }
   const registryStack = new RegistryStack(app, REGISTRY_STACK, { config, onpremStack });
+  // Simulated on-prem: every side's network stack adds interfaces and BGP peers to the one
+  // on-prem Cloud Router, which the provider does by read-modify-write of the router's whole
+  // lists with no fingerprint (google provider resource_compute_router_interface.go and
+  // resource_compute_router_peer.go: GET, append, PATCH), and cdktf deploy runs stacks that
+  // do not depend on each other in parallel: two sides at once can drop each other's entries.
+  // Each side's network stack depends on the previous one, so deploy and destroy go one by one.
+  const writesSharedRouter = config.onprem.mode === "simulated";
+  let previousNetwork: CloudNetworkStack | undefined;
   return [
     onpremStack,
     registryStack,
@@ -55,6 +68,8 @@ function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
         side,
         onpremStack,
       });
+      if (writesSharedRouter && previousNetwork) cloudStack.addDependency(previousNetwork);
+      previousNetwork = cloudStack;
       return [
         cloudStack,
         new SideWorkloadsStack(app, side.workloadsStack, {
@@ -69,13 +84,39 @@ function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
   ];
 }
 
+/** The names of the stacks `buildApp` adds for `config`, in deploy order. */
+export function stackNamesOf(config: Config): string[] {
+  if (config.mode === "standalone") return [WORKLOADS_STACK];
+  const sides = applicationSidesOf(config);
+  return [
+    ONPREM_NETWORK_STACK,
+    ...(hasManySides(config) ? [REGISTRY_STACK] : []),
+    ...sides.flatMap((side) => [side.networkStack, side.workloadsStack]),
+  ];
+}
+
 /** Load the environment, synthesize it and say what was written; exit code 1 on a bad file. */
 export function main(): void {
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
   // Nothing has been written to cdktf.out when the file is refused.
   const config = loadEnvironmentOrReport(path);
   if (!config) return;
-  if (config.backend.type === "local") ensurePrivateStateDirectory(config.backend.directory);
+  if (config.backend.type === "local") {
+    const inTheWay = config.environmentNamed
+      ? unnamedStateProblem({
+          environment: config.environment,
+          directory: config.backend.directory,
+          stackNames: stackNamesOf(config),
+          root: process.cwd(),
+        })
+      : undefined;
+    if (inTheWay) {
+      console.error(`${path}: not synthesized.\n${inTheWay}`);
+      process.exitCode = 1;
+      return;
+    }
+    ensurePrivateStateDirectory(config.backend.directory);
+  }
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
   // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
   const underCdktfCli = process.env.CDKTF_CONTEXT_JSON !== undefined;
@@ -84,16 +125,19 @@ export function main(): void {
     build: (app) => buildApp(app, config),
     removeOrphans: !underCdktfCli,
   });
+  const summary = {
+    environmentFile: path,
+    environmentName: config.environment,
+    isDefaultEnvironment: process.env.HYBRID_CONFIG === undefined,
+    mode: config.mode === "hybrid" ? `hybrid (on-prem: ${config.onprem.mode})` : "standalone",
+    outdir,
+    stacks,
+  };
   if (summaryWanted(process.argv, process.env)) {
-    process.stdout.write(
-      synthesisSummary({
-        environmentFile: path,
-        isDefaultEnvironment: process.env.HYBRID_CONFIG === undefined,
-        mode: config.mode === "hybrid" ? `hybrid (on-prem: ${config.onprem.mode})` : "standalone",
-        outdir,
-        stacks,
-      }),
-    );
+    process.stdout.write(synthesisSummary(summary));
+  } else if (underCdktfCli) {
+    // The CLI prints its own summary, which does not say which environment file it was.
+    process.stderr.write(synthesizedEnvironmentNote({ ...summary, stackCount: stacks.length }));
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformResource, TerraformStack, TerraformVariable, type App } from "cdktf";
 import { publishSynthesis } from "../lib/synth/publish-synthesis";
-import { summaryWanted, synthesisSummary } from "../lib/synth/synthesis-summary";
+import { cdktfCommand, summaryWanted, synthesisSummary } from "../lib/synth/synthesis-summary";
 import { ROOT } from "./helpers/config";
 
 /** One real run of the app, without CI (which CI itself sets) or HYBRID_CONFIG unless given. */
@@ -31,6 +31,7 @@ function summaryOf(build: (app: App) => void): { summary: string; outdir: string
     const stacks = publishSynthesis({ outdir, build });
     const summary = synthesisSummary({
       environmentFile: "environments/mine.yaml",
+      environmentName: "mine",
       isDefaultEnvironment: false,
       mode: "standalone",
       outdir,
@@ -48,7 +49,7 @@ describe("synthesis tells what it did", () => {
     expect(run.status).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(
-      "Environment: environments/example.yaml (the default, because HYBRID_CONFIG is not set: its project ids are placeholders)",
+      "Environment: example (environments/example.yaml, the default because HYBRID_CONFIG is not set: its project ids are placeholders)",
     );
     expect(lines[1]).toBe("Mode: hybrid (on-prem: simulated)");
     expect(lines.slice(2, 5).map((line) => line.trim().split(/\s+/)[0])).toEqual([
@@ -60,7 +61,43 @@ describe("synthesis tells what it did", () => {
       expect(line).toMatch(/^ {2}[a-z-]+ +\d+ resources {2}\S+\/stacks\/[a-z-]+\/cdk\.tf\.json$/);
     }
     expect(lines[5]).toBe(
-      "Next: npx cdktf diff onprem-network, then npx cdktf deploy onprem-network cloud-network workloads (in this order)",
+      "Next: npx cdktf diff onprem-network, then npx cdktf deploy onprem-network cloud-network workloads (cdktf runs them in dependency order)",
+    );
+  });
+
+  it("prints next commands that keep the chosen environment (cdktf synthesizes again)", () => {
+    const run = synth({ HYBRID_CONFIG: "examples/hybrid-three-sides.yaml" });
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("Environment: hybrid-three-sides (examples/hybrid-three-sides.yaml)");
+    expect(lines[lines.length - 1]).toBe(
+      "Next: HYBRID_CONFIG=examples/hybrid-three-sides.yaml npx cdktf diff onprem-network, then HYBRID_CONFIG=examples/hybrid-three-sides.yaml npx cdktf deploy onprem-network registry cloud-network-dev workloads-dev cloud-network-staging workloads-staging cloud-network-prod workloads-prod (cdktf runs them in dependency order)",
+    );
+  });
+
+  it("quotes an environment file name the shell would split", () => {
+    const props = {
+      environmentFile: "envs/it's prod.yaml",
+      environmentName: "it-s-prod",
+      isDefaultEnvironment: false,
+      mode: "standalone",
+      outdir: "cdktf.out",
+      stacks: [],
+    };
+    expect(cdktfCommand(props, "diff workloads")).toBe(
+      "HYBRID_CONFIG='envs/it'\\''s prod.yaml' npx cdktf diff workloads",
+    );
+  });
+
+  it("under the cdktf CLI, says on stderr which environment it synthesized", () => {
+    const run = synth({
+      HYBRID_CONFIG: "environments/standalone-k3s.yaml",
+      CDKTF_CONTEXT_JSON: "{}",
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "hybrid-registry: synthesized environment standalone-k3s from environments/standalone-k3s.yaml (1 stacks)\n",
     );
   });
 
@@ -77,11 +114,11 @@ describe("synthesis tells what it did", () => {
       }
     });
     expect(summary.split("\n")).toEqual([
-      "Environment: environments/mine.yaml",
+      "Environment: mine (environments/mine.yaml)",
       "Mode: standalone",
       `  producer    3 resources  ${join(outdir, "stacks", "producer", "cdk.tf.json")}`,
       `  consumer    1 resources  ${join(outdir, "stacks", "consumer", "cdk.tf.json")}`,
-      "Next: npx cdktf diff producer, then npx cdktf deploy producer consumer (in this order)",
+      "Next: HYBRID_CONFIG=environments/mine.yaml npx cdktf diff producer, then HYBRID_CONFIG=environments/mine.yaml npx cdktf deploy producer consumer (cdktf runs them in dependency order)",
       "",
     ]);
   });

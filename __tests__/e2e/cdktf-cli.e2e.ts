@@ -25,6 +25,11 @@ describe("cdktf synth through the real cdktf CLI", () => {
   it("hybrid, then standalone, then hybrid again, keeping .terraform of the stack that stays", () => {
     const hybrid = synth("environments/example.yaml");
     expect(hybrid.status).toBe(0);
+    // The CLI prints its own summary, without the environment: the app says it on stderr,
+    // which the CLI passes on (as an [ERROR] log line, on its own stdout).
+    expect(hybrid.output).toContain(
+      "hybrid-registry: synthesized environment example from environments/example.yaml (3 stacks)",
+    );
     expect(stacks()).toEqual(["cloud-network", "onprem-network", "workloads"]);
 
     const kept = join(outdir, "stacks", "workloads");

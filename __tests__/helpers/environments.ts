@@ -297,3 +297,14 @@ export function stacksOf(name: SynthName): Record<string, StackJson> {
   loaded.set(name, stacks);
   return stacks;
 }
+
+/** Each stack's direct dependencies of a named environment, from the global setup's synthesis. */
+export function dependenciesOf(name: SynthName): Record<string, string[]> {
+  const dir = process.env[SYNTH_CACHE_ENV];
+  if (!dir)
+    throw new Error(`${SYNTH_CACHE_ENV} is not set: run the tests through jest (global setup)`);
+  return JSON.parse(readFileSync(join(dir, `${name}.dependencies.json`), "utf8")) as Record<
+    string,
+    string[]
+  >;
+}

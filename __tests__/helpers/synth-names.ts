@@ -6,11 +6,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Config } from "../../lib/config/schema";
 import { join } from "node:path";
 import { configOf, type SynthName } from "./environments";
-import { synthAll } from "./synth";
+import { synthAll, synthesizeApp } from "./synth";
 
 export function synthesizeInto(dir: string, names: readonly SynthName[]): void {
   for (const name of names) {
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify(synthAll(configOf(name))));
+    const { stacks, dependencies } = synthesizeApp(configOf(name));
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(stacks));
+    writeFileSync(join(dir, `${name}.dependencies.json`), JSON.stringify(dependencies));
   }
 }
 

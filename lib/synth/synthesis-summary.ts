@@ -6,6 +6,8 @@ import type { PublishedStack } from "./publish-synthesis";
 export interface SynthesisSummaryProps {
   /** The environment file, as given. */
   readonly environmentFile: string;
+  /** The environment's name (`environment:`, or the file's name). */
+  readonly environmentName: string;
   /** True when the file was not chosen (HYBRID_CONFIG unset): the example's placeholders. */
   readonly isDefaultEnvironment: boolean;
   /** E.g. `hybrid (on-prem: simulated)`. */
@@ -39,16 +41,41 @@ export function requiredVariables(stackFile: string): string[] {
     .map(([name]) => name);
 }
 
+/**
+ * A cdktf command for this environment: the cdktf CLI synthesizes again before it plans, and
+ * without HYBRID_CONFIG that would be the default environment, not this one.
+ */
+export function cdktfCommand(props: SynthesisSummaryProps, args: string): string {
+  const selection = props.isDefaultEnvironment
+    ? ""
+    : `HYBRID_CONFIG=${shellWord(props.environmentFile)} `;
+  return `${selection}npx cdktf ${args}`;
+}
+
+/** `word` as one shell word: quoted when it holds anything but plain path characters. */
+function shellWord(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The line a synthesis under the cdktf CLI writes to stderr: which environment it was. */
+export function synthesizedEnvironmentNote(props: {
+  readonly environmentFile: string;
+  readonly environmentName: string;
+  readonly stackCount: number;
+}): string {
+  return `hybrid-registry: synthesized environment ${props.environmentName} from ${props.environmentFile} (${props.stackCount} stacks)\n`;
+}
+
 /** The lines printed after a synthesis: which file, which mode, what was written, what next. */
 export function synthesisSummary(props: SynthesisSummaryProps): string {
   const names = props.stacks.map((stack) => stack.name);
   const width = Math.max(...names.map((name) => name.length));
   const lines = [
-    `Environment: ${props.environmentFile}${
+    `Environment: ${props.environmentName} (${props.environmentFile}${
       props.isDefaultEnvironment
-        ? " (the default, because HYBRID_CONFIG is not set: its project ids are placeholders)"
+        ? ", the default because HYBRID_CONFIG is not set: its project ids are placeholders"
         : ""
-    }`,
+    })`,
     `Mode: ${props.mode}`,
     ...props.stacks.map((stack) => {
       const file = join(props.outdir, stack.workingDirectory, "cdk.tf.json");
@@ -61,7 +88,7 @@ export function synthesisSummary(props: SynthesisSummaryProps): string {
           `Set first: TF_VAR_${variable} (a Terraform variable of ${stack.name}, never in the config)`,
       ),
     ),
-    `Next: npx cdktf diff ${names[0]}, then npx cdktf deploy ${names.join(" ")} (in this order)`,
+    `Next: ${cdktfCommand(props, `diff ${names[0]}`)}, then ${cdktfCommand(props, `deploy ${names.join(" ")}`)} (cdktf runs them in dependency order)`,
   ];
   return `${lines.join("\n")}\n`;
 }
