@@ -112,6 +112,37 @@ describe("alert policies (Cloud Monitoring, opt-in)", () => {
   });
 });
 
+describe("alert policies with several sides", () => {
+  const queryOf = (stack: StackJson, name: string): string => {
+    const policy = policies(stack).find((body) => body.display_name === `hybrid-registry: ${name}`);
+    const [condition] = (policy?.conditions ?? []) as Array<Record<string, Record<string, string>>>;
+    return condition?.condition_prometheus_query_language?.query ?? "";
+  };
+
+  it("watch only this side's tunnels and sessions, both ends, not every link in the scope", () => {
+    // The on-prem project (every side's reverse tunnels) joins one side's metrics scope.
+    for (const side of ["dev", "staging", "prod"]) {
+      const stack = stacksOf("threeSides")[`cloud-network-${side}`];
+      expect(queryOf(stack, "VPN tunnel down")).toContain(
+        `tunnel_name=~"${side}-to-onprem-(reverse-)?[0-9]+"`,
+      );
+      expect(queryOf(stack, "BGP session down")).toContain(
+        `bgp_peer_name=~"${side}-to-onprem-(reverse-)?[0-9]+-bgp"`,
+      );
+    }
+  });
+
+  it("tell the operator which applies move the certificate alert's threshold", () => {
+    const stack = stacksOf("threeSides")["cloud-network-prod"];
+    const policy = policies(stack).find((body) =>
+      String(body.display_name).includes("due for renewal"),
+    );
+    expect(String((policy?.documentation as Record<string, string>).content)).toContain(
+      "plan and apply onprem-network (issues the new certificate), then registry (serves it), then cloud-network-prod (moves this alert's threshold: the alert stays until then)",
+    );
+  });
+});
+
 describe("alert rules", () => {
   const rules = registryAlertRules({
     namespace: "registry",
@@ -129,7 +160,11 @@ describe("alert rules", () => {
   });
 
   it("have unique ids usable as Prometheus alert names", () => {
-    const all = [...rules, ...vpnAlertRules(), certificateAlertRule("1", "x")];
+    const all = [
+      ...rules,
+      ...vpnAlertRules({ tunnels: "a-[0-9]+", bgpPeers: "a-[0-9]+-bgp" }),
+      certificateAlertRule("1", "x", { issuedBy: "a", servedBy: "b", alertIn: "c" }),
+    ];
     const ids = all.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id.replace(/-/g, "_")).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);

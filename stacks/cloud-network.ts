@@ -9,12 +9,13 @@ import { DockerRepository } from "../lib/artifact-registry/docker-repository";
 import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import { cacheIpOf, networkRangesOf, parentDomain, privateZoneNameOf } from "../lib/config/derived";
-import type { ApplicationSide } from "../lib/config/sides";
+import { hasManySides, type ApplicationSide } from "../lib/config/sides";
 import { clusterSettingsOf } from "./settings";
 import type { HybridConfig } from "../lib/config/schema";
 import { cloudNetworkContractOf } from "../lib/contract/cloud-network";
 import { ContractReader, publishContract } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
+import { ONPREM_NETWORK_STACK, REGISTRY_STACK, WORKLOADS_STACK } from "../lib/contract/stack-names";
 import { PrivateZone } from "../lib/dns/private-zone";
 import { ProjectServices } from "../lib/gcp/project-services";
 import { ARTIFACT_REGISTRY_READER_ROLE, NodeServiceAccount } from "../lib/gke/node-service-account";
@@ -247,7 +248,7 @@ export class CloudNetworkStack extends TerraformStack {
           })
         : undefined;
 
-    if (config.alerts.enabled) this.alerting(config, side, onprem, apis);
+    if (config.alerts.enabled) this.alerting(config, side, onprem, apis, vpn);
 
     publishContract(this, cloudNetworkContractOf(side.networkStack), {
       projectId,
@@ -278,6 +279,7 @@ export class CloudNetworkStack extends TerraformStack {
     side: ApplicationSide,
     onprem: ContractReader<(typeof onpremNetworkContract)["outputs"]>,
     apis: ProjectServices,
+    vpn: VpnLink,
   ): void {
     const { alerts } = config;
     const { cloud } = side;
@@ -294,7 +296,7 @@ export class CloudNetworkStack extends TerraformStack {
       ),
     ];
     const rules = [
-      ...vpnAlertRules(),
+      ...vpnAlertRules(vpn.namePatterns),
       ...(watchesRegistry(config, side) ? this.registryAlertRules(config, side, onprem, apis) : []),
     ];
     for (const rule of rules) {
@@ -338,7 +340,13 @@ export class CloudNetworkStack extends TerraformStack {
       rfc3339: onprem.string("serverCertificateNotAfter"),
     });
     const renewalStart = Op.sub(notAfter.unix, config.registry.pki.earlyRenewalDays * 86400);
-    rules.push(certificateAlertRule(Token.asString(renewalStart), "registry server certificate"));
+    rules.push(
+      certificateAlertRule(Token.asString(renewalStart), "registry server certificate", {
+        issuedBy: ONPREM_NETWORK_STACK,
+        servedBy: hasManySides(config) ? REGISTRY_STACK : WORKLOADS_STACK,
+        alertIn: side.networkStack,
+      }),
+    );
     return rules;
   }
 }

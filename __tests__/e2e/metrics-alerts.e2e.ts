@@ -46,6 +46,11 @@ describe("alert rules with Prometheus and the emitted registry", () => {
   let prometheusPort: number;
   let rules: AlertRule[];
   const namespace = "registry";
+  /** The name patterns of a side's link, as VpnLink makes them (`app-to-onprem`). */
+  const APP_LINK = {
+    tunnels: "app-to-onprem-(reverse-)?[0-9]+",
+    bgpPeers: "app-to-onprem-(reverse-)?[0-9]+-bgp",
+  };
 
   const query = async (expr: string): Promise<QueryResult["data"]["result"]> => {
     const url = `http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(expr)}`;
@@ -72,8 +77,12 @@ describe("alert rules with Prometheus and the emitted registry", () => {
         serverErrorRatio: 0.05,
         storageUtilization: 0.8,
       }),
-      ...vpnAlertRules(),
-      certificateAlertRule("1893456000", "registry server certificate"),
+      ...vpnAlertRules(APP_LINK),
+      certificateAlertRule("1893456000", "registry server certificate", {
+        issuedBy: "onprem-network",
+        servedBy: "workloads",
+        alertIn: "cloud-network",
+      }),
     ];
     scenario = await startRegistryScenario(DEFAULT_ENVIRONMENT, tmp);
     pushImage(scenario);
@@ -127,6 +136,68 @@ describe("alert rules with Prometheus and the emitted registry", () => {
     writeFileSync(file, renderPrometheusRules(rules));
     const result = run("promtool", ["check", "rules", file]);
     expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);
+    expect(result.status).toBe(0);
+  });
+
+  test("VPN alerts fire for this link's tunnels and sessions only, both ends (promtool test rules)", () => {
+    // The on-prem project, holding every side's reverse tunnels, is in one side's metrics
+    // scope: another side's tunnel going down must not page this side.
+    const file = join(tmp, "vpn-rules.yaml");
+    const vpnRules = vpnAlertRules(APP_LINK);
+    writeFileSync(file, renderPrometheusRules(vpnRules));
+    const tunnel = (name: string) =>
+      `vpn_googleapis_com:tunnel_established{monitored_resource="vpn_gateway",tunnel_name="${name}"}`;
+    const peer = (name: string) =>
+      `router_googleapis_com:bgp_session_up{monitored_resource="gce_router",bgp_peer_name="${name}"}`;
+    const annotations = (id: string) => {
+      const rule = vpnRules.find((candidate) => candidate.id === id);
+      return { summary: rule?.displayName, description: rule?.documentation };
+    };
+    const tests = join(tmp, "vpn-rules.test.yaml");
+    writeFileSync(
+      tests,
+      stringify({
+        rule_files: [file],
+        evaluation_interval: "1m",
+        tests: [
+          {
+            interval: "1m",
+            input_series: [
+              { series: tunnel("app-to-onprem-0"), values: "1x10" },
+              { series: tunnel("app-to-onprem-reverse-1"), values: "0x10" },
+              { series: tunnel("staging-to-onprem-reverse-1"), values: "0x10" },
+              { series: tunnel("app-to-onprem-10x"), values: "0x10" },
+              { series: peer("app-to-onprem-1-bgp"), values: "0x10" },
+              { series: peer("staging-to-onprem-reverse-0-bgp"), values: "0x10" },
+            ],
+            alert_rule_test: [
+              {
+                eval_time: "6m",
+                alertname: "vpn_tunnel_down",
+                exp_alerts: [
+                  {
+                    exp_labels: { severity: "error", tunnel_name: "app-to-onprem-reverse-1" },
+                    exp_annotations: annotations("vpn-tunnel-down"),
+                  },
+                ],
+              },
+              {
+                eval_time: "6m",
+                alertname: "bgp_session_down",
+                exp_alerts: [
+                  {
+                    exp_labels: { severity: "error", bgp_peer_name: "app-to-onprem-1-bgp" },
+                    exp_annotations: annotations("bgp-session-down"),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const result = run("promtool", ["test", "rules", tests]);
+    expect(result.output).toContain("SUCCESS");
     expect(result.status).toBe(0);
   });
 

@@ -67,29 +67,55 @@ export function registryAlertRules(props: RegistryAlertRuleProps): AlertRule[] {
   ];
 }
 
+/** What renews a certificate and what moves its alert's threshold, for the runbook. */
+export interface CertificateRunbook {
+  /** The stack that issues the certificate. */
+  readonly issuedBy: string;
+  /** The stack that serves it (its pods get the new certificate on apply). */
+  readonly servedBy: string;
+  /** The stack holding this alert: its threshold moves when that stack is applied. */
+  readonly alertIn: string;
+}
+
 /**
- * Fires once the clock passes the start of the certificate's renewal window and stays until an
- * apply renews it (the new certificate moves the threshold).
+ * Fires once the clock passes the start of the certificate's renewal window and stays until
+ * the stack holding the alert is applied after the renewal (its threshold is read from the
+ * issuing stack's state at plan time, so nothing else moves it).
  */
-export function certificateAlertRule(renewalStartUnix: string, label: string): AlertRule {
+export function certificateAlertRule(
+  renewalStartUnix: string,
+  label: string,
+  runbook: CertificateRunbook,
+): AlertRule {
   return {
     id: "certificate-renewal",
     displayName: `${label} due for renewal`,
     query: `vector(time()) > ${renewalStartUnix}`,
     duration: "0s",
     severity: "WARNING",
-    documentation: `The ${label} has entered its renewal window: run a plan and apply of onprem-network, then workloads, before it expires (README, "Certificate renewal").`,
+    documentation: `The ${label} has entered its renewal window: before it expires, plan and apply ${runbook.issuedBy} (issues the new certificate), then ${runbook.servedBy} (serves it), then ${runbook.alertIn} (moves this alert's threshold: the alert stays until then). README, "Certificate renewal".`,
   };
 }
 
-/** The HA VPN link: every tunnel established and every BGP session up. */
-export function vpnAlertRules(): AlertRule[] {
+/** Names of one VPN link's tunnels and BGP peers, both ends, as RE2 patterns. */
+export interface VpnAlertRuleProps {
+  readonly tunnels: string;
+  readonly bgpPeers: string;
+}
+
+/**
+ * One HA VPN link: every tunnel established and every BGP session up. The metrics scope may
+ * hold other links' tunnels (the on-prem project, which every side's reverse tunnels are in,
+ * joins one side's scope; sides may share a project), so each query keeps to this link's
+ * names. PromQL label matchers `=~` are fully anchored RE2
+ * (https://prometheus.io/docs/prometheus/latest/querying/basics/#time-series-selectors).
+ */
+export function vpnAlertRules(link: VpnAlertRuleProps): AlertRule[] {
   return [
     {
       id: "vpn-tunnel-down",
       displayName: "VPN tunnel down",
-      query:
-        'min by (tunnel_name) (vpn_googleapis_com:tunnel_established{monitored_resource="vpn_gateway"}) < 1',
+      query: `min by (tunnel_name) (vpn_googleapis_com:tunnel_established{monitored_resource="vpn_gateway",tunnel_name=~"${link.tunnels}"}) < 1`,
       duration: "300s",
       severity: "ERROR",
       documentation:
@@ -98,8 +124,7 @@ export function vpnAlertRules(): AlertRule[] {
     {
       id: "bgp-session-down",
       displayName: "BGP session down",
-      query:
-        'min by (bgp_peer_name) (router_googleapis_com:bgp_session_up{monitored_resource="gce_router"}) < 1',
+      query: `min by (bgp_peer_name) (router_googleapis_com:bgp_session_up{monitored_resource="gce_router",bgp_peer_name=~"${link.bgpPeers}"}) < 1`,
       duration: "300s",
       severity: "ERROR",
       documentation:

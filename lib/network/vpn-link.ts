@@ -91,9 +91,17 @@ export class VpnLink extends Construct {
   public readonly externalGateway?: ComputeExternalVpnGateway;
   /** Per-tunnel settings for the device admin (external peer only). */
   public readonly deviceSettings: DeviceTunnelSettings[] = [];
+  /**
+   * RE2 patterns matching exactly this link's tunnel and BGP peer names at both ends
+   * (`<name>-<i>`, `<name>-reverse-<i>`, each peer `<tunnel>-bgp`), for metric filters.
+   */
+  public readonly namePatterns: { readonly tunnels: string; readonly bgpPeers: string };
 
   constructor(scope: Construct, id: string, props: VpnLinkProps) {
     super(scope, id);
+    // Names are RFC 1035 labels: nothing in them needs escaping in a pattern.
+    const tunnels = `${props.name}-(reverse-)?[0-9]+`;
+    this.namePatterns = { tunnels, bgpPeers: `${tunnels}-bgp` };
     const local = props.local;
     const peerInterfaces = "gcp" in props.peer ? 2 : props.peer.external.interfaceIps.length;
     this.plans = planTunnels(peerInterfaces, props.linkLocalRange ?? "169.254.0.0/29");
