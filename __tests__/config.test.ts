@@ -354,6 +354,33 @@ describe("validation rules: each rejected with its field path", () => {
   });
 });
 
+describe("several faults: every one in one report", () => {
+  it("names a cross-field fault inside a section that has another invalid setting", () => {
+    const report = problemsOf(
+      hybrid({
+        "registry.namespace": "Registry_NS",
+        "registry.pushUser": "deployer",
+        "registry.pullUser": "deployer",
+        "cloud.cluster.controlPlaneCidr": "172.17.0.0/27",
+        "cloud.cluster.minMasterVersion": "1.26.5-gke.100",
+      }),
+    );
+    expect(report).toContain("registry.namespace: must be a lowercase RFC 1123 label");
+    expect(report).toContain("registry.pullUser: equals registry.pushUser");
+    expect(report).toContain("cloud.cluster.controlPlaneCidr: must be a /28");
+    expect(report).toContain("cloud.cluster.minMasterVersion: is older than 1.27.3-gke.1700");
+  });
+
+  it("says nothing that comes only from the default standing in for an invalid setting", () => {
+    // pushUser is invalid; its default ("pusher") equals pullUser, which is not a fault.
+    const report = problemsOf(
+      hybrid({ "registry.pushUser": "Bad User", "registry.pullUser": "pusher" }),
+    );
+    expect(report).toContain("registry.pushUser: must be a lowercase RFC 1123 label");
+    expect(report).not.toContain("equals registry.pushUser");
+  });
+});
+
 describe("distributionMajorVersion", () => {
   it.each([
     ["registry:2", 2],

@@ -15,7 +15,7 @@ import {
 } from "./input-bounds";
 import { nearestName } from "./key-suggestion";
 import { knownSettingsAt } from "./known-settings";
-import { semanticView, skippedSections } from "./semantic-view";
+import { repairedSemanticView, semanticView, skippedSections } from "./semantic-view";
 import { positionOf } from "./source-position";
 import { semanticProblems, type ConfigProblem } from "./validate";
 
@@ -181,6 +181,33 @@ function yamlProblem(message: string): ConfigProblem {
   );
 }
 
+/**
+ * Cross-field problems inside sections the strict view had to skip for one invalid setting:
+ * found on the section with its invalid settings left out, kept only where they are about none
+ * of those settings (neither at nor naming them), so every fault is in the one report.
+ */
+function repairedSectionProblems(
+  input: unknown,
+  view: ReturnType<typeof semanticView>,
+  known: readonly ConfigProblem[],
+): ConfigProblem[] {
+  const skipped = skippedSections(input, view);
+  if (skipped.length === 0) return [];
+  const { view: repairedView, repaired } = repairedSemanticView(input);
+  const seen = new Set(known.map((problem) => `${problem.path}\0${problem.message}`));
+  return semanticProblems(repairedView).filter(
+    (problem) =>
+      skipped.some((section) => isUnder(problem.path, section)) &&
+      !repaired.some(
+        (left) =>
+          isUnder(problem.path, left) ||
+          problem.message.includes(left) ||
+          (problem.hint ?? "").includes(left),
+      ) &&
+      !seen.has(`${problem.path}\0${problem.message}`),
+  );
+}
+
 /** Parse and validate already-read YAML text; `source` names it in messages. */
 export function parseConfig(text: string, source: string): Config {
   if (flowNestingDepth(text) > MAX_FLOW_NESTING) {
@@ -220,12 +247,16 @@ export function parseConfig(text: string, source: string): Config {
   // part of the file that is valid on its own.
   const result = configSchema.safeParse(input);
   const view = semanticView(input);
+  const crossFieldProblems = semanticProblems(view);
   const problems = [
     ...bounded.problems,
     ...(result.success
       ? []
       : result.error.issues.flatMap((issue) => schemaProblem(issue, input)).filter(reported)),
-    ...semanticProblems(view).filter(reported),
+    ...crossFieldProblems.filter(reported),
+    ...(result.success
+      ? []
+      : repairedSectionProblems(input, view, crossFieldProblems).filter(reported)),
   ];
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(

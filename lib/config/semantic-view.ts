@@ -70,109 +70,202 @@ function child(value: unknown, key: string): unknown {
     : undefined;
 }
 
-/** The part parsed with its own schema and defaults, or undefined when it is not valid. */
-function valid<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function gcpSide(raw: unknown): GcpSideView {
-  return {
-    projectId: valid(sectionSchemas.projectId, child(raw, "projectId")),
-    region: valid(sectionSchemas.region, child(raw, "region")),
-    asn: valid(sectionSchemas.asn, child(raw, "asn")),
-    network: valid(sectionSchemas.network, child(raw, "network")),
-    cluster: valid(sectionSchemas.cluster, child(raw, "cluster")),
-    advertisedRanges: valid(sectionSchemas.cidrList, child(raw, "advertisedRanges")),
-  };
-}
+/** How many rounds of leaving out invalid settings a section gets before it is skipped. */
+const MAX_REPAIR_ROUNDS = 8;
 
-function applicationSide(
-  name: string,
-  path: string,
-  raw: unknown,
-  app: { readonly value?: App; readonly path: string },
-): ApplicationSideView {
-  return {
-    ...gcpSide(raw),
-    name,
-    path,
-    vpn: valid(sectionSchemas.vpn, child(raw, "vpn")),
-    artifactRegistry: valid(sectionSchemas.artifactRegistry, child(raw, "artifactRegistry")),
-    app: app.value,
-    appPath: app.path,
-  };
-}
+/**
+ * Parses the view's parts. Strict, a part is valid as a whole or left out. Repairing, a
+ * section (an object) that fails is parsed again without its invalid settings, which then take
+ * their defaults, so that rules about its other settings still run; the left-out settings'
+ * paths are recorded, and what rules say about them is not to be trusted (see
+ * `repairedSemanticView`).
+ */
+class ViewParser {
+  public readonly repaired: string[] = [];
 
-function applicationSides(input: unknown, topApp: App | undefined): ApplicationSideView[] {
-  const rawCloud = child(input, "cloud");
-  const rawSides = child(input, "sides");
-  const sides: ApplicationSideView[] = [];
-  if (rawCloud !== undefined) {
-    sides.push(applicationSide("cloud", "cloud", rawCloud, { value: topApp, path: "app" }));
-  }
-  if (rawSides !== null && typeof rawSides === "object" && !Array.isArray(rawSides)) {
-    for (const [name, raw] of Object.entries(rawSides)) {
-      if (!SIDE_NAME.test(name)) continue;
-      const rawApp = child(raw, "app");
-      sides.push(
-        applicationSide(
-          name,
-          `sides.${name}`,
-          raw,
-          rawApp === undefined
-            ? { value: topApp, path: "app" }
-            : { value: valid(sectionSchemas.app, rawApp), path: `sides.${name}.app` },
-        ),
-      );
+  constructor(private readonly repair: boolean) {}
+
+  /** The part parsed with its own schema and defaults, or undefined when it is not valid. */
+  valid<T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    if (!this.repair || !isPlainObject(value)) return undefined;
+    let attempt: Record<string, unknown> = { ...value };
+    const removed: string[] = [];
+    let issues = parsed.error.issues;
+    for (let round = 0; round < MAX_REPAIR_ROUNDS; round++) {
+      const keys = [...new Set(issues.map((issue) => issue.path[0]))];
+      // An issue about the section itself (a missing required key, an unknown key) cannot
+      // be repaired by leaving a setting out.
+      if (keys.some((key) => typeof key !== "string" || !(key in attempt))) return undefined;
+      attempt = Object.fromEntries(Object.entries(attempt).filter(([key]) => !keys.includes(key)));
+      removed.push(...(keys as string[]));
+      const again = schema.safeParse(attempt);
+      if (again.success) {
+        this.repaired.push(...removed.map((key) => `${path}.${key}`));
+        return again.data;
+      }
+      issues = again.error.issues;
     }
+    return undefined;
   }
-  return sides;
+
+  gcpSide(raw: unknown, path: string): GcpSideView {
+    return {
+      projectId: this.valid(sectionSchemas.projectId, child(raw, "projectId"), `${path}.projectId`),
+      region: this.valid(sectionSchemas.region, child(raw, "region"), `${path}.region`),
+      asn: this.valid(sectionSchemas.asn, child(raw, "asn"), `${path}.asn`),
+      network: this.valid(sectionSchemas.network, child(raw, "network"), `${path}.network`),
+      cluster: this.valid(sectionSchemas.cluster, child(raw, "cluster"), `${path}.cluster`),
+      advertisedRanges: this.valid(
+        sectionSchemas.cidrList,
+        child(raw, "advertisedRanges"),
+        `${path}.advertisedRanges`,
+      ),
+    };
+  }
+
+  applicationSide(
+    name: string,
+    path: string,
+    raw: unknown,
+    app: { readonly value?: App; readonly path: string },
+  ): ApplicationSideView {
+    return {
+      ...this.gcpSide(raw, path),
+      name,
+      path,
+      vpn: this.valid(sectionSchemas.vpn, child(raw, "vpn"), `${path}.vpn`),
+      artifactRegistry: this.valid(
+        sectionSchemas.artifactRegistry,
+        child(raw, "artifactRegistry"),
+        `${path}.artifactRegistry`,
+      ),
+      app: app.value,
+      appPath: app.path,
+    };
+  }
+
+  applicationSides(input: unknown, topApp: App | undefined): ApplicationSideView[] {
+    const rawCloud = child(input, "cloud");
+    const rawSides = child(input, "sides");
+    const sides: ApplicationSideView[] = [];
+    if (rawCloud !== undefined) {
+      sides.push(this.applicationSide("cloud", "cloud", rawCloud, { value: topApp, path: "app" }));
+    }
+    if (isPlainObject(rawSides)) {
+      for (const [name, raw] of Object.entries(rawSides)) {
+        if (!SIDE_NAME.test(name)) continue;
+        const rawApp = child(raw, "app");
+        const appPath = `sides.${name}.app`;
+        sides.push(
+          this.applicationSide(
+            name,
+            `sides.${name}`,
+            raw,
+            rawApp === undefined
+              ? { value: topApp, path: "app" }
+              : { value: this.valid(sectionSchemas.app, rawApp, appPath), path: appPath },
+          ),
+        );
+      }
+    }
+    return sides;
+  }
 }
 
 /** Build the view from raw YAML input (the schema need not pass). */
 export function semanticView(input: unknown): SemanticView {
+  return buildView(input, new ViewParser(false));
+}
+
+/**
+ * The view with invalid settings of a section left out (they take their defaults), and the
+ * paths of those settings: rules about the section's other settings run, which the strict view
+ * skips. Only problems inside a repaired section, and about none of the left-out settings,
+ * come from it (load.ts).
+ */
+export function repairedSemanticView(input: unknown): {
+  readonly view: SemanticView;
+  readonly repaired: readonly string[];
+} {
+  const parser = new ViewParser(true);
+  const view = buildView(input, parser);
+  return { view, repaired: parser.repaired };
+}
+
+function buildView(input: unknown, parser: ViewParser): SemanticView {
+  const valid = <T>(schema: z.ZodType<T>, value: unknown, path: string) =>
+    parser.valid(schema, value, path);
   const modeValue = child(input, "mode");
   const mode = modeValue === "hybrid" || modeValue === "standalone" ? modeValue : undefined;
   const rawOnprem = child(input, "onprem");
   const onpremMode = child(rawOnprem, "mode");
-  const app = valid(sectionSchemas.app, child(input, "app"));
+  const app = valid(sectionSchemas.app, child(input, "app"), "app");
   return {
     mode,
     onprem:
       onpremMode === "simulated"
         ? {
             mode: "simulated",
-            side: gcpSide(rawOnprem),
-            registryIp: valid(sectionSchemas.ipv4, child(rawOnprem, "registryIp")),
+            side: parser.gcpSide(rawOnprem, "onprem"),
+            registryIp: valid(
+              sectionSchemas.ipv4,
+              child(rawOnprem, "registryIp"),
+              "onprem.registryIp",
+            ),
           }
         : onpremMode === "external"
           ? {
               mode: "external",
               site: {
-                asn: valid(sectionSchemas.asn, child(rawOnprem, "asn")),
-                peerInterfaces: valid(sectionSchemas.ipList, child(rawOnprem, "peerInterfaces")),
-                networkCidrs: valid(sectionSchemas.cidrList, child(rawOnprem, "networkCidrs")),
-                registryIp: valid(sectionSchemas.ipv4, child(rawOnprem, "registryIp")),
+                asn: valid(sectionSchemas.asn, child(rawOnprem, "asn"), "onprem.asn"),
+                peerInterfaces: valid(
+                  sectionSchemas.ipList,
+                  child(rawOnprem, "peerInterfaces"),
+                  "onprem.peerInterfaces",
+                ),
+                networkCidrs: valid(
+                  sectionSchemas.cidrList,
+                  child(rawOnprem, "networkCidrs"),
+                  "onprem.networkCidrs",
+                ),
+                registryIp: valid(
+                  sectionSchemas.ipv4,
+                  child(rawOnprem, "registryIp"),
+                  "onprem.registryIp",
+                ),
                 keyStoreProjectId: valid(
                   sectionSchemas.projectId,
                   child(rawOnprem, "keyStoreProjectId"),
+                  "onprem.keyStoreProjectId",
                 ),
               },
             }
           : undefined,
-    applicationRanges: valid(sectionSchemas.cidrList, child(rawOnprem, "applicationRanges")),
+    applicationRanges: valid(
+      sectionSchemas.cidrList,
+      child(rawOnprem, "applicationRanges"),
+      "onprem.applicationRanges",
+    ),
     declares: {
       cloud: child(input, "cloud") !== undefined,
       sides: child(input, "sides") !== undefined,
     },
-    sides: mode === "hybrid" ? applicationSides(input, app) : [],
+    sides: mode === "hybrid" ? parser.applicationSides(input, app) : [],
     registry:
       mode === "standalone"
-        ? valid<Registry>(sectionSchemas.standaloneRegistry, child(input, "registry"))
-        : valid<Registry>(sectionSchemas.hybridRegistry, child(input, "registry")),
+        ? valid<Registry>(sectionSchemas.standaloneRegistry, child(input, "registry"), "registry")
+        : valid<Registry>(sectionSchemas.hybridRegistry, child(input, "registry"), "registry"),
     app,
-    alerts: mode === "hybrid" ? valid(sectionSchemas.alerts, child(input, "alerts")) : undefined,
+    alerts:
+      mode === "hybrid"
+        ? valid(sectionSchemas.alerts, child(input, "alerts"), "alerts")
+        : undefined,
   };
 }
 
