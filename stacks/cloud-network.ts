@@ -9,6 +9,7 @@ import { DockerRepository } from "../lib/artifact-registry/docker-repository";
 import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import { cacheIpOf, networkRangesOf, parentDomain, privateZoneNameOf } from "../lib/config/derived";
+import { artifactReaderAccountId } from "../lib/config/derived-names";
 import { hasManySides, type ApplicationSide } from "../lib/config/sides";
 import { clusterSettingsOf } from "./settings";
 import type { HybridConfig } from "../lib/config/schema";
@@ -243,7 +244,7 @@ export class CloudNetworkStack extends TerraformStack {
         ? new ExternalReader(this, "artifact-reader", {
             projectId,
             repository,
-            accountId: `${artifacts.repositoryId.slice(0, 22)}-reader`,
+            accountId: artifactReaderAccountId(artifacts.repositoryId),
             dependsOn: apis.services,
           })
         : undefined;

@@ -8,6 +8,7 @@ import {
 } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { garbageCollectionEnabled } from "../lib/config/derived";
+import { SNAPSHOT_POLICY_SUFFIX } from "../lib/config/derived-names";
 import type { Config } from "../lib/config/schema";
 import { publishContract } from "../lib/contract/contract";
 import { registryContract } from "../lib/contract/registry";
@@ -147,7 +148,7 @@ function addBackups(
       kubernetesProvider: registry.provider,
       project: registry.diskSnapshots.project,
       region: registry.diskSnapshots.region,
-      name: `${config.registry.namespace}-data-snapshots`,
+      name: `${config.registry.namespace}${SNAPSHOT_POLICY_SUFFIX}`,
       claim: { namespace, name: claim.metadata.name, uid: claim.metadata.uid },
       startTime: snapshots.startTime,
       retentionDays: snapshots.retentionDays,

@@ -129,6 +129,23 @@ export function invariantViolations(stacks: Readonly<Record<string, StackJson>>)
     for (const text of JSON.stringify(stack).match(/"[^"]*"/g) ?? []) {
       if (text.includes("TfToken[")) report("(any)", "an unresolved cdktf token");
     }
+    // Terraform Cloud workspace names: letters, digits, - and _, at most 90 characters.
+    const workspace = (stack.terraform.cloud as Json | undefined)?.workspaces as Json | undefined;
+    const name = workspace?.name;
+    if (isLiteral(name) && !/^[A-Za-z0-9_-]{1,90}$/.test(name)) {
+      report("terraform.cloud", `workspace name ${name}`);
+    }
+  }
+  // Service account ids are unique per project, across all the environment's stacks.
+  const accounts = new Map<string, string>();
+  for (const [stackName, stack] of Object.entries(stacks)) {
+    for (const [id, body] of resources(stack, "google_service_account")) {
+      if (!isLiteral(body.project) || !isLiteral(body.account_id)) continue;
+      const key = `${body.project}/${body.account_id}`;
+      const first = accounts.get(key);
+      if (first) out.push(`${stackName}: google_service_account.${id}: ${key} also in ${first}`);
+      else accounts.set(key, stackName);
+    }
   }
   return out;
 }

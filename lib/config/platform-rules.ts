@@ -21,10 +21,10 @@ const MAX_DISK_GB = 65536;
 
 /**
  * The longest suffix the stacks append to each side's VPC name (stacks/*.ts, lib/network/*):
- * tunnels `<vpc>-to-onprem-reverse-<n>-bgp` on the cloud side, firewall `<vpc>-allow-iap-ssh`
- * and the subnet `<vpc>-<region>` on both.
+ * tunnels `<vpc>-to-onprem-reverse-<n>-bgp` on the cloud side, firewall `<vpc>-allow-internal`
+ * (lib/network/firewall.ts) and the subnet `<vpc>-<region>` on both.
  */
-const LONGEST_SUFFIX = { cloud: "-to-onprem-reverse-3-bgp", onprem: "-allow-iap-ssh" } as const;
+const LONGEST_SUFFIX = { cloud: "-to-onprem-reverse-3-bgp", onprem: "-allow-internal" } as const;
 
 function gcpNameProblems(
   side: string,

@@ -921,6 +921,8 @@ export const sectionSchemas = {
   standaloneRegistry,
   app,
   alerts,
+  backend,
+  environment,
 };
 
 export const configSchema = z.discriminatedUnion("mode", [

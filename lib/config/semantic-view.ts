@@ -10,6 +10,7 @@ type Registry =
 type App = z.output<typeof sectionSchemas.app>;
 type Alerts = z.output<typeof sectionSchemas.alerts>;
 type ArtifactRegistry = z.output<typeof sectionSchemas.artifactRegistry>;
+type Backend = z.output<typeof sectionSchemas.backend>;
 
 /** One GCP side, each part present only when it is valid on its own. */
 export interface GcpSideView {
@@ -62,6 +63,10 @@ export interface SemanticView {
   readonly registry?: Registry;
   readonly app?: App;
   readonly alerts?: Alerts;
+  /** `environment`, when set and valid. */
+  readonly environment?: string;
+  /** The backend section as the file gives it (locations not yet decided). */
+  readonly backend?: Backend;
 }
 
 function child(value: unknown, key: string): unknown {
@@ -266,6 +271,8 @@ function buildView(input: unknown, parser: ViewParser): SemanticView {
       mode === "hybrid"
         ? valid(sectionSchemas.alerts, child(input, "alerts"), "alerts")
         : undefined,
+    environment: valid(sectionSchemas.environment, child(input, "environment"), "environment"),
+    backend: valid(sectionSchemas.backend, child(input, "backend"), "backend"),
   };
 }
 

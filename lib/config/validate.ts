@@ -8,6 +8,7 @@ import {
 import { vpnTunnelCount } from "../network/vpn-topology";
 import { onpremRanges, sideRanges, type NamedRange } from "./named-ranges";
 import { isVolumeStorage, parentDomain } from "./derived";
+import { derivedNameProblems } from "./derived-names";
 import { platformProblems } from "./platform-rules";
 import type { SourcePosition } from "./source-position";
 import { applicationSidesFormProblems, manySidesProblems, singleSideProblems } from "./side-rules";
@@ -686,6 +687,7 @@ export function semanticProblems(view: SemanticView): ConfigProblem[] {
   if (!view.mode) return [];
   return [
     ...platformProblems(view),
+    ...derivedNameProblems(view),
     ...(view.registry ? registryProblems(view.registry, view.app) : []),
     ...(view.registry ? backupProblems(view, view.registry) : []),
     ...(view.mode === "hybrid" ? hybridProblems(view) : standaloneProblems(view)),
