@@ -39,6 +39,7 @@ describe("a consumer planned before its producer names the producer", () => {
         sensitive: spec.sensitive,
       };
     }
+    outputs.environment = { value: "example", type: "string" };
     patch(outputs);
     return JSON.stringify({
       version: 4,
@@ -55,8 +56,11 @@ describe("a consumer planned before its producer names the producer", () => {
     const root = makeTempDir("order-");
     const stackDir = join(root, "cdktf.out", "stacks", "cloud-network");
     mkdirSync(stackDir, { recursive: true });
-    mkdirSync(join(root, "state"), { recursive: true });
-    if (state !== undefined) writeFileSync(join(root, "state", "onprem-network.tfstate"), state);
+    // The example names itself: its state is in state/example/.
+    mkdirSync(join(root, "state", "example"), { recursive: true });
+    if (state !== undefined) {
+      writeFileSync(join(root, "state", "example", "onprem-network.tfstate"), state);
+    }
     const config = {
       data: { terraform_remote_state: { [readId]: read } },
       resource: { terraform_data: Object.fromEntries(guards) },
@@ -77,7 +81,7 @@ describe("a consumer planned before its producer names the producer", () => {
     const result = plan(undefined);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain(
-      "No state of onprem-network at state/onprem-network.tfstate. Apply the onprem-network stack first",
+      "No state of onprem-network at state/example/onprem-network.tfstate. Apply the onprem-network stack first",
     );
     console.log(
       result.output.slice(
@@ -91,7 +95,7 @@ describe("a consumer planned before its producer names the producer", () => {
     const result = plan("not a state {");
     expect(result.status).not.toBe(0);
     expect(result.output).toContain(
-      "The state file of onprem-network (state/onprem-network.tfstate) is not a Terraform state",
+      "The state file of onprem-network (state/example/onprem-network.tfstate) is not a Terraform state",
     );
   });
 
@@ -99,7 +103,7 @@ describe("a consumer planned before its producer names the producer", () => {
     const result = plan(producerState((outputs) => delete outputs.registry_ip));
     expect(result.status).not.toBe(0);
     expect(result.output).toContain(
-      "The state of onprem-network (state/onprem-network.tfstate) has no output registry_ip. Apply the onprem-network stack first",
+      "The state of onprem-network (state/example/onprem-network.tfstate) has no output registry_ip. Apply the onprem-network stack first",
     );
   });
 
@@ -112,6 +116,22 @@ describe("a consumer planned before its producer names the producer", () => {
     expect(result.status).not.toBe(0);
     expect(result.output).toContain(
       "publishes an output with another type than this version expects",
+    );
+  });
+
+  it("a producer state of another environment: names both", () => {
+    const result = plan(producerState((outputs) => (outputs.environment.value = "prod")));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain(
+      "The state of onprem-network (state/example/onprem-network.tfstate) belongs to environment prod, not to example",
+    );
+  });
+
+  it("a producer state from before environment names: says to re-apply it", () => {
+    const result = plan(producerState((outputs) => delete outputs.environment));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain(
+      "belongs to environment (none recorded: applied before environment names; re-apply onprem-network with this version), not to example",
     );
   });
 
