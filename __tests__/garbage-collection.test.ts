@@ -142,11 +142,19 @@ describe("garbage collection", () => {
     const withGc = (garbageCollection: Json) =>
       configFrom(merge(base, { registry: { garbageCollection } }));
     expect(() => withGc({ schedule: "every sunday" })).toThrow(
-      /registry\.garbageCollection\.schedule: must be a five-field cron schedule/,
+      /registry\.garbageCollection\.schedule: is not a schedule Kubernetes accepts: expected 5 fields/,
     );
-    expect(() => withGc({ schedule: "TZ=UTC 0 3 * * 0" })).toThrow(/five-field cron/);
+    expect(() => withGc({ schedule: "TZ=UTC 0 3 * * 0" })).toThrow(/timeZone/);
     expect(() => withGc({ timeZone: "Mars/Olympus" })).toThrow(
-      /registry\.garbageCollection\.timeZone: must be an IANA time zone/,
+      /registry\.garbageCollection\.timeZone: unknown time zone "Mars\/Olympus"/,
+    );
+    // Kubernetes parses schedules with robfig/cron and zones with Go's case-sensitive
+    // time.LoadLocation: these passed a character-class check and Node's Intl before.
+    for (const schedule of ["0 3 * * 7", "60 * * * *", "0 0 1-31/0 * *", "- - - - -"]) {
+      expect(() => withGc({ schedule })).toThrow(/garbageCollection\.schedule: is not a schedule/);
+    }
+    expect(() => withGc({ timeZone: "europe/berlin" })).toThrow(
+      /names are case-sensitive, did you mean Europe\/Berlin\?/,
     );
     expect(
       withGc({ schedule: "0 */6 * * 1-5", timeZone: "America/New_York" }).registry,

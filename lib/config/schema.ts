@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
+import { cronScheduleProblem } from "./cron-schedule";
 import { ENVIRONMENT_NAME, type ResolvedBackend } from "./environment";
 import { imageReferenceProblem } from "./image-reference";
+import { timeZoneProblem } from "./time-zone";
 import { hasTemplateSequence } from "./terraform-literal";
 
 /**
@@ -448,38 +450,36 @@ const pki = z
   })
   .prefault({});
 
-/** A five-field cron schedule or a macro (Kubernetes CronJob `schedule`; no `TZ=` prefix). */
-const CRON_SCHEDULE =
-  /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*,/?LW#-]+( [0-9A-Za-z*,/?LW#-]+){4})$/;
-
-/** An IANA zone the runtime knows (Kubernetes resolves it in Go's copy of the same database). */
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return zone.includes("/") || zone === "UTC";
-  } catch {
-    return false;
-  }
-}
-
-/** A CronJob schedule with its default, explained in `description`. */
+/**
+ * A CronJob schedule with its default, explained in `description`: checked field by field the
+ * way the API server parses it (robfig/cron ParseStandard, lib/config/cron-schedule.ts).
+ */
 function cronSchedule(defaultValue: string, description: string) {
   return z
     .string()
-    .regex(CRON_SCHEDULE, {
-      message: `must be a five-field cron schedule (e.g. ${defaultValue}) or a macro such as @daily`,
+    .superRefine((schedule, context) => {
+      const problem = cronScheduleProblem(schedule);
+      if (problem) {
+        context.addIssue({
+          code: "custom",
+          message: `is not a schedule Kubernetes accepts: ${problem} (e.g. ${defaultValue}, or a macro such as @daily)`,
+        });
+      }
     })
     .default(defaultValue)
     .meta({ description });
 }
 
-/** The IANA time zone of a CronJob's schedule. */
+/** The IANA time zone of a CronJob's schedule, spelt exactly (Go's time.LoadLocation). */
 function timeZone() {
   return z
     .string()
-    .refine(isTimeZone, { message: "must be an IANA time zone such as Etc/UTC or Europe/Berlin" })
+    .superRefine((zone, context) => {
+      const problem = timeZoneProblem(zone);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    })
     .default("Etc/UTC")
-    .meta({ description: "IANA time zone of the schedule. @default Etc/UTC" });
+    .meta({ description: "IANA time zone of the schedule, spelt exactly. @default Etc/UTC" });
 }
 
 /** The registry section but its exposure, whose choices depend on the mode. */
