@@ -354,6 +354,29 @@ describe("validation rules: each rejected with its field path", () => {
   });
 });
 
+describe("lists whose entries must differ", () => {
+  it("refuses an alert address twice, in any case, naming both positions", () => {
+    const report = problemsOf(
+      hybrid({
+        "alerts.enabled": true,
+        "alerts.emails": ["ops@example.com", "dev@example.com", "OPS@example.com"],
+      }),
+    );
+    expect(report).toContain("alerts.emails.2: repeats entry 0 of this list (ops@example.com)");
+  });
+
+  it("refuses repeated channels, ranges and namespaces", () => {
+    expect(
+      problemsOf(hybrid({ "onprem.advertisedRanges": ["10.50.0.0/24", "10.50.0.0/24"] })),
+    ).toContain("onprem.advertisedRanges.1: repeats entry 0 of this list (10.50.0.0/24)");
+    expect(
+      problemsOf(
+        hybrid({ "registry.networkPolicy.metricsNamespaces": ["monitoring", "monitoring"] }),
+      ),
+    ).toContain("registry.networkPolicy.metricsNamespaces.1: repeats entry 0");
+  });
+});
+
 describe("several faults: every one in one report", () => {
   it("names a cross-field fault inside a section that has another invalid setting", () => {
     const report = problemsOf(

@@ -51,6 +51,30 @@ const gcpName = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   message: "must start with a letter and contain only a-z, 0-9 and '-', at most 63 characters",
 });
 
+/**
+ * A list whose entries must differ (by `key`): a repeated entry becomes a second resource of
+ * the same name (two notification channels, two tunnels to one address, ...), which the API
+ * refuses at apply or, where entries name constructs, the synthesis itself does.
+ */
+function distinct<T>(key: (entry: T) => string) {
+  return (entries: readonly T[], context: z.RefinementCtx) => {
+    const firstAt = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      const seen = firstAt.get(key(entry));
+      if (seen === undefined) {
+        firstAt.set(key(entry), index);
+        return;
+      }
+      context.addIssue({
+        code: "custom",
+        path: [index],
+        message: `repeats entry ${seen} of this list (${key(entry)}): list each once`,
+      });
+    });
+  };
+}
+const same = (entry: string) => entry;
+
 const projectId = z
   .string({ error: "is required: the GCP project id, e.g. my-project-123" })
   .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
@@ -146,6 +170,7 @@ const cluster = z.strictObject({
   controlPlaneCidr: cidr.meta({ description: "RFC 1918 /28 for the private control plane" }),
   authorizedNetworks: z
     .array(authorizedNetwork)
+    .superRefine(distinct((network) => network.cidr))
     .default([])
     .meta({ description: "Networks allowed to reach the control plane. @default [] (none)" }),
   dnsEndpoint: z.boolean().default(false).meta({
@@ -185,7 +210,7 @@ const gcpSideFields = {
     .boolean()
     .default(false)
     .meta({ description: "Allow SSH from Identity-Aware Proxy (35.235.240.0/20). @default false" }),
-  advertisedRanges: z.array(cidr).default([]).meta({
+  advertisedRanges: z.array(cidr).superRefine(distinct(same)).default([]).meta({
     description:
       "Custom ranges the Cloud Router advertises in addition to its subnets. @default [] (all subnets)",
   }),
@@ -196,7 +221,7 @@ const gcpSideFields = {
  * admits these rather than each side's ranges, so adding a side changes no registry stack.
  */
 const applicationRanges = () =>
-  z.array(cidr).min(1).optional().meta({
+  z.array(cidr).min(1).superRefine(distinct(same)).optional().meta({
     description:
       "With sides: the address blocks every application side's ranges lie in. The on-prem firewall, the registry's load balancer and its NetworkPolicy admit these, so a side added inside them changes no registry stack. Required with sides; unused with cloud",
   });
@@ -215,6 +240,7 @@ const externalOnprem = z.strictObject({
   asn,
   peerInterfaces: z
     .array(ipv4)
+    .superRefine(distinct(same))
     .refine((ips) => [1, 2, 4].includes(ips.length), {
       message: "must list 1, 2 or 4 public IPs of the on-prem VPN device",
     })
@@ -222,6 +248,7 @@ const externalOnprem = z.strictObject({
   networkCidrs: z
     .array(cidr)
     .min(1)
+    .superRefine(distinct(same))
     .meta({ description: "On-prem ranges that may reach the application network" }),
   registryIp: ipv4.meta({
     description: "IP of the registry's load balancer on the on-prem network",
@@ -544,10 +571,14 @@ const registryFields = {
         description:
           "NetworkPolicies in the registry namespace: the registry port only from the networks that pull, the metrics port only from metricsNamespaces. Needs a CNI that enforces them. @default true",
       }),
-      metricsNamespaces: z.array(k8sName).default(["monitoring", "gmp-system"]).meta({
-        description:
-          "Namespaces whose pods may scrape the metrics (and debug) port 5001. @default [monitoring, gmp-system]",
-      }),
+      metricsNamespaces: z
+        .array(k8sName)
+        .superRefine(distinct(same))
+        .default(["monitoring", "gmp-system"])
+        .meta({
+          description:
+            "Namespaces whose pods may scrape the metrics (and debug) port 5001. @default [monitoring, gmp-system]",
+        }),
     })
     .prefault({}),
   backup: z
@@ -854,15 +885,21 @@ const alerts = z
       description:
         "Cloud Monitoring alert policies in the application project: registry down, 5xx rate, storage filling up (simulated on-prem), server certificate due for renewal, VPN tunnel and BGP session down. @default false",
     }),
-    emails: z.array(z.email()).default([]).meta({
-      description: "Addresses to notify; each gets an email notification channel. @default []",
-    }),
+    // Addresses are matched without case: Google delivers A@x and a@x to one mailbox.
+    emails: z
+      .array(z.email())
+      .superRefine(distinct((email) => email.toLowerCase()))
+      .default([])
+      .meta({
+        description: "Addresses to notify; each gets an email notification channel. @default []",
+      }),
     notificationChannels: z
       .array(
         z.string().regex(/^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/notificationChannels\/\d+$/, {
           message: "must be a full channel name: projects/<project>/notificationChannels/<id>",
         }),
       )
+      .superRefine(distinct(same))
       .default([])
       .meta({
         description:
