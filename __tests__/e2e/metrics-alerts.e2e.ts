@@ -17,7 +17,9 @@ import {
   vpnAlertRules,
   type AlertRule,
 } from "../../lib/monitoring/alert-rules";
+import { GO_DURATION_MAX_SECONDS } from "../../lib/config/go-duration";
 import { renderPrometheusRules } from "../../lib/monitoring/prometheus-rules";
+import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { REGISTRY_SCRAPE_JOB } from "../../lib/monitoring/scrape-targets";
 import { DEFAULT_ENVIRONMENT, httpGet } from "./support/registry";
 import { pushImage, startRegistryScenario, type RegistryScenario } from "./support/scenario";
@@ -199,6 +201,45 @@ describe("alert rules with Prometheus and the emitted registry", () => {
     const result = run("promtool", ["test", "rules", tests]);
     expect(result.output).toContain("SUCCESS");
     expect(result.status).toBe(0);
+  });
+
+  test("the largest scrape interval the config accepts is the largest Prometheus accepts (promtool)", () => {
+    // lib/config/schema.ts refuses intervals past Go's largest duration; Prometheus parses
+    // scrape_interval into a Go time.Duration and refuses the configuration past it.
+    const largest = `${String(GO_DURATION_MAX_SECONDS)}s`;
+    const beyond = `${String(GO_DURATION_MAX_SECONDS + 1n)}s`;
+    const check = (interval: string) => {
+      const file = join(tmp, `interval-${interval}.yml`);
+      writeFileSync(
+        file,
+        stringify({
+          scrape_configs: [
+            { job_name: "r", scrape_interval: interval, static_configs: [{ targets: ["x:1"] }] },
+          ],
+        }),
+      );
+      return run("promtool", ["check", "config", file]);
+    };
+    expect(check(largest).status).toBe(0);
+    const refused = check(beyond);
+    expect(refused.status).not.toBe(0);
+    console.log(
+      `promtool on scrape_interval ${beyond}: ${refused.output.trim().split("\n").pop()}`,
+    );
+    expect(() =>
+      configFrom(
+        merge(rawEnvironment("environments/example.yaml"), {
+          registry: { metrics: { interval: largest } },
+        }),
+      ),
+    ).not.toThrow();
+    expect(() =>
+      configFrom(
+        merge(rawEnvironment("environments/example.yaml"), {
+          registry: { metrics: { interval: beyond } },
+        }),
+      ),
+    ).toThrow(/registry\.metrics\.interval: is longer than the collector accepts/);
   });
 
   test("the registry's series carry what the rules select on", async () => {

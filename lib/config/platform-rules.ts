@@ -168,19 +168,9 @@ function storageProblems(registry: Registry): ConfigProblem[] {
     }
   }
   if (storage.type === "pvc") {
-    // A StorageClass name is a DNS subdomain (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names).
+    // A DNS subdomain (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names);
+    // the StorageClass name is checked by the schema.
     const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-    if (
-      storage.storageClass &&
-      (storage.storageClass.length > 253 || !subdomain.test(storage.storageClass))
-    ) {
-      problems.push({
-        path: "registry.storage.storageClass",
-        value: storage.storageClass,
-        message: "is not a valid StorageClass name (a lowercase DNS subdomain)",
-        hint: "use the name kubectl get storageclass shows",
-      });
-    }
     // CSI driver names: at most 63 characters, a DNS subdomain
     // (https://github.com/container-storage-interface/spec/blob/master/spec.md#getplugininfo).
     const driver = storage.provisioner?.name;

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
 import { cronScheduleProblem } from "./cron-schedule";
+import { GO_DURATION_MAX_SECONDS, goParseDurationAccepts } from "./go-duration";
 import { ENVIRONMENT_NAME, type ResolvedBackend } from "./environment";
 import { imageReferenceProblem } from "./image-reference";
+import { quantityValue } from "./quantity";
 import { timeZoneProblem } from "./time-zone";
 import { hasTemplateSequence } from "./terraform-literal";
 
@@ -44,6 +46,51 @@ const asn = z
 /** Kubernetes object name (RFC 1123 label). */
 const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   message: "must be a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters",
+});
+
+/**
+ * A namespace the stacks create: not one every cluster already has (default, kube-system,
+ * kube-public, kube-node-lease) nor another kube- one, which Kubernetes reserves
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces):
+ * creating it fails the apply, and destroying the stack would try to delete it.
+ */
+const ownNamespace = k8sName.refine((name) => name !== "default" && !name.startsWith("kube-"), {
+  message:
+    "is a namespace Kubernetes creates or reserves (default, kube-*): the stack creates its namespace, so pick one of your own",
+});
+
+/**
+ * Kubernetes label keys and values (k8s.io/apimachinery pkg/util/validation: IsQualifiedName,
+ * IsValidLabelValue): a key is an optional DNS-subdomain prefix and '/', then a name of at most
+ * 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric; a value is empty or such a
+ * name.
+ */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return `label key ${JSON.stringify(key)}: its prefix must be a lowercase DNS subdomain`;
+  }
+  if (!LABEL_NAME.test(name)) {
+    return `label key ${JSON.stringify(key)}: the name must be 1-63 characters of A-Z, a-z, 0-9, '-', '_', '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+const labels = z.record(z.string(), z.string()).superRefine((entries, context) => {
+  for (const [key, value] of Object.entries(entries)) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) context.addIssue({ code: "custom", path: [key], message: keyProblem });
+    if (value !== "" && !LABEL_NAME.test(value)) {
+      context.addIssue({
+        code: "custom",
+        path: [key],
+        message: `label value ${JSON.stringify(value)}: at most 63 characters of A-Z, a-z, 0-9, '-', '_', '.', starting and ending with a letter or digit`,
+      });
+    }
+  }
 });
 
 /** GCP resource name (RFC 1035 label). */
@@ -91,10 +138,38 @@ const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/,
   message: "must be a Kubernetes quantity such as 100m, 256Mi or 20Gi",
 });
 
-/** A Go duration as Distribution parses it (time.ParseDuration), e.g. 168h or 90m; 0 disables. */
-const goDuration = z.string().regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/, {
-  message: "must be a duration such as 168h, 90m or 0",
+/**
+ * A claim's size: a quantity above zero (the API server refuses a PersistentVolumeClaim whose
+ * storage request is not: kubernetes pkg/apis/core/validation, ValidatePersistentVolumeClaimSpec,
+ * "must be greater than zero").
+ */
+const claimSize = quantity.refine((size) => (quantityValue(size) ?? 0) > 0, {
+  message: "must be a size above zero, such as 20Gi",
 });
+
+/**
+ * A StorageClass name: a DNS subdomain of at most 253 characters
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names).
+ */
+const storageClassName = z
+  .string()
+  .max(253, { message: "is not a valid StorageClass name (at most 253 characters)" })
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: "is not a valid StorageClass name (a lowercase DNS subdomain)",
+  });
+
+/**
+ * A Go duration as Distribution parses it (time.ParseDuration), e.g. 168h or 90m; 0 disables.
+ * At most Go's largest duration, 2562047h47m16.854775807s: past it the registry does not start.
+ */
+const goDuration = z
+  .string()
+  .regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/, {
+    message: "must be a duration such as 168h, 90m or 0",
+  })
+  .refine(goParseDurationAccepts, {
+    message: "is longer than Go's largest duration (2562047h47m16s): the registry would not start",
+  });
 
 /** An OCI image reference, checked with distribution/reference's grammar (image-reference.ts). */
 const imageRef = z.string().superRefine((reference, context) => {
@@ -320,8 +395,8 @@ const storage = z
   .discriminatedUnion("type", [
     z.strictObject({
       type: z.literal("pvc"),
-      size: quantity.default("20Gi").meta({ description: "@default 20Gi" }),
-      storageClass: z.string().min(1).optional().meta({
+      size: claimSize.default("20Gi").meta({ description: "@default 20Gi" }),
+      storageClass: storageClassName.optional().meta({
         description:
           "Existing storage class (e.g. longhorn). With retainOnDestroy the claim uses a Retain copy of it (same provisioner and parameters); without, the class itself, whose reclaim policy then decides what happens to the data. @default the cluster's default class (a dedicated Retain class on GKE)",
       }),
@@ -514,7 +589,7 @@ const registryFields = {
   fqdn: z.string().default("registry.onprem.internal").meta({
     description: "Name clients use for the registry. @default registry.onprem.internal",
   }),
-  namespace: k8sName.default("registry").meta({ description: "@default registry" }),
+  namespace: ownNamespace.default("registry").meta({ description: "@default registry" }),
   image: imageRef.default("registry:3.1.1").meta({
     description:
       "CNCF Distribution 3 image, pinned by a version tag or a digest (2.x is refused). @default registry:3.1.1",
@@ -633,13 +708,18 @@ const registryFields = {
         description:
           "A ServiceMonitor (Prometheus operator) and a metrics Service, the ServiceMonitor created only where its CRD is installed. @default true",
       }),
-      serviceMonitorLabels: z.record(z.string(), z.string()).default({}).meta({
+      serviceMonitorLabels: labels.default({}).meta({
         description:
           "Labels your Prometheus selects ServiceMonitors by (kube-prometheus-stack: release: <release name>). @default {}",
       }),
+      // Prometheus parses it into a Go time.Duration (prometheus/common model.ParseDuration):
+      // past Go's largest duration the collector refuses the whole configuration.
       interval: z
         .string()
         .regex(/^[1-9][0-9]*(s|m)$/, { message: "must be a duration such as 30s or 1m" })
+        .refine(goParseDurationAccepts, {
+          message: `is longer than the collector accepts (at most ${GO_DURATION_MAX_SECONDS}s, Go's largest duration)`,
+        })
         .default("30s")
         .meta({ description: "Scrape interval. @default 30s" }),
     })
@@ -679,7 +759,7 @@ const registryFields = {
 
 const app = z
   .strictObject({
-    namespace: k8sName.default("apps").meta({ description: "@default apps" }),
+    namespace: ownNamespace.default("apps").meta({ description: "@default apps" }),
     sampleApp: z
       .strictObject({
         enabled: z.boolean().default(true),
@@ -719,11 +799,11 @@ const app = z
           .string()
           .default("registry-cache.onprem.internal")
           .meta({ description: "@default registry-cache.onprem.internal" }),
-        storageSize: quantity.default("50Gi").meta({
+        storageSize: claimSize.default("50Gi").meta({
           description:
             "Size of the cache's PersistentVolumeClaim; the TTL, not a size bound, evicts content. @default 50Gi",
         }),
-        storageClass: z.string().min(1).optional().meta({
+        storageClass: storageClassName.optional().meta({
           description:
             "Storage class of the cache's claim (its data can always be refetched). @default the cluster's default class",
         }),
