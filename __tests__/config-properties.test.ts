@@ -21,6 +21,11 @@ const BASES = [
   "__tests__/fixtures/external-peer.yaml",
   "__tests__/fixtures/artifact-registry.yaml",
   "__tests__/fixtures/standalone-node-proxy.yaml",
+  // Sides, replicas on a bucket, and every day-2 setting (backups, maintenance, metrics,
+  // alerts, cache), so mutations reach them too.
+  "examples/hybrid-three-sides.yaml",
+  "examples/standalone-s3-replicas.yaml",
+  "__tests__/fixtures/day-two.yaml",
 ];
 
 type Json = Record<string, unknown>;
@@ -72,6 +77,22 @@ const oddString = fc.oneof(
     "a".repeat(64),
     "9".repeat(2000),
     "x".repeat(300),
+    // Schedules, zones, durations, sizes, classes, labels and namespaces that passed a
+    // shallower check than their consumer's.
+    "0 3 * * 7",
+    "60 * * * *",
+    "0 0 1-31/0 * *",
+    "- - - - -",
+    "europe/berlin",
+    "Local",
+    "2562048h",
+    "10000000000000s",
+    "0",
+    "Fast SSD",
+    "kube-system",
+    "default",
+    "kube prometheus",
+    "1registry",
   ),
 );
 const oddValue: fc.Arbitrary<unknown> = fc.oneof(

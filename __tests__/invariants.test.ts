@@ -35,6 +35,54 @@ describe("synthesized stacks keep the platforms' rules", () => {
         },
       },
     };
+    const maintenance = {
+      terraform: { cloud: { workspaces: { name: "team:é-registry" } } },
+      resource: {
+        kubernetes_cron_job_v1: {
+          gc: {
+            metadata: { name: "gc" },
+            spec: {
+              schedule: "0 3 * * 7",
+              timezone: "europe/berlin",
+              job_template: { spec: { template: { spec: { container: [] } } } },
+            },
+          },
+        },
+        kubernetes_persistent_volume_claim_v1: {
+          c: {
+            metadata: { name: "c" },
+            spec: { storage_class_name: "Fast SSD", resources: { requests: { storage: "0" } } },
+          },
+        },
+        kubernetes_manifest: {
+          m: {
+            manifest: {
+              metadata: { labels: { release: "kube prometheus" } },
+              spec: { endpoints: [{ interval: "10000000000000s" }] },
+            },
+          },
+        },
+        kubernetes_namespace_v1: { k: { metadata: { name: "kube-system" } } },
+        google_service_account: {
+          a: { project: "p-123456", account_id: "reader-one" },
+          b: { project: "p-123456", account_id: "reader-one" },
+        },
+      },
+    };
+    const more = invariantViolations({ maintenance }).join("\n");
+    for (const what of [
+      "schedule 0 3 * * 7",
+      "time zone europe/berlin",
+      "storage request 0",
+      "storage class Fast SSD",
+      "label value kube prometheus",
+      "scrape interval 10000000000000s",
+      "namespace kube-system exists on every cluster",
+      "p-123456/reader-one also in maintenance",
+      "workspace name team:é-registry",
+    ]) {
+      expect(more).toContain(what);
+    }
     const found = invariantViolations({ broken }).join("\n");
     expect(found).toContain("GCP name Bad_Name");
     expect(found).toContain("namespace apps created twice");

@@ -4,7 +4,10 @@
  * Cloud, Kubernetes and Terraform accept. Used on every shipped environment and on every
  * environment the property tests accept.
  */
+import { cronScheduleProblem } from "../../lib/config/cron-schedule";
+import { goParseDurationAccepts } from "../../lib/config/go-duration";
 import { imageReferenceProblem } from "../../lib/config/image-reference";
+import { timeZoneProblem } from "../../lib/config/time-zone";
 import { quantityValue } from "../../lib/config/quantity";
 import { POD_WORKLOADS, podSpecOfWorkload, type StackJson } from "./json";
 
@@ -117,10 +120,75 @@ export function invariantViolations(stacks: Readonly<Record<string, StackJson>>)
         }
       }
     }
+    for (const [id, body] of resources(stack, "kubernetes_cron_job_v1")) {
+      const spec = body.spec as Json;
+      if (isLiteral(spec.schedule) && cronScheduleProblem(spec.schedule)) {
+        report(
+          `kubernetes_cron_job_v1.${id}`,
+          `schedule ${spec.schedule}: ${String(cronScheduleProblem(spec.schedule))}`,
+        );
+      }
+      if (isLiteral(spec.timezone) && timeZoneProblem(spec.timezone)) {
+        report(`kubernetes_cron_job_v1.${id}`, `time zone ${spec.timezone}`);
+      }
+    }
+    for (const [id, body] of resources(stack, "kubernetes_persistent_volume_claim_v1")) {
+      const claim = (body.spec as Json[] | Json | undefined) ?? {};
+      const spec = (Array.isArray(claim) ? claim[0] : claim) as Json;
+      const requests = ((spec.resources as Json | undefined)?.requests as Json | undefined) ?? {};
+      const size = requests.storage;
+      if (isLiteral(size) && !((quantityValue(size) ?? 0) > 0)) {
+        report(`kubernetes_persistent_volume_claim_v1.${id}`, `storage request ${size}`);
+      }
+      const storageClass = spec.storage_class_name;
+      if (
+        isLiteral(storageClass) &&
+        !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(storageClass)
+      ) {
+        report(`kubernetes_persistent_volume_claim_v1.${id}`, `storage class ${storageClass}`);
+      }
+    }
+    for (const [id, body] of resources(stack, "kubernetes_manifest")) {
+      const manifest = body.manifest as Json;
+      const labels = ((manifest.metadata as Json | undefined)?.labels as Json | undefined) ?? {};
+      for (const [key, value] of Object.entries(labels)) {
+        const name = key.slice(key.lastIndexOf("/") + 1);
+        if (!LABEL_VALUE.test(name) || name === "")
+          report(`kubernetes_manifest.${id}`, `label key ${key}`);
+        if (isLiteral(value) && !LABEL_VALUE.test(value))
+          report(`kubernetes_manifest.${id}`, `label value ${value}`);
+      }
+      for (const endpoint of ((manifest.spec as Json | undefined)?.endpoints as
+        Json[] | undefined) ?? []) {
+        if (isLiteral(endpoint.interval) && !goParseDurationAccepts(endpoint.interval)) {
+          report(`kubernetes_manifest.${id}`, `scrape interval ${endpoint.interval}`);
+        }
+      }
+    }
+    for (const type of WORKLOADS) {
+      for (const [id, workload] of resources(stack, type)) {
+        for (const container of containersOf(workload)) {
+          for (const variable of (container.env as Json[] | undefined) ?? []) {
+            if (
+              variable.name === "REGISTRY_PROXY_TTL" &&
+              isLiteral(variable.value) &&
+              !goParseDurationAccepts(variable.value)
+            ) {
+              report(`${type}.${id}`, `proxy ttl ${variable.value}`);
+            }
+          }
+        }
+      }
+    }
     const namespaces = resources(stack, "kubernetes_namespace_v1").map(([, body]) => [
       String(body.provider ?? ""),
       String((body.metadata as Json).name),
     ]);
+    for (const [, name] of namespaces) {
+      if (name === "default" || name.startsWith("kube-")) {
+        report("kubernetes_namespace_v1", `namespace ${name} exists on every cluster`);
+      }
+    }
     namespaces.forEach(([provider, name], i) => {
       if (namespaces.slice(0, i).some(([p, n]) => p === provider && n === name)) {
         report("kubernetes_namespace_v1", `namespace ${name} created twice on one cluster`);
