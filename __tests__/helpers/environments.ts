@@ -37,6 +37,11 @@ export type ExampleName = keyof typeof EXAMPLES;
 
 /** Variants of an environment with some settings changed, synthesized like the files. */
 export const VARIANTS = {
+  /** 39 characters: `<name>-pool` cut at GKE's 40 ended with '-'. */
+  longClusterName: {
+    base: "default",
+    patch: { onprem: { cluster: { name: "registry-cluster-with-a-long-name-abcde" } } },
+  },
   backendGcs: {
     base: "default",
     patch: { backend: { type: "gcs", bucket: "tf-state", prefix: "hybrid" } },

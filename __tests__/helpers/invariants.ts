@@ -47,6 +47,9 @@ export function invariantViolations(stacks: Readonly<Record<string, StackJson>>)
         }
         if (type === "google_container_cluster" || type === "google_container_node_pool") {
           if (isLiteral(body.name) && body.name.length > 40) report(address, "GKE name over 40");
+          if (isLiteral(body.name) && !GCP_NAME.test(body.name)) {
+            report(address, `GKE name ${body.name} breaks RFC 1035`);
+          }
         }
         if (type === "google_service_account" && isLiteral(body.account_id)) {
           if (!/^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(body.account_id)) {
