@@ -105,28 +105,23 @@ describe("workloads (GKE mode)", () => {
   });
 
   it("authorises by method: reads for every user, writes for pushers, deletes for nobody", () => {
-    const mapBody = /map \$request_method \$registry_users_file \{([^}]*)\}/.exec(nginxConf)?.[1];
-    const files = Object.fromEntries(
-      (mapBody ?? "")
-        .split(";")
-        .map((line) => line.trim().split(/\s+/))
-        .filter((words) => words.length === 2),
-    );
-    expect(files).toEqual({
-      GET: "/auth/read.htpasswd",
-      HEAD: "/auth/read.htpasswd",
-      POST: "/auth/write.htpasswd",
-      PUT: "/auth/write.htpasswd",
-      PATCH: "/auth/write.htpasswd",
-      default: "/auth/nobody.htpasswd",
-    });
-    expect(nginxConf).toContain("auth_basic_user_file $registry_users_file;");
-    // The init script puts only the push user in the write file.
+    const mapBody =
+      /map "\$registry_method_class:\$remote_user" \$registry_denied \{([^}]*)\}/.exec(
+        nginxConf,
+      )?.[1];
+    const allowed = (mapBody ?? "")
+      .split(";")
+      .map((line) => line.trim())
+      .filter((line) => line !== "");
+    // The push user (config: pusher) may write; reads for everyone; the rest is refused.
+    expect(allowed).toEqual(['"write:pusher" 0', '"~^read:" 0', "default 1"]);
+    expect(nginxConf).toContain("auth_basic_user_file /auth/users.htpasswd;");
+    // The init script hashes both users into the one file nginx authenticates with.
     const [init] = containers(deployment, "init_container");
     const script = (init.command as string[])[2];
-    expect(script).toContain("sed '/^$/d' /auth/push.entry /auth/pull.entry > /auth/read.htpasswd");
-    expect(script).toContain("sed '/^$/d' /auth/push.entry > /auth/write.htpasswd");
-    expect(script).toContain(": > /auth/nobody.htpasswd");
+    expect(script).toContain(
+      "sed '/^$/d' /auth/push.entry /auth/pull.entry > /auth/users.htpasswd",
+    );
   });
 
   it("refuses writes while the maintenance flag is on the data volume", () => {
@@ -349,9 +344,15 @@ describe("workloads with the pull-through cache", () => {
 
   it("is read-only through its API: no user may write or delete", () => {
     const script = (containers(cache, "init_container")[0].command as string[])[2];
-    expect(script).toContain("sed '/^$/d' /auth/pull.entry > /auth/read.htpasswd");
-    expect(script).toContain(": > /auth/write.htpasswd");
+    expect(script).toContain("sed '/^$/d' /auth/pull.entry > /auth/users.htpasswd");
     expect(script).not.toContain("push");
+    const config = String(
+      (byName(stack, "kubernetes_config_map_v1", "registry-cache-auth-proxy").data as Json)[
+        "nginx.conf"
+      ],
+    );
+    expect(config).not.toContain('"write:');
+    expect(config).toContain('"~^read:" 0;');
   });
 
   it("serves its own certificate and sits on an internal load balancer at the reserved cache IP", () => {

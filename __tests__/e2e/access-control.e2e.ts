@@ -2,7 +2,8 @@
  * Authorisation by the emitted auth proxy (nginx, Debian's package) in front of the emitted
  * registry (Distribution 2.8, Debian's docker-registry): the pulling user may only read, the
  * pushing user may read and write, nobody may delete, anonymous requests and wrong passwords
- * get 401, and the maintenance flag turns writes away with 503 while reads go on. The access
+ * get 401, an authenticated user's refused request gets 403 with a registry-API DENIED error
+ * (which skopeo reports as denied, not as a wrong password), and the maintenance flag turns writes away with 503 while reads go on. The access
  * log the proxy writes is summed up by user, method and status at the end.
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/access-control.e2e.ts`.
@@ -81,10 +82,12 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
       },
     });
 
-  test("the pulling user's push is refused and stores nothing", async () => {
+  test("the pulling user's push is refused as denied, not as a wrong password, and stores nothing", async () => {
     const result = push("pull");
     expect(result.status).not.toBe(0);
-    expect(result.output).toMatch(/unauthorized|authentication required/i);
+    // Before: 401 with an HTML body, "unauthorized: authentication required".
+    expect(result.output).toMatch(/denied: requested access to the resource is denied/);
+    expect(result.output).not.toMatch(/authentication required/);
     const manifest = await request(
       "GET",
       `/v2/${repository}/manifests/${scenario.tag}`,
@@ -148,14 +151,48 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
       expect(statuses["puller (wrong password)"][key]).toBe(401);
       const read = method === "GET" || method === "HEAD";
       const write = method === "POST" || method === "PATCH" || method === "PUT";
-      // The proxy answers 401; anything else came from the registry behind it.
-      expect(statuses.puller[key] === 401).toBe(!read);
-      expect(statuses.pusher[key] === 401).toBe(!read && !write);
+      // The proxy answers 403 after authentication; anything else came from the registry.
+      expect(statuses.puller[key] === 403).toBe(!read);
+      expect(statuses.pusher[key] === 403).toBe(!read && !write);
     }
+    const denied = await request(
+      "DELETE",
+      `/v2/${repository}/manifests/${image.manifest.digest}`,
+      creds("push"),
+    );
+    expect(JSON.parse(denied.body)).toMatchObject({ errors: [{ code: "DENIED" }] });
+    expect(denied.headers["docker-distribution-api-version"]).toBe("registry/2.0");
     expect(statuses.pusher[`POST ${uploads}`]).toBe(202);
     expect(statuses.puller[`HEAD ${manifestPath}`]).toBe(200);
     // The image is still there after every DELETE above.
     expect((await request("HEAD", manifestPath, creds("pull"))).status).toBe(200);
+  });
+
+  test("an anonymous GET /v2/ gets nginx's 401 with the v2 version header clients look for", async () => {
+    const anonymous = await request("GET", "/v2/");
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers["docker-distribution-api-version"]).toBe("registry/2.0");
+    expect(String(anonymous.headers["www-authenticate"])).toMatch(/^Basic realm=/);
+  });
+
+  test("upload URLs name the host the client used, whatever Forwarded headers it sends", async () => {
+    const upload = await httpRequest(
+      `https://${scenario.registry.host}/v2/${repository}/blobs/uploads/`,
+      {
+        method: "POST",
+        ca: scenario.caPem,
+        auth: creds("push"),
+        headers: {
+          Forwarded: "host=attacker.example;proto=http",
+          "X-Forwarded-Host": "attacker.example",
+        },
+      },
+    );
+    expect(upload.status).toBe(202);
+    const location = String(upload.headers.location);
+    console.log(`upload Location with a client's Forwarded: ${location}`);
+    expect(location).not.toContain("attacker.example");
+    expect(location.startsWith(`https://${scenario.registry.host}/v2/`)).toBe(true);
   });
 
   test("the maintenance flag turns writes away with 503 while reads go on", async () => {
@@ -182,7 +219,7 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
   test("the proxy's access log counts the refusals by user and method", () => {
     const lines = accessLines(readFileSync(scenario.registry.proxy.stdoutFile, "utf8"));
     expect(lines.length).toBeGreaterThan(0);
-    const refused = lines.filter((line) => line.status === 401 || line.status === 503);
+    const refused = lines.filter((line) => [401, 403, 503].includes(line.status));
     const counts = new Map<string, number>();
     for (const line of refused) {
       const key = `${line.user} ${line.method} ${String(line.status)}`;
@@ -194,9 +231,9 @@ describe("access control by the auth proxy, with nginx and Distribution 2.8", ()
     );
     const { pull, push: pushUser } = scenario.credentials;
     for (const method of ["POST", "PATCH", "PUT", "DELETE"]) {
-      expect(counts.get(`${pull.username} ${method} 401`)).toBeGreaterThan(0);
+      expect(counts.get(`${pull.username} ${method} 403`)).toBeGreaterThan(0);
     }
-    expect(counts.get(`${pushUser.username} DELETE 401`)).toBeGreaterThan(0);
+    expect(counts.get(`${pushUser.username} DELETE 403`)).toBeGreaterThan(0);
     expect(counts.get(`${pushUser.username} POST 503`)).toBe(1);
     expect(refused.some((line) => line.user === pushUser.username && line.method === "GET")).toBe(
       false,

@@ -3,7 +3,9 @@
  * Distribution's "Authenticate proxy with nginx" recipe (distribution v3.1.1
  * docs/content/recipes/nginx.md). Distribution's own htpasswd auth authenticates but does not
  * authorise (every user may push), so the registry listens on the pod's loopback only and
- * nginx decides who may do what.
+ * nginx decides who may do what: it authenticates every user (401 for a missing or wrong
+ * password), then refuses what the user may not do with 403 and a registry-API error
+ * (`DENIED`), which clients show as such instead of reporting a wrong password.
  */
 
 /** In-container paths of the auth proxy; the e2e test remaps them to a temporary directory. */
@@ -17,15 +19,8 @@ export const AUTH_PROXY_PATHS = {
   runtimeDir: "/run/nginx",
 } as const;
 
-/** htpasswd files the init container writes, one per access level. */
-export const USER_FILES = {
-  /** Every user: may read (GET, HEAD). */
-  read: "read.htpasswd",
-  /** Users who may also write (POST, PUT, PATCH). */
-  write: "write.htpasswd",
-  /** Always empty: no credential passes (DELETE and any other method). */
-  nobody: "nobody.htpasswd",
-} as const;
+/** The htpasswd file the init container writes: every user, for authentication. */
+export const USERS_FILE = "users.htpasswd";
 
 export interface AuthProxyConfigProps {
   /** Port nginx serves TLS on. */
@@ -34,8 +29,14 @@ export interface AuthProxyConfigProps {
   readonly upstream: string;
   /** Basic auth realm shown to clients. */
   readonly realm: string;
-  /** Folder holding the USER_FILES. */
+  /** Folder holding USERS_FILE. */
   readonly usersDir: string;
+  /**
+   * Usernames that may write (POST, PUT, PATCH); every authenticated user may read (GET,
+   * HEAD), nobody may delete or use another method.
+   * @default none (a read-only registry)
+   */
+  readonly writers?: readonly string[];
   /**
    * Files whose presence puts the registry in read-only maintenance: writes get 503 while any
    * exists (garbage collection, backups). Checked on every request.
@@ -46,10 +47,24 @@ export interface AuthProxyConfigProps {
   readonly workerProcesses?: number;
 }
 
-/** Methods that only read; every other method needs a user in the write file. */
+/** Methods that only read. */
 const READ_METHODS = ["GET", "HEAD"] as const;
 /** Methods that write (blob uploads, manifest pushes). DELETE is in neither list: refused. */
 const WRITE_METHODS = ["POST", "PUT", "PATCH"] as const;
+
+/** Internal location a refused request is moved to: it authenticates, then answers 403. */
+const DENIED_LOCATION = "/__registry_denied__";
+
+/** Body of the 403 for an authenticated user's refused request, in Distribution's format. */
+const DENIED_ERROR = JSON.stringify({
+  errors: [
+    {
+      code: "DENIED",
+      message:
+        "requested access to the resource is denied: this user may only pull (pushes need the push user; nobody may delete)",
+    },
+  ],
+});
 
 /** Body of the 503 during maintenance, in Distribution's error format so clients print it. */
 const MAINTENANCE_ERROR = JSON.stringify({
@@ -63,23 +78,31 @@ const MAINTENANCE_ERROR = JSON.stringify({
 
 /** The access-log line: who did what with which result, one line per request. */
 export const ACCESS_LOG_FORMAT =
-  'registry_access remote=$remote_addr user="$remote_user" method=$request_method uri="$uri" status=$status bytes=$body_bytes_sent';
+  'registry_access remote=$remote_addr user="$remote_user" method=$request_method uri="$registry_path" status=$status bytes=$body_bytes_sent';
+
+/** `"` and `\\` escaped for an nginx double-quoted string. */
+const nginxQuoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
 /**
- * nginx.conf for the front. The user file is chosen by method (`auth_basic_user_file` takes
- * variables, nginx docs ngx_http_auth_basic_module): GET/HEAD check every user, writes only the
- * pushing users, DELETE an empty file, so a puller's push and every delete get 401 and an
- * anonymous request gets 401 whatever its method.
+ * nginx.conf for the front. Every request authenticates against USERS_FILE. Which requests a
+ * user may make is a map over `<method class>:<user>` (`$remote_user` is the Authorization
+ * header's name, unauthenticated until the access phase): a refused request is rewritten to
+ * an internal location that authenticates again (so a wrong password stays 401) and only then,
+ * in the try-files phase that follows access, answers 403 with a registry-API JSON error.
  */
 export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
-  const users = (file: string) => `${props.usersDir}/${file}`;
+  const usersFile = `${props.usersDir}/${USERS_FILE}`;
   const runtime = AUTH_PROXY_PATHS.runtimeDir;
-  const methodFiles = [
-    ...READ_METHODS.map((method) => `    ${method} ${users(USER_FILES.read)};`),
-    ...WRITE_METHODS.map((method) => `    ${method} ${users(USER_FILES.write)};`),
-    `    default ${users(USER_FILES.nobody)};`,
+  const methodClasses = [
+    ...READ_METHODS.map((method) => `    ${method} read;`),
+    ...WRITE_METHODS.map((method) => `    ${method} write;`),
+    "    default other;",
   ];
   const writeMethods = WRITE_METHODS.map((method) => `    ${method} 1;`);
+  const allowed = [
+    ...(props.writers ?? []).map((user) => `    ${nginxQuoted(`write:${user}`)} 0;`),
+    '    "~^read:" 0;',
+  ];
   const flags = props.readOnlyFlags ?? [];
   const maintenance =
     flags.length > 0
@@ -118,8 +141,13 @@ export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
     `  log_format registry '${ACCESS_LOG_FORMAT}';`,
     "  access_log /dev/stdout registry;",
     "",
-    "  map $request_method $registry_users_file {",
-    ...methodFiles,
+    "  map $request_method $registry_method_class {",
+    ...methodClasses,
+    "  }",
+    "  # Refused unless listed: reads for every user, writes for the writers, nothing else.",
+    '  map "$registry_method_class:$remote_user" $registry_denied {',
+    ...allowed,
+    "    default 1;",
     "  }",
     "  map $request_method $registry_write_method {",
     ...writeMethods,
@@ -146,17 +174,40 @@ export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
     "",
     "    default_type application/json;",
     "",
+    "    # The path as requested, for the access log (a refused request is rewritten).",
+    "    set $registry_path $uri;",
     ...maintenance,
     "    location /v2/ {",
     `      auth_basic "${props.realm}";`,
-    "      auth_basic_user_file $registry_users_file;",
+    `      auth_basic_user_file ${usersFile};`,
     "      add_header Docker-Distribution-Api-Version $registry_api_version always;",
+    "      if ($registry_denied) {",
+    `        rewrite ^ ${DENIED_LOCATION} last;`,
+    "      }",
     `      proxy_pass http://${props.upstream};`,
-    "      # Upload URLs the registry returns must name the host and scheme the client used.",
+    "      # Upload URLs the registry returns must name the host and scheme the client used:",
+    "      # Distribution prefers Forwarded, then X-Forwarded-Host, to Host (distribution",
+    "      # registry/api/v2/urls.go), so a client's own Forwarded never reaches it.",
     "      proxy_set_header Host $http_host;",
+    '      proxy_set_header Forwarded "";',
+    "      proxy_set_header X-Forwarded-Host $http_host;",
     "      proxy_set_header X-Real-IP $remote_addr;",
     "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
     "      proxy_set_header X-Forwarded-Proto $scheme;",
+    "    }",
+    "",
+    "    # Authenticated first (a wrong password is 401), then refused: try_files runs after",
+    "    # the access phase, and no file by this name exists.",
+    `    location = ${DENIED_LOCATION} {`,
+    "      internal;",
+    `      auth_basic "${props.realm}";`,
+    `      auth_basic_user_file ${usersFile};`,
+    "      try_files /nonexistent =403;",
+    "      error_page 403 @registry_denied;",
+    "    }",
+    "    location @registry_denied {",
+    "      add_header Docker-Distribution-Api-Version registry/2.0 always;",
+    "      return 403 '" + DENIED_ERROR + "';",
     "    }",
     "",
     "    # The readiness probe: nginx and the registry behind it both answer.",

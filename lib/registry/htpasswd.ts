@@ -1,4 +1,4 @@
-import { USER_FILES } from "./auth-proxy-config";
+import { USERS_FILE } from "./auth-proxy-config";
 
 /** Mount point of the generated htpasswd files in the pod (an in-memory emptyDir). */
 export const HTPASSWD_DIR = "/auth";
@@ -12,13 +12,11 @@ const BCRYPT_COST = 10;
 export interface HtpasswdUser {
   /** Prefix of the user's keys in the credentials secret (`push`, `pull`). */
   readonly key: string;
-  /** May push (POST, PUT, PATCH) as well as pull. */
-  readonly canWrite: boolean;
 }
 
 /**
- * The init container's script: bcrypt every user once, then write the auth proxy's files by
- * access level (USER_FILES): every user may read, writers may write, nobody may delete.
+ * The init container's script: bcrypt every user once into the auth proxy's USERS_FILE (who
+ * may do what is the proxy's configuration).
  * Hashing in the pod keeps the Terraform plan stable (Terraform's bcrypt() changes every run,
  * and random_password.bcrypt_hash is wrong since random 3.4.0); passwords come from files,
  * never from the command line.
@@ -43,12 +41,7 @@ export function htpasswdScript(
     "set -eu",
     "umask 077",
     ...hash,
-    fileOf(USER_FILES.read, users),
-    fileOf(
-      USER_FILES.write,
-      users.filter((user) => user.canWrite),
-    ),
-    fileOf(USER_FILES.nobody, []),
+    fileOf(USERS_FILE, users),
     ...(users.length > 0 ? [`rm ${users.map(entry).join(" ")}`] : []),
   ].join("\n");
 }

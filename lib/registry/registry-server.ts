@@ -271,12 +271,13 @@ export class RegistryServer extends Construct {
           ]
         : []),
     ];
-    const script = htpasswdScript(users.map(([key]) => ({ key, canWrite: writers.has(key) })));
+    const script = htpasswdScript(users.map(([key]) => ({ key })));
     const nginxConfig = renderAuthProxyConfig({
       listenPort: REGISTRY_CONTAINER_PORT,
       upstream: REGISTRY_BACKEND_ADDRESS,
       realm: props.fqdn,
       usersDir: HTPASSWD_DIR,
+      writers: users.filter(([key]) => writers.has(key)).map(([, user]) => user.username),
       // The maintenance jobs work on a volume; a bucket has none to flag (nor jobs).
       readOnlyFlags: isObjectStorage(props.storage) ? [] : Object.values(MAINTENANCE_FLAGS),
     });
