@@ -80,6 +80,24 @@ describe("workloads (GKE mode)", () => {
     expect(registry.port).toEqual([{ name: "metrics", container_port: 5001 }]);
   });
 
+  it("restarts the registry only when its process is gone, not when storage is unhealthy", () => {
+    // /debug/health reports the storage check: readiness only.
+    expect(registry.readiness_probe).toMatchObject({
+      http_get: { path: "/debug/health", port: "5001", scheme: "HTTP" },
+    });
+    expect(registry.liveness_probe).toMatchObject({ tcp_socket: [{ port: "5001" }] });
+    expect(JSON.stringify(registry.liveness_probe)).not.toContain("health");
+  });
+
+  it("stops without cutting transfers: endpoints first, then a drain the grace period covers", () => {
+    for (const container of [registry, proxy]) {
+      expect(container.lifecycle).toEqual({ pre_stop: [{ exec: { command: ["sleep", "5"] } }] });
+    }
+    expect(registryEnv.REGISTRY_HTTP_DRAINTIMEOUT).toBe("60s");
+    const pod = podSpec(deployment);
+    expect(pod.termination_grace_period_seconds).toBe(75);
+  });
+
   it("terminates TLS in the auth proxy with the server certificate", () => {
     expect(proxy.name).toBe("auth-proxy");
     expect(proxy.image).toBe("nginx:1.28.0");

@@ -46,6 +46,19 @@ export const REGISTRY_DEBUG_PORT = 5001;
  */
 export const REGISTRY_BACKEND_ADDRESS = "127.0.0.1:5080";
 
+/**
+ * Stopping a pod without cutting transfers: Kubernetes removes the pod from the Service's
+ * endpoints while it runs the containers' preStop hooks, so both containers first wait
+ * `PRE_STOP_SECONDS` for new connections to stop arriving; then Distribution, with
+ * `http.draintimeout`, stops accepting and lets requests in flight finish for up to
+ * `DRAIN_SECONDS` (distribution registry/registry.go: without it the process exits at once on
+ * SIGTERM), and nginx stops gracefully (the nginx image's STOPSIGNAL is SIGQUIT). The grace
+ * period covers both before the kubelet kills what is left.
+ */
+export const PRE_STOP_SECONDS = 5;
+export const DRAIN_SECONDS = 60;
+export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + DRAIN_SECONDS + 10;
+
 /** The proxy streams and hashes a password per request: small, with room for bcrypt bursts. */
 const AUTH_PROXY_RESOURCES = {
   requests: { cpu: "50m", memory: "32Mi" },
@@ -250,6 +263,7 @@ export class RegistryServer extends Construct {
       { name: "REGISTRY_HTTP_ADDR", value: REGISTRY_BACKEND_ADDRESS },
       { name: "REGISTRY_HTTP_SECRET", valueFrom: secretRef("http-secret") },
       { name: "REGISTRY_HTTP_DEBUG_ADDR", value: `:${REGISTRY_DEBUG_PORT}` },
+      { name: "REGISTRY_HTTP_DRAINTIMEOUT", value: `${DRAIN_SECONDS}s` },
       { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_ENABLED", value: "true" },
       { name: "REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH", value: "/metrics" },
       ...this.storageEnv,
@@ -322,10 +336,23 @@ export class RegistryServer extends Construct {
     // Distribution's debug server answers /debug/health (health/health.go registers it on the
     // default mux, registry/registry.go configureDebugServer serves that mux) on the pod IP; the
     // API itself is on loopback. The proxy is ready when a request crosses it to the registry.
-    const registryProbe = {
+    // /debug/health turns 503 while the storage check fails (registry/handlers/app.go
+    // RegisterHealthChecks): right for readiness, wrong for liveness, which would restart every
+    // replica into CrashLoopBackOff during a short bucket outage. Liveness asks only whether the
+    // process still listens.
+    const registryReadiness = {
       httpGet: { path: "/debug/health", port: String(REGISTRY_DEBUG_PORT), scheme: "HTTP" },
       periodSeconds: 10,
       timeoutSeconds: 3,
+    };
+    const registryLiveness = {
+      tcpSocket: [{ port: String(REGISTRY_DEBUG_PORT) }],
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      failureThreshold: 6,
+    };
+    const waitForEndpoints = {
+      preStop: [{ exec: { command: ["sleep", String(PRE_STOP_SECONDS)] } }],
     };
     const proxyReadiness = {
       httpGet: { path: "/", port: String(REGISTRY_CONTAINER_PORT), scheme: "HTTPS" },
@@ -353,6 +380,7 @@ export class RegistryServer extends Construct {
             serviceAccountName: this.serviceAccount?.metadata.name,
             automountServiceAccountToken: false,
             priorityClassName: props.priorityClassName,
+            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
             // Replicas on different nodes (and zones where there are several): a node drain
             // or a zone outage leaves one serving. Best effort, so a one-node cluster still
             // runs them all.
@@ -390,8 +418,9 @@ export class RegistryServer extends Construct {
                 image: props.image,
                 env: this.env,
                 port: [{ name: "metrics", containerPort: REGISTRY_DEBUG_PORT }],
-                readinessProbe: registryProbe,
-                livenessProbe: { ...registryProbe, initialDelaySeconds: 10, failureThreshold: 6 },
+                readinessProbe: registryReadiness,
+                livenessProbe: registryLiveness,
+                lifecycle: waitForEndpoints,
                 resources: props.resources,
                 securityContext: restrictedContainerSecurityContext(),
                 volumeMount: [
@@ -410,6 +439,7 @@ export class RegistryServer extends Construct {
                 command: ["nginx", "-e", "stderr", "-c", AUTH_PROXY_PATHS.config],
                 port: [{ name: "https", containerPort: REGISTRY_CONTAINER_PORT }],
                 readinessProbe: proxyReadiness,
+                lifecycle: waitForEndpoints,
                 livenessProbe: {
                   tcpSocket: [{ port: String(REGISTRY_CONTAINER_PORT) }],
                   initialDelaySeconds: 5,

@@ -13,6 +13,7 @@ import { synthesizedEnvironment, synthesizedRegistry, type SynthesizedRegistry }
 import {
   generateCredentials,
   launchRegistry,
+  type LaunchOptions,
   type Credentials,
   type RunningRegistry,
 } from "./running-registry";
@@ -49,6 +50,8 @@ export function sampleImage(config: Config): { repository: string; tag: string }
 export async function startRegistryScenario(
   environment: string,
   tmp: string,
+  /** Emitted variables to leave out, with the reason (a control run). @default none */
+  launch: Pick<LaunchOptions, "drop"> = {},
 ): Promise<RegistryScenario> {
   const { config } = synthesizedEnvironment(environment);
   const emitted = synthesizedRegistry(environment, "registry");
@@ -67,6 +70,7 @@ export async function startRegistryScenario(
     ca,
     server,
     credentials,
+    ...launch,
   });
   const { repository, tag } = sampleImage(config);
   const image = buildOciImage(join(tmp, "image"), { tag });
