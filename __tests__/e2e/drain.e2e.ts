@@ -15,7 +15,12 @@ import { join } from "node:path";
 import { DRAIN_SECONDS } from "../../lib/registry/registry-server";
 import { DEFAULT_ENVIRONMENT } from "./support/registry";
 import { buildOciImage, type Descriptor } from "./support/oci-image";
-import { credentialsOf, startRegistryScenario, type RegistryScenario } from "./support/scenario";
+import {
+  credentialsOf,
+  pushImage,
+  startRegistryScenario,
+  type RegistryScenario,
+} from "./support/scenario";
 import {
   cleanupTempDirs,
   makeTempDir,
@@ -81,16 +86,7 @@ describe("a transfer in flight when the registry is told to stop (Distribution 2
     // A layer larger than what the loopback sockets and nginx hold, so the registry is still
     // sending when the signal comes (a small one would already sit in buffers).
     const image = buildOciImage(join(tmp, "big"), { tag: "1", payloadBytes: LAYER_BYTES });
-    const { push } = scenario.credentials;
-    scenario.skopeo.runOk([
-      "copy",
-      "--dest-cert-dir",
-      scenario.caDir,
-      "--dest-creds",
-      `${push.username}:${push.password}`,
-      `oci:${image.dir}:1`,
-      `docker://${scenario.registry.host}/drain/big:1`,
-    ]);
+    pushImage(scenario, { dir: image.dir, tag: "1" }, `${scenario.registry.host}/drain/big:1`);
     const caFile = join(tmp, "ca.pem");
     writeFileSync(caFile, scenario.caPem);
     const layer = image.layer;

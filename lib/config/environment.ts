@@ -1,3 +1,4 @@
+import type { StateBackendSettings } from "../backend/state-backend";
 import { basename, extname } from "node:path";
 
 /**
@@ -30,21 +31,8 @@ export type BackendInput =
       readonly workspacePrefix?: string;
     };
 
-/** The backend with every location decided. */
-export type ResolvedBackend =
-  | { readonly type: "local"; readonly directory: string }
-  | {
-      readonly type: "gcs";
-      readonly bucket: string;
-      readonly prefix: string;
-      readonly kmsEncryptionKey?: string;
-    }
-  | {
-      readonly type: "cloud";
-      readonly hostname: string;
-      readonly organization: string;
-      readonly workspacePrefix: string;
-    };
+/** The backend with every location decided: the settings the stacks' backends take. */
+export type ResolvedBackend = StateBackendSettings;
 
 /**
  * The name of a file that does not set `environment`: its base name, as a valid name

@@ -115,8 +115,18 @@ export function pullAsPuller(scenario: RegistryScenario, reference: string, targ
   ]);
 }
 
-/** Push the scenario's image with the pushing user. */
-export function pushImage(scenario: RegistryScenario): void {
+/**
+ * Push an OCI layout's tagged image (default: the scenario's image) to `reference` (default:
+ * the scenario's reference) with the pushing user.
+ */
+export function pushImage(
+  scenario: RegistryScenario,
+  source: { readonly dir: string; readonly tag: string } = {
+    dir: scenario.image.dir,
+    tag: scenario.tag,
+  },
+  reference = scenario.reference,
+): void {
   const { push } = scenario.credentials;
   scenario.skopeo.runOk([
     "copy",
@@ -124,10 +134,7 @@ export function pushImage(scenario: RegistryScenario): void {
     scenario.caDir,
     "--dest-creds",
     `${push.username}:${push.password}`,
-    `oci:${scenario.image.dir}:${scenario.tag}`,
-    `docker://${scenario.reference}`,
+    `oci:${source.dir}:${source.tag}`,
+    `docker://${reference}`,
   ]);
-  console.log(
-    `pushed ${scenario.reference} as ${push.username}: ${scenario.image.manifest.digest}`,
-  );
 }
