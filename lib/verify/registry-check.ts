@@ -99,10 +99,11 @@ export async function checkRegistry(target: RegistryCheckTarget): Promise<CheckR
     check: "registry pull user",
     detail: `GET /v2/ as ${target.user} -> ${authorized.status}`,
   });
-  // The auth proxy refuses the pull user's writes before they reach Distribution.
+  // The auth proxy refuses the pull user's writes before they reach Distribution: 403 DENIED
+  // after authenticating (lib/registry/auth-proxy-config.ts); the 0.1.0 proxy answered 401.
   const upload = await send(target, basic, "POST", PROBE_UPLOADS);
   results.push({
-    ok: upload.status === 401,
+    ok: upload.status === 403 || upload.status === 401,
     check: "registry pull user read-only",
     detail: `POST ${PROBE_UPLOADS} as ${target.user} -> ${upload.status}${uploadVerdict(upload.status)}`,
   });
@@ -111,7 +112,9 @@ export async function checkRegistry(target: RegistryCheckTarget): Promise<CheckR
 
 /** Why a pull user's upload answer other than 401 is a failure. */
 function uploadVerdict(status: number): string {
-  if (status === 401) return "";
+  if (status === 403) return "";
+  if (status === 401)
+    return " (refused the 0.1.0 way; redeploy the workloads stack for 403 DENIED)";
   // The proxy checks its maintenance flags before the credentials (README, Garbage collection).
   if (status === 503) {
     return ": writes are refused for maintenance now (a garbage-collection or backup job runs, or one died and left its flag); run verify again afterwards";

@@ -477,10 +477,16 @@ export function authProxyConfigFor(
     config = config.split(from).join(to);
   }
   if (options.withoutAuth !== undefined) {
+    // Without Basic auth every request is the empty user: let it write, as the writers may.
+    const readsForEveryone = '    "~^read:" 0;';
+    if (!config.includes(readsForEveryone)) {
+      throw new Error(`${registry.name} nginx.conf: no ${readsForEveryone.trim()} any more`);
+    }
     config = config
       .split("\n")
       .filter((line) => !/^\s*auth_basic(_user_file)? /.test(line))
-      .join("\n");
+      .join("\n")
+      .replace(readsForEveryone, `${readsForEveryone}\n    "~^write:" 0;`);
   }
   const leftover =
     /(?<![\w./-])(\/certs|\/auth|\/run\/nginx|\/var\/lib\/registry|\/etc\/registry-auth-proxy)(?![\w-])/.exec(
