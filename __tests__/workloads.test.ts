@@ -360,6 +360,11 @@ describe("workloads with the pull-through cache", () => {
     });
   });
 
+  it("keeps no blob descriptor cache: an expired repository's shared blob must not look present", () => {
+    expect(cacheEnv.REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR).toBe("disabled");
+    expect(cacheEnv.REGISTRY_STORAGE_DELETE_ENABLED).toBe("true");
+  });
+
   it("is read-only through its API: no user may write or delete", () => {
     const script = (containers(cache, "init_container")[0].command as string[])[2];
     expect(script).toContain("sed '/^$/d' /auth/pull.entry > /auth/users.htpasswd");

@@ -251,8 +251,12 @@ export class RegistryServer extends Construct {
       // Any value but inmemory/redis switches the cache off (distribution v3.1.1
       // registry/handlers/app.go:322-325, "unknown cache type ..., caching disabled"). With it
       // on, a blob the collector deleted is still "there" for HEAD and manifest checks, so a
-      // push skips uploading it and the new image is broken.
-      ...(props.garbageCollected
+      // push skips uploading it and the new image is broken. A pull-through cache deletes
+      // blobs itself: when one repository's content expires, the shared blob file goes for
+      // every repository (registry/proxy/proxyregistry.go OnBlobExpire, Vacuum.RemoveBlob)
+      // while the descriptor cache still says it is there (proxyblobstore.go serveLocal), and
+      // another repository's pull gets a broken body (distribution issue 2367).
+      ...(props.garbageCollected || props.proxy
         ? [{ name: "REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR", value: "disabled" }]
         : []),
       { name: "REGISTRY_LOG_LEVEL", value: "info" },
