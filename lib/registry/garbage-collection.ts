@@ -50,6 +50,8 @@ export function garbageCollectionScript(options: GarbageCollectionScriptOptions)
       ? ['echo "dry run: nothing is deleted and writes go on"']
       : readOnlyWindow(options.readOnlyFlag, options.drainSeconds)),
     ...inBackground(collect.join(" ")),
+    // Writable again before the measurement: du over a large store takes minutes.
+    ...(options.dryRun ? [] : [`rm -f ${options.readOnlyFlag}`, 'echo "writable again"']),
     `after=$(${size})`,
     'echo "storage before: $before KiB, after: $after KiB, reclaimed: $((before - after)) KiB"',
   ].join("\n");
