@@ -157,11 +157,20 @@ function addCaTrust(
       },
     },
   });
+  // The cache proxies the whole registry (same repositories, same tags), so a node whose cache
+  // is down pulls the same reference from the registry: containerd tries a hosts.toml's hosts
+  // in order (https://github.com/containerd/containerd/blob/main/docs/hosts.md).
+  const [registryEndpoint] = inputs.endpoints;
+  const hosts = inputs.endpoints.map((endpoint) =>
+    inputs.cache && endpoint !== registryEndpoint
+      ? { ...endpoint, fallbackTo: [registryEndpoint.registry] }
+      : endpoint,
+  );
   return new CaTrustDaemonSet(scope, "ca-trust", {
     provider: inputs.provider,
     namespace: trustNamespace.metadata.name,
     caCertificatePem: access.caCertificatePem,
-    hosts: inputs.endpoints,
+    hosts,
     image: app.caTrustDaemonSet.image,
     assumeConfigPath: app.caTrustDaemonSet.assumeConfigPath,
   });

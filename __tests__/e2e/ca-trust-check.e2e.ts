@@ -13,8 +13,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HOST_CONTAINERD_CONFIG_DIR } from "../../lib/registry/ca-trust-daemonset";
 import { CONTAINERD_CERTS_DIR, DOCKER_CERTS_DIR } from "../../lib/registry/node-trust-files";
+import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { resourcesOf } from "../helpers/json";
-import { configOf } from "../helpers/environments";
+import { configOf, ENVIRONMENTS } from "../helpers/environments";
 import { synthAll } from "../helpers/synth";
 import { cleanupTempDirs, makeTempDir, requireTool, run, runOk } from "./support/tools";
 
@@ -35,7 +36,11 @@ describe("the CA-trust DaemonSet checks containerd's config_path before installi
   const defaultConfig = runOk(containerd, ["config", "default"]).stdout;
 
   /** Runs the script on a fake node whose containerd config is `configs` (path -> text). */
-  function runOnNode(configs: Record<string, string>, assumeConfigPath = "false") {
+  function runOnNode(
+    configs: Record<string, string>,
+    assumeConfigPath = "false",
+    emitted: { script: string; files: Json } = { script, files },
+  ) {
     const node = makeTempDir("node-");
     const dirs = {
       config: join(node, "etc-containerd"),
@@ -48,10 +53,10 @@ describe("the CA-trust DaemonSet checks containerd's config_path before installi
       mkdirSync(join(dirs.config, path, ".."), { recursive: true });
       writeFileSync(join(dirs.config, path), text);
     }
-    for (const [name, text] of Object.entries(files.data as Record<string, string>)) {
+    for (const [name, text] of Object.entries(emitted.files.data as Record<string, string>)) {
       writeFileSync(join(dirs.trust, name), text);
     }
-    const remapped = script
+    const remapped = emitted.script
       .replaceAll(HOST_CONTAINERD_CONFIG_DIR, dirs.config)
       .replaceAll(`${CONTAINERD_CERTS_DIR}/`, `${dirs.certs}/`)
       .replaceAll(`${DOCKER_CERTS_DIR}/`, `${dirs.docker}/`)
@@ -108,5 +113,34 @@ describe("the CA-trust DaemonSet checks containerd's config_path before installi
     const result = runOnNode({}, "true");
     expect(result.status).toBe(0);
     expect(installed(result.dirs.certs)).toBe(true);
+  });
+
+  it("installs each of two hosts' files (registry and cache) in that host's own folder", () => {
+    const raw = merge(rawEnvironment(ENVIRONMENTS.artifactRegistry), {
+      app: { caTrustDaemonSet: { enabled: true } },
+    });
+    const config = configFrom(raw);
+    if (config.mode !== "hybrid") throw new Error("the cache fixture is hybrid");
+    const stack = synthAll(config).workloads;
+    const [[, twoHostFiles]] = resourcesOf(stack, "kubernetes_config_map_v1").filter(
+      ([, body]) => (body.metadata as Json).name === "registry-ca-trust",
+    );
+    const [[, twoHostDaemonSet]] = resourcesOf(stack, "kubernetes_daemon_set_v1");
+    const spec = ((twoHostDaemonSet.spec as Json).template as Json).spec as Json;
+    const twoHostScript = ((spec.init_container as Json[])[0].command as string[])[2];
+    const data = twoHostFiles.data as Record<string, string>;
+    const result = runOnNode({}, "true", { script: twoHostScript, files: twoHostFiles });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const hosts = [config.registry.fqdn, config.app.pullThroughCache.fqdn];
+    hosts.forEach((host, i) => {
+      const toml = readFileSync(join(result.dirs.certs, host, "hosts.toml"), "utf8");
+      expect(toml).toBe(data[`hosts-${i}.toml`]);
+      // Its own endpoint first: the file is this host's, not the other's.
+      expect(toml.startsWith(`server = "https://${host}"\n\n[host."https://${host}"]`)).toBe(true);
+      expect(readFileSync(join(result.dirs.certs, host, "ca.crt"), "utf8")).toBe(data["ca.crt"]);
+      expect(readFileSync(join(result.dirs.docker, host, "ca.crt"), "utf8")).toBe(data["ca.crt"]);
+    });
+    console.log(`two hosts installed: ${hosts.map((host) => `${host}/hosts.toml`).join(", ")}`);
   });
 });

@@ -11,6 +11,48 @@ export interface TrustedRegistryHost {
   readonly registry: string;
   /** URL containerd connects to. */
   readonly endpoint: string;
+  /**
+   * Registry names of other entries of `hosts` whose endpoints containerd tries, in this
+   * order, when this one fails: a pull-through cache falls back to the registry it proxies,
+   * which serves the same repositories under the same names.
+   * @default none
+   */
+  readonly fallbackTo?: readonly string[];
+}
+
+/** Where the install script puts a host's CA, beside its hosts.toml. */
+function caFileOf(registry: string): string {
+  return `${CONTAINERD_CERTS_DIR}/${registry}/ca.crt`;
+}
+
+/**
+ * Each host's hosts.toml, by registry name: its own endpoint and CA first, then those of its
+ * fallbacks, each with the CA file the script writes in that host's own folder.
+ */
+export function hostsTomlFiles(hosts: readonly TrustedRegistryHost[]): Record<string, string> {
+  const byName = new Map(hosts.map((host) => [host.registry, host]));
+  return Object.fromEntries(
+    hosts.map((host) => {
+      const fallbacks = (host.fallbackTo ?? []).map((name) => {
+        const fallback = byName.get(name);
+        if (!fallback || name === host.registry) {
+          throw new Error(
+            `CaTrustDaemonSet: ${host.registry} falls back to ${name}, which is not another of its hosts (${[...byName.keys()].join(", ")})`,
+          );
+        }
+        return { endpoint: fallback.endpoint, caFile: caFileOf(name) };
+      });
+      return [
+        host.registry,
+        renderHostsToml({
+          registry: host.registry,
+          endpoint: host.endpoint,
+          caFile: caFileOf(host.registry),
+          fallbacks,
+        }),
+      ];
+    }),
+  );
 }
 
 export interface CaTrustDaemonSetProps {
@@ -63,15 +105,21 @@ function containerdConfigCheck(): string {
   ].join("\n");
 }
 
-/** The script that checks containerd and installs the trust files for every host on the node. */
+/**
+ * The script that checks containerd and installs the trust files for every host on the node:
+ * every CA first, then the hosts.toml files, since a host's file may name another host's CA
+ * (a fallback) and containerd reads the files at the next pull, without a restart.
+ */
 export function caTrustInstallScript(registries: readonly string[]): string {
-  const steps = registries.flatMap((registry, i) => [
+  const trust = registries.flatMap((registry) => [
     `mkdir -p ${CONTAINERD_CERTS_DIR}/${registry} ${DOCKER_CERTS_DIR}/${registry}`,
-    `cp /trust/ca.crt ${CONTAINERD_CERTS_DIR}/${registry}/ca.crt`,
-    `cp /trust/hosts-${i}.toml ${CONTAINERD_CERTS_DIR}/${registry}/hosts.toml`,
+    `cp /trust/ca.crt ${caFileOf(registry)}`,
     `cp /trust/ca.crt ${DOCKER_CERTS_DIR}/${registry}/ca.crt`,
   ]);
-  return ["set -eu", containerdConfigCheck(), ...steps].join("\n");
+  const hosts = registries.map(
+    (registry, i) => `cp /trust/hosts-${i}.toml ${CONTAINERD_CERTS_DIR}/${registry}/hosts.toml`,
+  );
+  return ["set -eu", containerdConfigCheck(), ...trust, ...hosts].join("\n");
 }
 
 /**
@@ -87,17 +135,11 @@ export class CaTrustDaemonSet extends Construct {
     super(scope, id);
     const name = "registry-ca-trust";
     const labels = appLabels(name, "node-trust");
+    const hostsToml = hostsTomlFiles(props.hosts);
     const files: Record<string, string> = {
       "ca.crt": props.caCertificatePem,
       ...Object.fromEntries(
-        props.hosts.map((host, i) => [
-          `hosts-${i}.toml`,
-          renderHostsToml({
-            registry: host.registry,
-            endpoint: host.endpoint,
-            caFile: `${CONTAINERD_CERTS_DIR}/${host.registry}/ca.crt`,
-          }),
-        ]),
+        props.hosts.map((host, i) => [`hosts-${i}.toml`, hostsToml[host.registry]]),
       ),
     };
     this.files = new ConfigMapV1(this, "files", {
