@@ -1,17 +1,35 @@
-import { backupScript } from "../lib/registry/backup-job";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WORKLOADS_STACK } from "../lib/contract/stack-names";
+import { BACKUP_DIR, backupScript } from "../lib/registry/backup-job";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../lib/registry/registry-server";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf, type SynthName } from "./helpers/environments";
-import { podSpecOfWorkload, resourcesOf } from "./helpers/json";
+import { podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";
+import { synthAll } from "./helpers/synth";
 
 type Json = Record<string, unknown>;
 
 const workloads = (name: SynthName) => stacksOf(name).workloads;
 
-function backupJobs(name: SynthName): Json[] {
-  return resourcesOf(workloads(name), "kubernetes_cron_job_v1")
+function backupJobsIn(stack: StackJson): Json[] {
+  return resourcesOf(stack, "kubernetes_cron_job_v1")
     .map(([, body]) => body)
     .filter((body) => (body.metadata as Json).name === "registry-backup");
 }
+const backupJobs = (name: SynthName) => backupJobsIn(workloads(name));
+const scriptOf = (job: Json) =>
+  ((podSpecOfWorkload(job).container as Json[])[0].command as string[])[2];
 
 describe("disk snapshots (GKE)", () => {
   it("schedule daily snapshots of the registry's Persistent Disk, kept after the disk", () => {
@@ -84,12 +102,58 @@ describe("storage archives", () => {
       { name: "claim-0", persistent_volume_claim: { claim_name: "registry-backup" } },
     ]);
     expect(pod.affinity).toBeDefined();
-    const script = ((pod.container as Json[])[0].command as string[])[2];
+    const script = scriptOf(job);
     expect(script).toContain(": > /var/lib/registry/maintenance/backup");
-    expect(script).toContain('tar -czf "$archive.partial" -C /var/lib/registry docker &');
     expect(script).toContain("tail -n +4");
     expect(script).not.toMatch(/[$%]\{/);
     expect(job.spec).toMatchObject({ schedule: "0 1 * * *", concurrency_policy: "Forbid" });
+  });
+
+  it("are plain tar files: layers are compressed already, gzip would only cost CPU time", () => {
+    const script = scriptOf(backupJobs("backupArchive")[0]);
+    expect(script).toContain("archive=/backup/registry-$(date -u +%Y%m%dT%H%M%SZ).tar\n");
+    expect(script).toContain('tar -cf "$archive.partial" -C /var/lib/registry docker &');
+    expect(script).not.toMatch(/tar -c\S*z|gzip/);
+  });
+
+  it("stop at the configured deadline, one hour by default", () => {
+    const deadline = (job: Json) =>
+      (((job.spec as Json).job_template as Json).spec as Json).active_deadline_seconds;
+    expect(deadline(backupJobs("backupArchive")[0])).toBe(3600);
+    const config = configFrom(
+      merge(rawEnvironment("environments/standalone-k3s.yaml"), {
+        registry: {
+          backup: {
+            archive: { enabled: true, claimName: "registry-backup", deadlineMinutes: 180 },
+          },
+        },
+      }),
+    );
+    const stack = synthAll(config)[WORKLOADS_STACK];
+    const [job] = backupJobsIn(stack);
+    expect(deadline(job)).toBe(10800);
+    // Garbage collection keeps its own deadline.
+    const gc = resourcesOf(stack, "kubernetes_cron_job_v1")
+      .map(([, body]) => body)
+      .filter((body) => (body.metadata as Json).name !== "registry-backup");
+    expect(gc.map(deadline)).toEqual([3600]);
+  });
+
+  it("refuse a deadline outside 5 minutes to 24 hours, naming the field", () => {
+    const base = rawEnvironment("environments/standalone-k3s.yaml");
+    const withDeadline = (deadlineMinutes: number) =>
+      merge(base, {
+        registry: { backup: { archive: { enabled: true, claimName: "b", deadlineMinutes } } },
+      });
+    expect(() => configFrom(withDeadline(2))).toThrow(
+      /registry\.backup\.archive\.deadlineMinutes: must be at least 5 \(got 2\)/,
+    );
+    expect(() => configFrom(withDeadline(1441))).toThrow(
+      /registry\.backup\.archive\.deadlineMinutes: must be at most 1440 \(got 1441\)/,
+    );
+    expect(() => configFrom(withDeadline(7.5))).toThrow(
+      /registry\.backup\.archive\.deadlineMinutes: /,
+    );
   });
 
   it("lift read-only before pruning old archives, after the archive is complete", () => {
@@ -101,10 +165,15 @@ describe("storage archives", () => {
       keep: 7,
     }).split("\n");
     const at = (text: string) => lines.findIndex((line) => line.startsWith(text));
-    expect(at('mv "$archive.partial" "$archive"')).toBeGreaterThan(at("tar -czf"));
+    expect(at('mv "$archive.partial" "$archive"')).toBeGreaterThan(at("tar -cf"));
     expect(at("rm -f /data/maintenance/backup")).toBeGreaterThan(at('mv "$archive.partial"'));
     expect(at("for old in")).toBeGreaterThan(at("rm -f /data/maintenance/backup"));
-    expect(at("trap 'rm -f /data/maintenance/backup' EXIT")).toBeLessThan(at(": > /data"));
+    expect(
+      at("trap 'rm -f /data/maintenance/backup; rm -f \"$archive.partial\"' EXIT"),
+    ).toBeLessThan(at(": > /data"));
+    // Stale partials go before read-only starts: deleting a large one does not lengthen it.
+    expect(at("for stale in /backup/registry-*.partial")).toBeLessThan(at(": > /data"));
+    expect(at("archive=")).toBeLessThan(at("trap "));
   });
 
   it("need a claim and storage a job can read", () => {
@@ -122,5 +191,117 @@ describe("storage archives", () => {
         }),
       ),
     ).toThrow(/registry\.backup\.archive\.enabled: cannot read emptyDir storage/);
+  });
+});
+
+/**
+ * The emitted script itself, run by /bin/sh (dash here, busybox ash in the registry's image;
+ * GNU tar standing in for busybox tar) on temporary folders, with no drain: what it keeps,
+ * what it deletes, what a failed run leaves. A few milliseconds per run.
+ */
+describe("the archive script, run", () => {
+  const KEEP = 3;
+  let root: string;
+  let dataDir: string;
+  let backupDir: string;
+  let flag: string;
+
+  const scriptFor = (data: string) =>
+    backupScript({
+      dataDir: data,
+      backupDir,
+      readOnlyFlag: flag,
+      drainSeconds: 0,
+      keep: KEEP,
+    });
+  const runScript = (data = dataDir) =>
+    spawnSync("/bin/sh", ["-c", scriptFor(data)], { encoding: "utf8" });
+  const listing = () => readdirSync(backupDir).sort();
+  /** What earlier runs left: two gzipped archives (0.1.0), one tar, two killed runs' partials. */
+  const earlierRuns = [
+    "registry-20260101T010000Z.tar.gz",
+    "registry-20260102T010000Z.tar.gz",
+    "registry-20260103T010000Z.tar",
+    "registry-20260104T010000Z.tar.gz.partial",
+    "registry-20260105T010000Z.tar.partial",
+  ];
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "backup-script-"));
+    dataDir = join(root, "data");
+    backupDir = join(root, "backup");
+    flag = join(dataDir, "maintenance", "backup");
+    const blob = join(dataDir, "docker/registry/v2/blobs/sha256/ab/abcd");
+    mkdirSync(blob, { recursive: true });
+    writeFileSync(join(blob, "data"), "layer bytes");
+    mkdirSync(backupDir);
+    for (const name of [...earlierRuns, "notes.txt"]) writeFileSync(join(backupDir, name), name);
+  });
+
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("is the script the CronJob runs", () => {
+    const emitted = scriptOf(backupJobs("backupArchive")[0]);
+    expect(emitted).toBe(
+      backupScript({
+        dataDir: REGISTRY_PATHS.data,
+        backupDir: BACKUP_DIR,
+        readOnlyFlag: MAINTENANCE_FLAGS.backup,
+        drainSeconds: 30,
+        keep: KEEP,
+      }),
+    );
+  });
+
+  it(`keeps the newest ${KEEP} archives, gzipped ones counted, and deletes stale partials`, () => {
+    const result = runScript();
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const [made] = listing().filter(
+      (name) => /^registry-\d{8}T\d{6}Z\.tar$/.test(name) && !earlierRuns.includes(name),
+    );
+    expect(made).toBeDefined();
+    // The newest three: this run's, the tar of 01-03 and the newer gzipped one; the older
+    // gzipped one and both partials are gone, a file that is no archive stays.
+    expect(listing()).toEqual(
+      [
+        made,
+        "registry-20260103T010000Z.tar",
+        "registry-20260102T010000Z.tar.gz",
+        "notes.txt",
+      ].sort(),
+    );
+    expect(existsSync(flag)).toBe(false);
+    const archive = readFileSync(join(backupDir, made));
+    expect(archive.subarray(0, 2).toString("hex")).not.toBe("1f8b"); // gzip's magic number
+    const entries = spawnSync("tar", ["-tf", join(backupDir, made)], { encoding: "utf8" }).stdout;
+    expect(entries).toContain("docker/registry/v2/blobs/sha256/ab/abcd/data");
+    expect(result.stdout).toContain(
+      "deleted " + join(backupDir, "registry-20260105T010000Z.tar.partial"),
+    );
+    expect(result.stdout).toContain(
+      "deleted " + join(backupDir, "registry-20260101T010000Z.tar.gz"),
+    );
+    expect(result.stdout).toMatch(/archived \S+\.tar: \d+ KiB in \d+ s/);
+  });
+
+  it("after a failed archive, leaves no partial, lifts read-only and prunes nothing", () => {
+    const missing = join(root, "no-store"); // no docker folder: tar fails
+    mkdirSync(missing);
+    const result = runScript(missing);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/docker/);
+    // The stale partials went at the start; this run's own partial went on exit.
+    expect(listing()).toEqual(
+      [
+        "registry-20260101T010000Z.tar.gz",
+        "registry-20260102T010000Z.tar.gz",
+        "registry-20260103T010000Z.tar",
+        "notes.txt",
+      ].sort(),
+    );
+    expect(existsSync(join(missing, "maintenance", "backup"))).toBe(false);
   });
 });

@@ -165,6 +165,7 @@ function addBackups(
       schedule: archive.schedule,
       timeZone: archive.timeZone,
       keep: archive.keep,
+      deadlineSeconds: archive.deadlineMinutes * 60,
     });
   }
 }

@@ -680,7 +680,7 @@ const registryFields = {
         .strictObject({
           enabled: z.boolean().default(false).meta({
             description:
-              "A CronJob that archives the registry's storage (tar.gz, registry read-only while it copies) onto an existing claim. Any cluster with pvc or hostPath storage. @default false",
+              "A CronJob that archives the registry's storage (a plain tar, registry read-only while it copies) onto an existing claim. Any cluster with pvc or hostPath storage. @default false",
           }),
           claimName: k8sName.optional().meta({
             description:
@@ -693,6 +693,10 @@ const registryFields = {
           timeZone: timeZone(),
           keep: z.number().int().min(1).max(365).default(7).meta({
             description: "Archives kept on the claim; older ones are deleted. @default 7",
+          }),
+          deadlineMinutes: z.number().int().min(5).max(1440).default(60).meta({
+            description:
+              "Longest archive run, in minutes (5 to 1440): then Kubernetes stops the job (activeDeadlineSeconds), the unfinished archive is deleted and pushes are accepted again. Pushes are refused for up to this long: size it from the archive time the job logs (README, Backup and restore). @default 60",
           }),
         })
         .prefault({}),

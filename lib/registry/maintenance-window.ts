@@ -24,12 +24,17 @@ export function inBackground(command: string): string[] {
 /**
  * Lines that raise `flag`, always take it down again (EXIT trap; INT/TERM stop the running
  * child and exit), and wait `drainSeconds` for writes already in flight. The script must start
- * with `child=""`.
+ * with `child=""`. `alsoOnExit` commands run in the EXIT trap after the flag is lifted (a job's
+ * own cleanup, e.g. an unfinished file); without them the trap only lifts the flag.
  */
-export function readOnlyWindow(flag: string, drainSeconds: number): string[] {
+export function readOnlyWindow(
+  flag: string,
+  drainSeconds: number,
+  alsoOnExit: readonly string[] = [],
+): string[] {
   return [
     `mkdir -p ${flag.slice(0, flag.lastIndexOf("/"))}`,
-    `trap 'rm -f ${flag}' EXIT`,
+    `trap '${[`rm -f ${flag}`, ...alsoOnExit].join("; ")}' EXIT`,
     `trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null || true; fi; exit 143' INT TERM`,
     `: > ${flag}`,
     `echo "read-only: writes get 503 until this job ends; waiting ${String(drainSeconds)}s for writes in flight"`,
