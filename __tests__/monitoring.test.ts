@@ -6,8 +6,11 @@ import {
   registryAlertRules,
   vpnAlertRules,
 } from "../lib/monitoring/alert-rules";
-import { ROOT } from "./helpers/config";
-import { stacksOf, type SynthName } from "./helpers/environments";
+import { CACHE_CLAIM, CACHE_NAME, cacheAlertRules } from "../lib/monitoring/cache-alert-rules";
+import { maintenanceAlertRules } from "../lib/monitoring/maintenance-alert-rules";
+import { maintenanceJobsOf } from "../stacks/cloud-network";
+import { configFrom, merge, rawEnvironment, ROOT } from "./helpers/config";
+import { configOf, stacksOf, type SynthName } from "./helpers/environments";
 import { resourcesOf, type StackJson } from "./helpers/json";
 
 type Json = Record<string, unknown>;
@@ -43,6 +46,8 @@ describe("alert policies (Cloud Monitoring, opt-in)", () => {
         "BGP session down",
         "Registry 5xx rate",
         "Registry down",
+        "Registry maintenance job failed",
+        "Registry maintenance job past its deadline",
         "Registry storage filling up",
         "VPN tunnel down",
         "registry server certificate due for renewal",
@@ -164,10 +169,190 @@ describe("alert rules", () => {
       ...rules,
       ...vpnAlertRules({ tunnels: "a-[0-9]+", bgpPeers: "a-[0-9]+-bgp" }),
       certificateAlertRule("1", "x", { issuedBy: "a", servedBy: "b", alertIn: "c" }),
+      ...maintenanceAlertRules({ namespace: "registry", jobs: maintenanceJobsOf(archived) }),
+      ...cacheAlertRules({ storageUtilization: 0.8, volumeMetrics: "gke" }),
     ];
     const ids = all.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id.replace(/-/g, "_")).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+  });
+});
+
+/** The default registry with archive backups as well as garbage collection. */
+const archived = configFrom(
+  merge(rawEnvironment("environments/example.yaml"), {
+    registry: { backup: { archive: { enabled: true, claimName: "registry-backup" } } },
+  }),
+).registry;
+
+const policyNamed = (stack: StackJson, name: string): Json | undefined =>
+  policies(stack).find((body) => body.display_name === `hybrid-registry: ${name}`);
+const documentationOf = (policy: Json | undefined): string =>
+  String(((policy?.documentation ?? {}) as Json).content);
+
+describe("maintenance job alerts", () => {
+  const failed = policyNamed(cloud("alertsOn"), "Registry maintenance job failed");
+  const overdue = policyNamed(cloud("alertsOn"), "Registry maintenance job past its deadline");
+
+  it("fire when the newest run of a maintenance CronJob failed and no later run succeeded", () => {
+    const owners =
+      'kube_job_owner{namespace="registry",owner_kind="CronJob",owner_name=~"registry-garbage-collect"}';
+    const newest = (condition: string) =>
+      `max by (namespace, owner_name) (kube_job_created{namespace="registry"} * on (namespace, job_name) group_left (owner_name) ${owners} and on (namespace, job_name) ${condition}{namespace="registry",condition="true"} == 1)`;
+    expect(condition(failed ?? {})).toMatchObject({
+      query: `${newest("kube_job_failed")} unless on (namespace, owner_name) (${newest("kube_job_complete")} > ${newest("kube_job_failed")})`,
+      duration: "0s",
+    });
+    expect(failed?.severity).toBe("ERROR");
+  });
+
+  it("say the registry may be read-only, how to check and how to lift the flag", () => {
+    const runbook = documentationOf(failed);
+    expect(runbook).toContain("may still be read-only");
+    expect(runbook).toContain("`npm run verify`");
+    expect(runbook).toContain(
+      "`kubectl -n registry exec deploy/registry -c registry -- ls /var/lib/registry/maintenance`",
+    );
+    expect(runbook).toContain(
+      "`kubectl -n registry exec deploy/registry -c registry -- rm -f <flag>`, flags `/var/lib/registry/maintenance/garbage-collection` (registry-garbage-collect).",
+    );
+    // No archive backups here: the backup's flag is not offered.
+    expect(runbook).not.toContain("maintenance/backup");
+    expect(documentationOf(overdue)).toContain("rm -f <flag>");
+  });
+
+  it("fire when a Job still runs 5 minutes past its deadline", () => {
+    expect(condition(overdue ?? {})).toMatchObject({
+      query:
+        '(time() - kube_job_status_start_time{namespace="registry"}) * on (namespace, job_name) group_left (owner_name) kube_job_owner{namespace="registry",owner_kind="CronJob",owner_name="registry-garbage-collect"} > 3600 and on (namespace, job_name) kube_job_status_active{namespace="registry"} > 0',
+      duration: "300s",
+    });
+  });
+
+  it("take each CronJob's deadline as given", () => {
+    const [overdueRule] = maintenanceAlertRules({
+      namespace: "registry",
+      jobs: maintenanceJobsOf(archived).map((job) =>
+        job.cronJob === "registry-backup" ? { ...job, deadlineSeconds: 10800 } : job,
+      ),
+    }).filter((rule) => rule.id === "maintenance-job-overdue");
+    expect(overdueRule.query).toContain('owner_name="registry-garbage-collect"} > 3600 and');
+    expect(overdueRule.query).toContain('owner_name="registry-backup"} > 10800 and');
+    expect(overdueRule.documentation).toContain(
+      "(registry-garbage-collect 60 min, registry-backup 180 min)",
+    );
+  });
+
+  it("exist only for the CronJobs the environment has", () => {
+    const cronJobs = (registry: Parameters<typeof maintenanceJobsOf>[0]) =>
+      maintenanceJobsOf(registry).map((job) => job.cronJob);
+    expect(cronJobs(configOf("default").registry)).toEqual(["registry-garbage-collect"]);
+    expect(cronJobs(archived)).toEqual(["registry-garbage-collect", "registry-backup"]);
+    expect(cronJobs(configOf("gcOff").registry)).toEqual([]);
+    // Bucket storage: no collection, no archive.
+    expect(cronJobs(configOf("gcsReplicas").registry)).toEqual([]);
+    expect(maintenanceAlertRules({ namespace: "registry", jobs: [] })).toEqual([]);
+    const [failedRule] = maintenanceAlertRules({
+      namespace: "registry",
+      jobs: maintenanceJobsOf(archived),
+    });
+    expect(failedRule.query).toContain('owner_name=~"registry-garbage-collect|registry-backup"');
+    expect(failedRule.documentation).toContain(
+      "`/var/lib/registry/maintenance/backup` (registry-backup)",
+    );
+  });
+
+  it("follow the archive's configured deadline", () => {
+    const slow = configFrom(
+      merge(rawEnvironment("environments/example.yaml"), {
+        registry: {
+          backup: {
+            archive: { enabled: true, claimName: "registry-backup", deadlineMinutes: 180 },
+          },
+        },
+      }),
+    ).registry;
+    expect(maintenanceJobsOf(slow).map((job) => [job.cronJob, job.deadlineSeconds])).toEqual([
+      ["registry-garbage-collect", 3600],
+      ["registry-backup", 10800],
+    ]);
+  });
+
+  it("use the deadlines the CronJobs are created with", () => {
+    const deadlines = (name: SynthName) =>
+      Object.fromEntries(
+        resourcesOf(workloads(name), "kubernetes_cron_job_v1").map(([, body]) => [
+          String((body.metadata as Json).name),
+          (((body.spec as Json).job_template as Json).spec as Json).active_deadline_seconds,
+        ]),
+      );
+    for (const name of ["default", "backupArchive"] as const) {
+      const watched = Object.fromEntries(
+        maintenanceJobsOf(configOf(name).registry).map((job) => [job.cronJob, job.deadlineSeconds]),
+      );
+      expect(Object.keys(watched).length).toBeGreaterThan(0);
+      expect(deadlines(name)).toMatchObject(watched);
+    }
+  });
+});
+
+describe("pull-through cache alerts", () => {
+  it("are on the sides with a cache, selecting that side's cluster", () => {
+    const prod = stacksOf("threeSides")["cloud-network-prod"];
+    expect(condition(policyNamed(prod, "Pull-through cache down") ?? {})).toMatchObject({
+      query:
+        'max(up{namespace="registry-cache",job="registry-cache",cluster="prod-cluster"}) < 1 or absent(up{namespace="registry-cache",job="registry-cache",cluster="prod-cluster"})',
+      duration: "300s",
+    });
+    expect(
+      condition(policyNamed(prod, "Pull-through cache storage filling up") ?? {}),
+    ).toMatchObject({
+      query:
+        'max(kubernetes_io:pod_volume_utilization{monitored_resource="k8s_pod",cluster_name="prod-cluster",namespace_name="registry-cache",volume_name="data"}) > 0.8',
+      duration: "900s",
+    });
+    for (const side of ["dev", "staging"]) {
+      const names = policies(stacksOf("threeSides")[`cloud-network-${side}`]).map((policy) =>
+        String(policy.display_name),
+      );
+      expect(names.filter((name) => name.includes("cache"))).toEqual([]);
+    }
+  });
+
+  it("leave out 'cache down' where the cache is not scraped", () => {
+    const ids = (scraped: boolean) =>
+      cacheAlertRules({ storageUtilization: 0.8, volumeMetrics: "gke", scraped }).map(
+        (rule) => rule.id,
+      );
+    expect(ids(true)).toEqual(["cache-down", "cache-storage"]);
+    expect(ids(false)).toEqual(["cache-storage"]);
+  });
+
+  it("read the claim's kubelet volume stats for a Prometheus of your own", () => {
+    const [, storage] = cacheAlertRules({ storageUtilization: 0.9, volumeMetrics: "kubelet" });
+    expect(storage.query).toBe(
+      'max(1 - kubelet_volume_stats_available_bytes{namespace="registry-cache",persistentvolumeclaim="registry-cache-data"} / kubelet_volume_stats_capacity_bytes{namespace="registry-cache",persistentvolumeclaim="registry-cache-data"}) > 0.9',
+    );
+    expect(storage.documentation).toContain("more than 90% full");
+  });
+
+  it("name the cache's namespace, scrape job and claim as the application workloads create them", () => {
+    const stack = workloads("artifactRegistry");
+    const monitoring = manifests(stack, "PodMonitoring")
+      .map((body) => (body.manifest as Json).metadata as Json)
+      .find((metadata) => metadata.name === CACHE_NAME);
+    expect(monitoring?.namespace).toEqual(expect.stringContaining("cache-namespace"));
+    const [[namespaceId, namespace]] = resourcesOf(stack, "kubernetes_namespace_v1").filter(
+      ([id]) => id.includes("cache-namespace"),
+    );
+    expect((namespace.metadata as Json).name).toBe(CACHE_NAME);
+    expect(monitoring?.namespace).toBe(
+      `\${kubernetes_namespace_v1.${namespaceId}.metadata[0].name}`,
+    );
+    const claims = resourcesOf(stack, "kubernetes_persistent_volume_claim_v1").map(
+      ([, body]) => body.metadata as Json,
+    );
+    expect(claims).toContainEqual(expect.objectContaining({ name: CACHE_CLAIM }));
   });
 });
 
@@ -246,5 +431,15 @@ describe("docs/prometheus-rules.yaml", () => {
   it("is current (npm run alert-rules)", () => {
     const committed = readFileSync(join(ROOT, "docs", "prometheus-rules.yaml"), "utf8");
     expect(committed).toBe(documentedPrometheusRules());
+  });
+
+  it("holds the maintenance and cache rules, the cache's volume from kubelet stats", () => {
+    const committed = readFileSync(join(ROOT, "docs", "prometheus-rules.yaml"), "utf8");
+    for (const alert of ["maintenance_job_failed", "maintenance_job_overdue", "cache_down"]) {
+      expect(committed).toContain(`- alert: ${alert}\n`);
+    }
+    expect(committed).toContain('owner_name=~"registry-garbage-collect|registry-backup"');
+    expect(committed).toContain('kubelet_volume_stats_available_bytes{namespace="registry-cache"');
+    expect(committed).not.toContain("kubernetes_io:");
   });
 });

@@ -8,11 +8,17 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { DockerRepository } from "../lib/artifact-registry/docker-repository";
 import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import { cacheIpOf, networkRangesOf, parentDomain, privateZoneNameOf } from "../lib/config/derived";
+import {
+  cacheIpOf,
+  garbageCollectionEnabled,
+  networkRangesOf,
+  parentDomain,
+  privateZoneNameOf,
+} from "../lib/config/derived";
 import { artifactReaderAccountId } from "../lib/config/derived-names";
 import { hasManySides, type ApplicationSide } from "../lib/config/sides";
 import { clusterSettingsOf } from "./settings";
-import type { HybridConfig } from "../lib/config/schema";
+import type { Config, HybridConfig } from "../lib/config/schema";
 import { cloudNetworkContractOf } from "../lib/contract/cloud-network";
 import { ContractReader, publishContract } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
@@ -36,9 +42,17 @@ import {
   registryAlertRules,
   vpnAlertRules,
 } from "../lib/monitoring/alert-rules";
+import { cacheAlertRules } from "../lib/monitoring/cache-alert-rules";
 import { EmailNotificationChannels } from "../lib/monitoring/email-notification-channels";
+import {
+  maintenanceAlertRules,
+  type MaintenanceJobWatch,
+} from "../lib/monitoring/maintenance-alert-rules";
 import { PromqlAlertPolicy } from "../lib/monitoring/promql-alert-policy";
 import { REGISTRY_SCRAPE_JOB } from "../lib/monitoring/scrape-targets";
+import { BACKUP_JOB_NAME } from "../lib/registry/backup-job";
+import { GARBAGE_COLLECTION_JOB_NAME } from "../lib/registry/garbage-collection";
+import { MAINTENANCE_FLAGS } from "../lib/registry/registry-server";
 
 const CLOUD_SERVICES = [
   "compute.googleapis.com",
@@ -54,6 +68,35 @@ function watchesRegistry(config: HybridConfig, side: ApplicationSide): boolean {
   if (side.single) return true;
   const [first] = Object.keys(config.sides ?? {});
   return side.name === (config.alerts.side ?? first);
+}
+
+/**
+ * The registry's maintenance CronJobs as the workloads create them (stacks/registry-workloads.ts),
+ * with their Jobs' activeDeadlineSeconds: MaintenanceCronJob's default of one hour for
+ * collection, the configured one for archives.
+ */
+export function maintenanceJobsOf(registry: Config["registry"]): MaintenanceJobWatch[] {
+  const archive = registry.backup.archive;
+  return [
+    ...(garbageCollectionEnabled(registry)
+      ? [
+          {
+            cronJob: GARBAGE_COLLECTION_JOB_NAME,
+            deadlineSeconds: 3600,
+            flag: MAINTENANCE_FLAGS.garbageCollection,
+          },
+        ]
+      : []),
+    ...(archive.enabled && archive.claimName
+      ? [
+          {
+            cronJob: BACKUP_JOB_NAME,
+            deadlineSeconds: archive.deadlineMinutes * 60,
+            flag: MAINTENANCE_FLAGS.backup,
+          },
+        ]
+      : []),
+  ];
 }
 
 export interface CloudNetworkStackProps {
@@ -299,6 +342,15 @@ export class CloudNetworkStack extends TerraformStack {
     const rules = [
       ...vpnAlertRules(vpn.namePatterns),
       ...(watchesRegistry(config, side) ? this.registryAlertRules(config, side, onprem, apis) : []),
+      // Each side's cache is in its own cluster, watched by that side.
+      ...(side.app.pullThroughCache.enabled
+        ? cacheAlertRules({
+            storageUtilization: config.alerts.storageUtilization,
+            volumeMetrics: "gke",
+            cluster: side.cloud.cluster.name,
+            scraped: config.registry.metrics.podMonitoring,
+          })
+        : []),
     ];
     for (const rule of rules) {
       new PromqlAlertPolicy(this, `alert-${rule.id}`, {
@@ -333,6 +385,11 @@ export class CloudNetworkStack extends TerraformStack {
           job: REGISTRY_SCRAPE_JOB,
           serverErrorRatio: config.alerts.serverErrorRatio,
           storageUtilization: config.alerts.storageUtilization,
+        }),
+        // Needs kube-state-metrics with Job metrics in the registry's cluster (README).
+        ...maintenanceAlertRules({
+          namespace: config.registry.namespace,
+          jobs: maintenanceJobsOf(config.registry),
         }),
       );
     }

@@ -2,8 +2,11 @@
  * The alert rules against real software: every rule the alert policies carry passes
  * `promtool check rules` (Debian's prometheus package), and a real Prometheus scraping the
  * emitted registry's metrics port (labelled like the PodMonitoring/ServiceMonitor do:
- * namespace, job) finds the series the registry rules select, keeps "registry down" quiet
- * while the registry runs and fires it once the registry stops.
+ * namespace, job) finds the series the registry rules select, keeps "registry down" (and
+ * "cache down" for a scrape labelled as the cache's) quiet while the registry runs and fires
+ * it once the registry stops. The maintenance-job and cache rules, whose series come from
+ * kube-state-metrics and the kubelet, run as promtool rule unit tests on crafted series: each
+ * fires where it should and stays quiet where it should not.
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/metrics-alerts.e2e.ts`.
  * Needs (Debian) `prometheus nginx docker-registry skopeo apache2-utils openssl`.
@@ -19,6 +22,19 @@ import {
 } from "../../lib/monitoring/alert-rules";
 import { GO_DURATION_MAX_SECONDS } from "../../lib/config/go-duration";
 import { renderPrometheusRules } from "../../lib/monitoring/prometheus-rules";
+import {
+  CACHE_CLAIM,
+  CACHE_NAME,
+  cacheAlertRules,
+  type CacheAlertRuleProps,
+} from "../../lib/monitoring/cache-alert-rules";
+import {
+  maintenanceAlertRules,
+  type MaintenanceJobWatch,
+} from "../../lib/monitoring/maintenance-alert-rules";
+import { BACKUP_JOB_NAME } from "../../lib/registry/backup-job";
+import { GARBAGE_COLLECTION_JOB_NAME } from "../../lib/registry/garbage-collection";
+import { MAINTENANCE_FLAGS } from "../../lib/registry/registry-server";
 import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { REGISTRY_SCRAPE_JOB } from "../../lib/monitoring/scrape-targets";
 import { DEFAULT_ENVIRONMENT, httpGet } from "./support/registry";
@@ -63,6 +79,41 @@ describe("alert rules with Prometheus and the emitted registry", () => {
     }
     return body.data.result;
   };
+  /** The two maintenance CronJobs, the backup with a longer deadline than collection's. */
+  const MAINTENANCE_JOBS: MaintenanceJobWatch[] = [
+    {
+      cronJob: GARBAGE_COLLECTION_JOB_NAME,
+      deadlineSeconds: 3600,
+      flag: MAINTENANCE_FLAGS.garbageCollection,
+    },
+    { cronJob: BACKUP_JOB_NAME, deadlineSeconds: 7200, flag: MAINTENANCE_FLAGS.backup },
+  ];
+  const CACHE_KUBELET: CacheAlertRuleProps = { storageUtilization: 0.8, volumeMetrics: "kubelet" };
+
+  /** A label set in PromQL series notation. */
+  const series = (name: string, labels: Record<string, string>) =>
+    `${name}{${Object.entries(labels)
+      .map(([key, value]) => `${key}="${value}"`)
+      .join(",")}}`;
+  const annotationsOf = (rules: readonly AlertRule[], id: string) => {
+    const rule = rules.find((candidate) => candidate.id === id);
+    return { summary: rule?.displayName, description: rule?.documentation };
+  };
+  /** `promtool test rules` of these rules on one test group; its output is returned. */
+  const promtoolTest = (name: string, rules: readonly AlertRule[], group: object): string => {
+    const file = join(tmp, `${name}-rules.yaml`);
+    writeFileSync(file, renderPrometheusRules(rules));
+    const tests = join(tmp, `${name}-rules.test.yaml`);
+    writeFileSync(
+      tests,
+      stringify({ rule_files: [file], evaluation_interval: "1m", tests: [group] }),
+    );
+    const result = run("promtool", ["test", "rules", tests]);
+    expect(result.output).toContain("SUCCESS");
+    expect(result.status).toBe(0);
+    return result.output;
+  };
+
   const ruleQuery = (id: string) => {
     const rule = rules.find((candidate) => candidate.id === id);
     if (!rule) throw new Error(`no rule ${id}`);
@@ -85,6 +136,9 @@ describe("alert rules with Prometheus and the emitted registry", () => {
         servedBy: "workloads",
         alertIn: "cloud-network",
       }),
+      ...maintenanceAlertRules({ namespace, jobs: MAINTENANCE_JOBS }),
+      // The Cloud Monitoring variant (GKE's system metric) has a test of its own below.
+      ...cacheAlertRules(CACHE_KUBELET),
     ];
     scenario = await startRegistryScenario(DEFAULT_ENVIRONMENT, tmp);
     pushImage(scenario);
@@ -105,6 +159,18 @@ describe("alert rules with Prometheus and the emitted registry", () => {
               {
                 targets: [`127.0.0.1:${scenario.registry.debugPort}`],
                 labels: { namespace },
+              },
+            ],
+          },
+          {
+            // The cache is Distribution too, scraped under its own job and namespace: the
+            // same port stands in for it here.
+            job_name: CACHE_NAME,
+            metrics_path: scenario.registry.env.REGISTRY_HTTP_DEBUG_PROMETHEUS_PATH,
+            static_configs: [
+              {
+                targets: [`127.0.0.1:${scenario.registry.debugPort}`],
+                labels: { namespace: CACHE_NAME },
               },
             ],
           },
@@ -255,6 +321,12 @@ describe("alert rules with Prometheus and the emitted registry", () => {
 
   test('"registry down" stays quiet while the registry runs and fires once it stops', async () => {
     expect(await query(ruleQuery("registry-down"))).toEqual([]);
+    await waitFor(
+      "Prometheus to scrape the cache's job",
+      async () => ((await query(`up{job="${CACHE_NAME}"} == 1`)).length > 0 ? true : undefined),
+      { timeoutMs: 30000 },
+    );
+    expect(await query(ruleQuery("cache-down"))).toEqual([]);
     await stopProcess(scenario.registry.process);
     const fired = await waitFor(
       "the registry-down query to return a series",
@@ -265,5 +337,245 @@ describe("alert rules with Prometheus and the emitted registry", () => {
       { timeoutMs: 20000 },
     );
     console.log(`after the registry stopped, registry-down returns ${JSON.stringify(fired)}`);
+    const cacheFired = await waitFor(
+      "the cache-down query to return a series",
+      async () => {
+        const result = await query(ruleQuery("cache-down"));
+        return result.length > 0 ? result : undefined;
+      },
+      { timeoutMs: 20000 },
+    );
+    console.log(`and cache-down, for the job scraped as the cache, ${JSON.stringify(cacheFired)}`);
+  });
+
+  test("maintenance job failed: the newest run of a watched CronJob failed, no later success (promtool test rules)", () => {
+    const rules = maintenanceAlertRules({ namespace, jobs: MAINTENANCE_JOBS });
+    const job = (jobName: string, ns = namespace) => ({ namespace: ns, job_name: jobName });
+    const owner = (jobName: string, cronJob: string, ns = namespace) =>
+      series("kube_job_owner", {
+        ...job(jobName, ns),
+        owner_kind: "CronJob",
+        owner_name: cronJob,
+        owner_is_controller: "true",
+      });
+    /** One Job of a CronJob as kube-state-metrics shows it, finished `outcome`. */
+    const jobRun = (
+      jobName: string,
+      cronJob: string,
+      created: number,
+      outcome: "failed" | "complete",
+      options: { ns?: string; from?: number } = {},
+    ) => {
+      const ns = options.ns ?? namespace;
+      // Absent (not yet created) until minute `from`, then there for the rest of the test.
+      const values = (value: number) => `${"_ ".repeat(options.from ?? 0)}${String(value)}x20`;
+      const condition = outcome === "failed" ? "kube_job_failed" : "kube_job_complete";
+      return [
+        { series: owner(jobName, cronJob, ns), values: values(1) },
+        { series: series("kube_job_created", job(jobName, ns)), values: values(created) },
+        ...["true", "false", "unknown"].map((state) => ({
+          series: series(condition, { ...job(jobName, ns), condition: state }),
+          values: values(state === "true" ? 1 : 0),
+        })),
+      ];
+    };
+    const gc = GARBAGE_COLLECTION_JOB_NAME;
+    const backup = BACKUP_JOB_NAME;
+    promtoolTest("maintenance-failed", rules, {
+      interval: "1m",
+      input_series: [
+        // Collection: a success, then a failure (fires) until a later success at minute 5.
+        ...jobRun(`${gc}-100`, gc, 100, "complete"),
+        ...jobRun(`${gc}-200`, gc, 200, "failed"),
+        ...jobRun(`${gc}-300`, gc, 300, "complete", { from: 5 }),
+        // Backup: a failure followed by a success (quiet).
+        ...jobRun(`${backup}-100`, backup, 100, "failed"),
+        ...jobRun(`${backup}-200`, backup, 200, "complete"),
+        // Another CronJob's failure, and a watched name's in another namespace (quiet).
+        ...jobRun("other-cron-400", "other-cron", 400, "failed"),
+        ...jobRun(`${gc}-500`, gc, 500, "failed", { ns: "elsewhere" }),
+      ],
+      alert_rule_test: [
+        {
+          eval_time: "2m",
+          alertname: "maintenance_job_failed",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "error", namespace, owner_name: gc },
+              exp_annotations: annotationsOf(rules, "maintenance-job-failed"),
+            },
+          ],
+        },
+        { eval_time: "8m", alertname: "maintenance_job_failed", exp_alerts: [] },
+      ],
+    });
+  });
+
+  test("maintenance job past its deadline: a Job still active 5 minutes after its own deadline (promtool test rules)", () => {
+    const rules = maintenanceAlertRules({ namespace, jobs: MAINTENANCE_JOBS });
+    const job = (jobName: string, cronJob: string, active: number, ns = namespace) => [
+      {
+        series: series("kube_job_owner", {
+          namespace: ns,
+          job_name: jobName,
+          owner_kind: "CronJob",
+          owner_name: cronJob,
+          owner_is_controller: "true",
+        }),
+        values: "1x90",
+      },
+      // Started at the epoch: time() - start is the evaluation time.
+      {
+        series: series("kube_job_status_start_time", { namespace: ns, job_name: jobName }),
+        values: "0x90",
+      },
+      {
+        series: series("kube_job_status_active", { namespace: ns, job_name: jobName }),
+        values: `${String(active)}x90`,
+      },
+    ];
+    const gc = GARBAGE_COLLECTION_JOB_NAME;
+    const output = promtoolTest("maintenance-overdue", rules, {
+      interval: "1m",
+      input_series: [
+        // Collection (60 min deadline) still running: fires at 66 min.
+        ...job(`${gc}-1`, gc, 1),
+        // The backup (120 min deadline) running as long: quiet.
+        ...job(`${BACKUP_JOB_NAME}-1`, BACKUP_JOB_NAME, 1),
+        // A finished collection Job, and a running one in another namespace: quiet.
+        ...job(`${gc}-2`, gc, 0),
+        ...job(`${gc}-3`, gc, 1, "elsewhere"),
+      ],
+      alert_rule_test: [
+        { eval_time: "64m", alertname: "maintenance_job_overdue", exp_alerts: [] },
+        {
+          eval_time: "70m",
+          alertname: "maintenance_job_overdue",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "error", namespace, job_name: `${gc}-1`, owner_name: gc },
+              exp_annotations: annotationsOf(rules, "maintenance-job-overdue"),
+            },
+          ],
+        },
+      ],
+    });
+    console.log(`promtool on the overdue rule: ${output.trim().split("\n").pop() ?? ""}`);
+  });
+
+  test("cache down and cache storage fire for the cache only (promtool test rules)", () => {
+    const rules = cacheAlertRules(CACHE_KUBELET);
+    const claim = (ns: string, name: string) => ({ namespace: ns, persistentvolumeclaim: name });
+    promtoolTest("cache", rules, {
+      interval: "1m",
+      input_series: [
+        // The cache answers for 10 minutes, then not; the registry's scrape is down throughout.
+        { series: series("up", { namespace: CACHE_NAME, job: CACHE_NAME }), values: "1x10 0x30" },
+        { series: series("up", { namespace, job: REGISTRY_SCRAPE_JOB }), values: "0x40" },
+        // The cache's claim: half full, then 90% from minute 11.
+        {
+          series: series("kubelet_volume_stats_capacity_bytes", claim(CACHE_NAME, CACHE_CLAIM)),
+          values: "100x40",
+        },
+        {
+          series: series("kubelet_volume_stats_available_bytes", claim(CACHE_NAME, CACHE_CLAIM)),
+          values: "50x10 10x30",
+        },
+        // The registry's own claim nearly full: not the cache's alert.
+        {
+          series: series("kubelet_volume_stats_capacity_bytes", claim(namespace, "registry-data")),
+          values: "100x40",
+        },
+        {
+          series: series("kubelet_volume_stats_available_bytes", claim(namespace, "registry-data")),
+          values: "1x40",
+        },
+      ],
+      alert_rule_test: [
+        { eval_time: "10m", alertname: "cache_down", exp_alerts: [] },
+        {
+          eval_time: "20m",
+          alertname: "cache_down",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "critical" },
+              exp_annotations: annotationsOf(rules, "cache-down"),
+            },
+          ],
+        },
+        { eval_time: "24m", alertname: "cache_storage", exp_alerts: [] },
+        {
+          eval_time: "30m",
+          alertname: "cache_storage",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "warning" },
+              exp_annotations: annotationsOf(rules, "cache-storage"),
+            },
+          ],
+        },
+      ],
+    });
+    // No scrape of the cache at all (the PodMonitoring missing, the namespace gone): down too.
+    promtoolTest("cache-absent", rules, {
+      interval: "1m",
+      input_series: [
+        { series: series("up", { namespace, job: REGISTRY_SCRAPE_JOB }), values: "1x10" },
+      ],
+      alert_rule_test: [
+        {
+          eval_time: "6m",
+          alertname: "cache_down",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "critical", namespace: CACHE_NAME, job: CACHE_NAME },
+              exp_annotations: annotationsOf(rules, "cache-down"),
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  test("the Cloud Monitoring variant watches its own cluster's cache only (promtool test rules)", () => {
+    const rules = cacheAlertRules({
+      storageUtilization: 0.8,
+      volumeMetrics: "gke",
+      cluster: "prod-cluster",
+    });
+    const target = (cluster: string) => ({ namespace: CACHE_NAME, job: CACHE_NAME, cluster });
+    const volume = (cluster: string) =>
+      series("kubernetes_io:pod_volume_utilization", {
+        monitored_resource: "k8s_pod",
+        cluster_name: cluster,
+        namespace_name: CACHE_NAME,
+        pod_name: `${CACHE_NAME}-abc`,
+        volume_name: "data",
+      });
+    promtoolTest("cache-gke", rules, {
+      interval: "1m",
+      input_series: [
+        // Another side's cache in the same metrics scope: down and full throughout.
+        { series: series("up", target("dev-cluster")), values: "0x40" },
+        { series: volume("dev-cluster"), values: "0.95x40" },
+        // This side's: up throughout, its volume 90% full from minute 11.
+        { series: series("up", target("prod-cluster")), values: "1x40" },
+        { series: volume("prod-cluster"), values: "0.5x10 0.9x30" },
+      ],
+      alert_rule_test: [
+        { eval_time: "30m", alertname: "cache_down", exp_alerts: [] },
+        { eval_time: "24m", alertname: "cache_storage", exp_alerts: [] },
+        {
+          eval_time: "30m",
+          alertname: "cache_storage",
+          exp_alerts: [
+            {
+              exp_labels: { severity: "warning" },
+              exp_annotations: annotationsOf(rules, "cache-storage"),
+            },
+          ],
+        },
+      ],
+    });
   });
 });
