@@ -5,12 +5,14 @@
  * and kubectl and prints each command it ran.
  *
  *   npm run verify [-- --registry-address host:port] [--app-context <kubectl context>]
- *                     [--side <name>] [--registry-only]
+ *                     [--registry-context <kubectl context>] [--side <name>] [--registry-only]
  *
  * --registry-address connects elsewhere than the registry's name (e.g. a kubectl port-forward)
  * while still verifying the certificate for the name. With several application sides the
  * registry's outputs come from the registry stack, every side's BGP sessions are checked, and
- * --side picks the side whose cluster is checked (default: the first).
+ * --side picks the side whose cluster is checked (default: the first). With seed images, the
+ * seeding Job's state is read in the registry's cluster (--registry-context; default: the
+ * current context).
  */
 import { spawnSync } from "node:child_process";
 import { loadEnvironmentOrReport } from "../lib/config/load";
@@ -18,7 +20,9 @@ import { flagValue } from "./argv";
 import type { AppSection, Config } from "../lib/config/schema";
 import { applicationSidesOf, hasManySides } from "../lib/config/sides";
 import { REGISTRY_STACK, WORKLOADS_STACK } from "../lib/contract/stack-names";
-import { clusterChecks } from "../lib/verify/cluster-checks";
+import { seedJobName } from "../lib/registry/seed-job";
+import { clusterChecks, runCommandChecks, type CommandCheck } from "../lib/verify/cluster-checks";
+import { seedJobCheck } from "../lib/verify/seed-check";
 import { checkRegistry, renderResults, type CheckResult } from "../lib/verify/registry-check";
 
 /** The stack publishing the registry's CA and users: registry with sides, else workloads. */
@@ -68,6 +72,23 @@ function routersOf(config: Config) {
   return routers;
 }
 
+/** The seeding Job the config expects, in the registry's cluster (--registry-context). */
+function seedCheckOf(config: Config): CommandCheck {
+  const { registry } = config;
+  return seedJobCheck({
+    context: flagValue("--registry-context"),
+    namespace: registry.namespace,
+    jobName: seedJobName({
+      images: registry.seedImages,
+      registryHost: registry.fqdn,
+      copyToolImage: registry.copyToolImage,
+      platform: registry.seedPlatform,
+      sourceLogin: registry.seedSource !== undefined,
+    }),
+    stack: registryOutputsStack(config),
+  });
+}
+
 async function run(): Promise<void> {
   const config = loadEnvironmentOrReport();
   if (!config) return;
@@ -82,26 +103,29 @@ async function run(): Promise<void> {
   });
   process.stdout.write(renderResults(results));
   if (!process.argv.includes("--registry-only")) {
-    const checks = clusterChecks({
-      routers: routersOf(config),
-      appContext: flagValue("--app-context"),
-      appNamespace: app.namespace,
-      registryFqdn: config.registry.fqdn,
-      sampleImage: app.sampleApp.enabled
-        ? `${config.registry.fqdn}/${app.sampleApp.image}`
-        : undefined,
-      toolImage: app.caTrustDaemonSet.image,
-    });
-    for (const check of checks) {
-      process.stdout.write(`$ ${check.command.join(" ")}\n`);
-      const ran = spawnSync(check.command[0], check.command.slice(1), {
-        encoding: "utf8",
-        timeout: 180000,
-      });
-      const result = check.evaluate(ran.stdout ?? "", ran.error ? null : ran.status);
-      results.push(result);
-      process.stdout.write(renderResults([result]));
-    }
+    const checks = [
+      ...clusterChecks({
+        routers: routersOf(config),
+        appContext: flagValue("--app-context"),
+        appNamespace: app.namespace,
+        registryFqdn: config.registry.fqdn,
+        sampleImage: app.sampleApp.enabled
+          ? `${config.registry.fqdn}/${app.sampleApp.image}`
+          : undefined,
+        toolImage: app.caTrustDaemonSet.image,
+      }),
+      ...(config.registry.seedImages.length > 0 ? [seedCheckOf(config)] : []),
+    ];
+    const execute = (command: readonly string[]) => {
+      const ran = spawnSync(command[0], command.slice(1), { encoding: "utf8", timeout: 180000 });
+      return { stdout: ran.stdout ?? "", status: ran.error ? null : ran.status };
+    };
+    results.push(
+      ...runCommandChecks(checks, execute, {
+        command: (command) => process.stdout.write(`$ ${command.join(" ")}\n`),
+        result: (result) => process.stdout.write(renderResults([result])),
+      }),
+    );
   }
   const failed = results.filter((result) => !result.ok).length;
   process.stdout.write(failed ? `${failed} check(s) failed\n` : "all checks passed\n");

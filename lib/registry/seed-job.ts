@@ -101,13 +101,43 @@ export function seedCommand(
   return ["set -eu", ...copies].join("\n");
 }
 
+/** What the seeding Job's name is made of (its command's inputs and the copy tool). */
+export type SeedJobNameInputs = Pick<
+  SeedJobProps,
+  "images" | "registryHost" | "copyToolImage" | "platform"
+> & { readonly sourceLogin: boolean };
+
+/**
+ * The seeding Job's name: `registry-seed-` and a hash of its command and image, so a changed
+ * list replaces the Job (and `npm run verify` knows which Job the config expects).
+ */
+export function seedJobName(inputs: SeedJobNameInputs): string {
+  const command = seedCommand(inputs.images, inputs.registryHost, {
+    platform: inputs.platform,
+    sourceLogin: inputs.sourceLogin,
+  });
+  const hash = createHash("sha256")
+    .update(JSON.stringify([command, inputs.copyToolImage]))
+    .digest("hex")
+    .slice(0, 8);
+  return `${SEED_JOB_NAME}-${hash}`;
+}
+
+/**
+ * How long an apply waits for the copy (the provider's default is 1 minute,
+ * terraform-provider-kubernetes v2.38.0 resource_kubernetes_job_v1.go, `Timeouts`). Six
+ * retries back off 10 s doubling to 6 min (Kubernetes Job `backoffLimit`), about 11 min,
+ * plus the copies themselves.
+ */
+export const SEED_APPLY_TIMEOUT = "30m";
+
 /**
  * Copies public images into the registry (tutorial 000's docker pull/tag/push, automated).
  * The finished Job stays: with a TTL Kubernetes deletes it, the kubernetes provider then finds
  * no Job and plans a new one (terraform-provider-kubernetes v2.38.0
  * resource_kubernetes_job_v1.go:120-126, read: a missing Job is removed from state), which re-copies
  * mutable tags on an unrelated apply. Its name carries a hash of its inputs, so a changed list
- * replaces it and runs again.
+ * replaces it and runs again. `npm run verify` reports its state (lib/verify/seed-check.ts).
  */
 export class SeedJob extends Construct {
   public readonly job: JobV1;
@@ -121,10 +151,6 @@ export class SeedJob extends Construct {
       platform: props.platform,
       sourceLogin: props.sourceLogin !== undefined,
     });
-    const inputsHash = createHash("sha256")
-      .update(JSON.stringify([command, props.copyToolImage]))
-      .digest("hex")
-      .slice(0, 8);
     this.authSecret = new SecretV1(this, "auth", {
       provider: props.provider,
       metadata: { name: "registry-seed-auth", namespace: props.namespace, labels },
@@ -137,8 +163,18 @@ export class SeedJob extends Construct {
     });
     this.job = new JobV1(this, "job", {
       provider: props.provider,
-      metadata: { name: `registry-seed-${inputsHash}`, namespace: props.namespace, labels },
-      waitForCompletion: false,
+      metadata: {
+        name: seedJobName({ ...props, sourceLogin: props.sourceLogin !== undefined }),
+        namespace: props.namespace,
+        labels,
+      },
+      // The apply waits for the copy and fails with "job: <ns>/<name> is in failed state" when
+      // the Job fails (resourceKubernetesJobV1Create, retryUntilJobV1IsFinished, provider
+      // v2.38.0); Terraform then marks the Job tainted ("an error occurs during a multi-step
+      // create", https://developer.hashicorp.com/terraform/cli/commands/untaint), so the next
+      // apply replaces it and copies again. It also holds the sample app until its image is in.
+      waitForCompletion: true,
+      timeouts: { create: SEED_APPLY_TIMEOUT, update: SEED_APPLY_TIMEOUT },
       dependsOn: props.dependsOn,
       spec: {
         backoffLimit: props.backoffLimit ?? 6,

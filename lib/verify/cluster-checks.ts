@@ -1,10 +1,49 @@
 import type { CheckResult } from "./registry-check";
 
+/**
+ * A command check's result; `next` is a further command whose result replaces this one (e.g.
+ * the log of a Job found failed).
+ */
+export type CommandOutcome = CheckResult & { readonly next?: CommandCheck };
+
 /** A check done by running a command (gcloud, kubectl) and reading its result. */
 export interface CommandCheck {
   readonly check: string;
   readonly command: readonly string[];
-  readonly evaluate: (stdout: string, status: number | null) => CheckResult;
+  readonly evaluate: (stdout: string, status: number | null) => CommandOutcome;
+}
+
+/** What running a command gave: its stdout and exit status (null: it did not run). */
+export interface CommandRun {
+  readonly stdout: string;
+  readonly status: number | null;
+}
+
+/**
+ * Runs each check's command (and the commands its outcomes ask for next), printing every
+ * command before it runs and every final result; returns the final results in order.
+ */
+export function runCommandChecks(
+  checks: readonly CommandCheck[],
+  execute: (command: readonly string[]) => CommandRun,
+  report: {
+    readonly command: (command: readonly string[]) => void;
+    readonly result: (result: CheckResult) => void;
+  },
+): CheckResult[] {
+  return checks.map((first) => {
+    let check: CommandCheck = first;
+    for (;;) {
+      report.command(check.command);
+      const ran = execute(check.command);
+      const { next, ...result } = check.evaluate(ran.stdout, ran.status);
+      if (!next) {
+        report.result(result);
+        return result;
+      }
+      check = next;
+    }
+  });
 }
 
 export interface ClusterCheckProps {
