@@ -81,7 +81,10 @@ describe("a registry on S3 with replicas", () => {
     const credentials = resourcesOf(stack, "kubernetes_secret_v1").find(
       ([, body]) => (body.metadata as Json).name === "registry-credentials",
     );
-    expect((credentials?.[1].data as Json)["s3-secret-key"]).toBe("${var.registry_s3_secret_key}");
+    // JSON-quoted: Distribution YAML-parses env values (storage.test.ts, s3-storage.e2e.ts).
+    expect((credentials?.[1].data as Json)["s3-secret-key"]).toBe(
+      "${jsonencode(var.registry_s3_secret_key)}",
+    );
   });
 
   it("has no claim and no maintenance jobs (the bucket is shared; GC needs a volume)", () => {

@@ -9,6 +9,7 @@ import {
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { garbageCollectionEnabled } from "../lib/config/derived";
 import { SNAPSHOT_POLICY_SUFFIX } from "../lib/config/derived-names";
+import { readPemCertificateFile } from "../lib/config/pem-certificate";
 import type { Config } from "../lib/config/schema";
 import { publishContract } from "../lib/contract/contract";
 import { registryContract } from "../lib/contract/registry";
@@ -32,6 +33,7 @@ import {
   RegistryServer,
 } from "../lib/registry/registry-server";
 import type { RegistryExposure } from "../lib/registry/registry-service";
+import type { RegistryStorageSettings } from "../lib/registry/registry-storage";
 import { SEED_JOB_NAME, SeedJob } from "../lib/registry/seed-job";
 import { registryStorageOf } from "./settings";
 
@@ -132,6 +134,15 @@ function s3SecretAccessKey(scope: Construct, config: Config): string | undefined
   return secret.stringValue;
 }
 
+/** The bucket endpoint's private CA, read from its file here: lib/ never reads files. */
+function withStorageCa(config: Config, settings: RegistryStorageSettings): RegistryStorageSettings {
+  const storage = config.registry.storage;
+  if (settings.type !== "s3" || storage.type !== "s3" || !storage.caCertificateFile) {
+    return settings;
+  }
+  return { ...settings, caCertificatePem: readPemCertificateFile(storage.caCertificateFile) };
+}
+
 /** Snapshots of the registry's GKE disk and archives of its storage, as configured. */
 function addBackups(
   scope: Construct,
@@ -153,6 +164,7 @@ function addBackups(
       startTime: snapshots.startTime,
       retentionDays: snapshots.retentionDays,
       claimBoundBy: [server.deployment],
+      regionalDisk: server.storage.regionalDisk,
     });
   }
   const archive = config.registry.backup.archive;
@@ -217,10 +229,13 @@ export function addRegistryWorkloads(
     writers: ["push"],
     authProxyImage: config.registry.authProxyImage,
     httpSecret: credentials.httpSecret,
-    storage: registryStorageOf(config, {
-      gcs: registry.gcsStorage,
-      s3SecretAccessKey: s3SecretAccessKey(scope, config),
-    }),
+    storage: withStorageCa(
+      config,
+      registryStorageOf(config, {
+        gcs: registry.gcsStorage,
+        s3SecretAccessKey: s3SecretAccessKey(scope, config),
+      }),
+    ),
     replicas: config.registry.replicas,
     exposure: registry.exposure,
     resources: config.registry.resources,

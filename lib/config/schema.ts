@@ -4,6 +4,8 @@ import { cronScheduleProblem } from "./cron-schedule";
 import { GO_DURATION_MAX_SECONDS, goParseDurationAccepts } from "./go-duration";
 import { ENVIRONMENT_NAME, type ResolvedBackend } from "./environment";
 import { imageReferenceProblem } from "./image-reference";
+import { pemCertificateFileProblem } from "./pem-certificate";
+import { parsePdVolumeHandle, replicaZonesProblem } from "../gcp/pd-volume-handle";
 import { quantityValue } from "./quantity";
 import { timeZoneProblem } from "./time-zone";
 import { hasTemplateSequence } from "./terraform-literal";
@@ -418,6 +420,27 @@ const storage = z
           description:
             "Create a dedicated storage class with reclaimPolicy Retain on this CSI provisioner, so the images survive a destroy. @default pd.csi.storage.gke.io (pd-balanced) in hybrid mode when storageClass is not set",
         }),
+      restoredDisk: z
+        .strictObject({
+          volumeHandle: z.string().refine((handle) => parsePdVolumeHandle(handle) !== undefined, {
+            message:
+              "must be a Persistent Disk handle: projects/<project>/zones/<zone>/disks/<name>, or projects/<project>/regions/<region>/disks/<name> for a regional disk",
+          }),
+          replicaZones: z.array(z.string()).optional().meta({
+            description:
+              "A regional disk's two zones (gcloud compute disks describe shows replicaZones). @default none (a zonal disk)",
+          }),
+        })
+        .superRefine((disk, context) => {
+          const handle = parsePdVolumeHandle(disk.volumeHandle);
+          const problem = handle && replicaZonesProblem(handle, disk.replicaZones ?? []);
+          if (problem) context.addIssue({ code: "custom", path: ["replicaZones"], message: problem });
+        })
+        .optional()
+        .meta({
+          description:
+            "GKE: a Persistent Disk restored from a snapshot, for the claim: a PersistentVolume reserved for it, with the disk's zones as node affinity (README, Restore from a disk snapshot). @default none (a new disk)",
+        }),
     }),
     z.strictObject({
       type: z.literal("hostPath"),
@@ -467,6 +490,28 @@ const storage = z
           })
           .optional()
           .meta({ description: "Key prefix inside the bucket. @default the bucket root" }),
+        caCertificateFile: z
+          .string()
+          .min(1)
+          .superRefine((path, context) => {
+            const problem = pemCertificateFileProblem(path);
+            if (problem) context.addIssue({ code: "custom", message: problem });
+          })
+          .optional()
+          .meta({
+            description:
+              "PEM file of the private CA that signed the endpoint's certificate, trusted besides the public roots; a path relative to where synth runs (like HYBRID_CONFIG) or absolute. @default the public roots only",
+          }),
+      })
+      .superRefine((s3, context) => {
+        // Only a TLS endpoint checks certificates: a CA anywhere else would be silently unused.
+        if (s3.caCertificateFile !== undefined && !s3.endpoint?.startsWith("https:")) {
+          context.addIssue({
+            code: "custom",
+            path: ["caCertificateFile"],
+            message: `is only used with an https endpoint, and endpoint is ${s3.endpoint ?? "not set (AWS S3, public roots)"}: set endpoint: https://<host>:<port>, or remove caCertificateFile`,
+          });
+        }
       })
       .meta({ description: "An S3 bucket shared by every replica (real data centre, standalone)" }),
     z

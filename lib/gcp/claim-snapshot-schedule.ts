@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, type ITerraformDependable, type TerraformProvider } from "cdktf";
+import { DataResource, Fn, Op, type ITerraformDependable, type TerraformProvider } from "cdktf";
 import { ComputeDiskResourcePolicyAttachment } from "@cdktf/provider-google/lib/compute-disk-resource-policy-attachment";
+import { ComputeRegionDiskResourcePolicyAttachment } from "@cdktf/provider-google/lib/compute-region-disk-resource-policy-attachment";
 import { ComputeResourcePolicy } from "@cdktf/provider-google/lib/compute-resource-policy";
 import { DataKubernetesPersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-persistent-volume-claim-v1";
 import { DataKubernetesPersistentVolumeV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-persistent-volume-v1";
@@ -30,13 +31,25 @@ export interface ClaimSnapshotScheduleProps {
    * certificate) do not defer the read.
    */
   readonly claimBoundBy: ITerraformDependable[];
+  /**
+   * The claim's disk is a regional Persistent Disk (storage class parameter `replication-type:
+   * regional-pd`, or a restored regional disk): it takes a regional attachment. Known from the
+   * settings, not read from the volume: the volume is read at apply time on the first apply,
+   * and a resource's `count` must be known when planning.
+   * @default false (a zonal disk)
+   */
+  readonly regionalDisk?: boolean;
 }
 
 /**
  * A daily Compute Engine snapshot schedule on the Persistent Disk behind a claim. The disk is
- * created by the PD CSI driver, so its name and zone come from the bound PersistentVolume's
- * CSI volume handle, `projects/<p>/zones/<zone>/disks/<name>` (GKE PD CSI driver,
- * pkg/common/utils.go VolumeIDToKey). Snapshots outlive the disk (KEEP_AUTO_SNAPSHOTS).
+ * created by the PD CSI driver, so its name and location come from the bound PersistentVolume's
+ * CSI volume handle, `projects/<p>/zones/<zone>/disks/<name>` or, for a regional disk,
+ * `projects/<p>/regions/<region>/disks/<name>` (GKE PD CSI driver, pkg/common/utils.go
+ * VolumeIDToKey): the location and the name are the 4th and 6th parts either way, and a
+ * regional disk takes the regional attachment resource. A precondition checks the handle's
+ * kind, so a disk of the other kind fails the apply naming the handle instead of Compute
+ * Engine's "not found". Snapshots outlive the disk (KEEP_AUTO_SNAPSHOTS).
  *
  * The claim is not read with `depends_on` the Deployment: Terraform defers a data source to
  * apply time whenever a resource in its `depends_on` has a planned change
@@ -49,7 +62,8 @@ export interface ClaimSnapshotScheduleProps {
  */
 export class ClaimSnapshotSchedule extends Construct {
   public readonly policy: ComputeResourcePolicy;
-  public readonly attachment: ComputeDiskResourcePolicyAttachment;
+  public readonly attachment:
+    ComputeDiskResourcePolicyAttachment | ComputeRegionDiskResourcePolicyAttachment;
   /** Stands for "the claim is bound": follows its consumers, changes with the claim only. */
   public readonly claimInUse: DataResource;
 
@@ -68,7 +82,8 @@ export class ClaimSnapshotSchedule extends Construct {
       provider: props.kubernetesProvider,
       metadata: { name: claim.spec.get(0).volumeName },
     });
-    const handle = Fn.split("/", volume.spec.get(0).persistentVolumeSource.csi.volumeHandle);
+    const volumeHandle = volume.spec.get(0).persistentVolumeSource.csi.volumeHandle;
+    const handle = Fn.split("/", volumeHandle);
     this.policy = new ComputeResourcePolicy(this, "policy", {
       provider: props.googleProvider,
       project: props.project,
@@ -87,12 +102,32 @@ export class ClaimSnapshotSchedule extends Construct {
         },
       },
     });
-    this.attachment = new ComputeDiskResourcePolicyAttachment(this, "attachment", {
+    const regional = props.regionalDisk ?? false;
+    const kind = regional ? "regions" : "zones";
+    const attachmentLifecycle = {
+      precondition: [
+        {
+          condition: Op.eq(Fn.element(handle, 2), kind),
+          errorMessage: `The registry's disk is ${regional ? "zonal" : "regional"}, not ${regional ? "regional" : "zonal"} as the storage settings say: set registry.storage.provisioner.parameters.replication-type (regional-pd for a regional disk) to match, or registry.backup.snapshots.enabled: false.`,
+        },
+      ],
+    };
+    const common = {
       provider: props.googleProvider,
       project: props.project,
       name: this.policy.name,
-      zone: Fn.element(handle, 3),
       disk: Fn.element(handle, 5),
-    });
+      lifecycle: attachmentLifecycle,
+    };
+    // Same construct id either way: an existing zonal attachment keeps its address.
+    this.attachment = regional
+      ? new ComputeRegionDiskResourcePolicyAttachment(this, "attachment", {
+          ...common,
+          region: Fn.element(handle, 3),
+        })
+      : new ComputeDiskResourcePolicyAttachment(this, "attachment", {
+          ...common,
+          zone: Fn.element(handle, 3),
+        });
   }
 }

@@ -17,12 +17,21 @@ import { CREDENTIALS_DIR, HTPASSWD_DIR, htpasswdScript } from "./htpasswd";
 import { REGISTRY_CONTAINER_PORT } from "./ports";
 import type { RegistryUser } from "./registry-credentials";
 import { RegistryService, type RegistryExposure } from "./registry-service";
-import { isObjectStorage, RegistryStorage, type RegistryStorageSettings } from "./registry-storage";
+import {
+  caCertificateDigest,
+  distributionEnvString,
+  isObjectStorage,
+  RegistryStorage,
+  STORAGE_CA_TRUST,
+  type RegistryStorageSettings,
+} from "./registry-storage";
 
 /** In-container paths of the registry; the e2e test remaps them to a temporary directory. */
 export const REGISTRY_PATHS = {
   data: "/var/lib/registry",
   upstreamCa: "/upstream-ca/ca.crt",
+  /** Folder of the bucket endpoint's private CA (SSL_CERT_DIR). */
+  storageCa: "/storage-ca",
 } as const;
 
 /**
@@ -158,6 +167,11 @@ export class RegistryServer extends Construct {
   public readonly authProxyConfig: ConfigMapV1;
   /** The upstream's CA (pull-through cache only). */
   public readonly upstreamCaSecret?: SecretV1;
+  /**
+   * The bucket endpoint's private CA (s3 storage with `caCertificatePem`): a job that runs
+   * `storageEnv` mounts it at REGISTRY_PATHS.storageCa.
+   */
+  public readonly storageCaSecret?: SecretV1;
   public readonly podDisruptionBudget: PodDisruptionBudgetV1;
   /** The env that selects and configures the storage (what a garbage collector needs too). */
   public readonly storageEnv: EnvVar[];
@@ -196,7 +210,7 @@ export class RegistryServer extends Construct {
       ),
       ...(props.proxy ? { "upstream-password": props.proxy.user.password } : {}),
       ...(props.storage.type === "s3" && props.storage.secretAccessKey
-        ? { "s3-secret-key": props.storage.secretAccessKey }
+        ? { "s3-secret-key": distributionEnvString(props.storage.secretAccessKey) }
         : {}),
     };
     const replicas = props.replicas ?? 1;
@@ -222,6 +236,15 @@ export class RegistryServer extends Construct {
       : undefined;
 
     const storage = props.storage;
+    const storageCaPem = storage.type === "s3" ? storage.caCertificatePem : undefined;
+    this.storageCaSecret = storageCaPem
+      ? new SecretV1(this, "storage-ca", {
+          provider,
+          metadata: metadata("storage-ca"),
+          type: "Opaque",
+          data: { [STORAGE_CA_TRUST.file]: storageCaPem },
+        })
+      : undefined;
     this.serviceAccount =
       storage.type === "gcs"
         ? new ServiceAccountV1(this, "service-account", {
@@ -335,6 +358,7 @@ export class RegistryServer extends Construct {
       tls: [props.tls.certificatePem, props.tls.privateKeyPem],
       credentials: credentialData,
       upstreamCa: props.proxy?.caCertificatePem ?? "",
+      ...(storageCaPem ? { storageCa: caCertificateDigest(storageCaPem) } : {}),
     });
 
     // Distribution's debug server answers /debug/health (health/health.go registers it on the
@@ -433,6 +457,9 @@ export class RegistryServer extends Construct {
                   ...(this.upstreamCaSecret
                     ? [{ name: "upstream-ca", mountPath: "/upstream-ca", readOnly: true }]
                     : []),
+                  ...(this.storageCaSecret
+                    ? [{ name: "storage-ca", mountPath: REGISTRY_PATHS.storageCa, readOnly: true }]
+                    : []),
                 ],
               },
               {
@@ -487,6 +514,14 @@ export class RegistryServer extends Construct {
                     {
                       name: "upstream-ca",
                       secret: { secretName: this.upstreamCaSecret.metadata.name },
+                    },
+                  ]
+                : []),
+              ...(this.storageCaSecret
+                ? [
+                    {
+                      name: "storage-ca",
+                      secret: { secretName: this.storageCaSecret.metadata.name },
                     },
                   ]
                 : []),
@@ -564,6 +599,10 @@ function storageDriverEnv(
           : []),
         ...(storage.rootDirectory
           ? [{ name: "REGISTRY_STORAGE_S3_ROOTDIRECTORY", value: storage.rootDirectory }]
+          : []),
+        // The endpoint's private CA beside the image's roots (registry-storage.ts STORAGE_CA_TRUST).
+        ...(storage.caCertificatePem
+          ? [{ name: STORAGE_CA_TRUST.env, value: REGISTRY_PATHS.storageCa }]
           : []),
       ];
     case "gcs":

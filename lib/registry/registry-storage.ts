@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
+import { Fn, Token, type TerraformProvider } from "cdktf";
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { DataKubernetesStorageClassV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-storage-class-v1";
+import { parsePdVolumeHandle } from "../gcp/pd-volume-handle";
+import { RestoredDiskVolume } from "../gcp/restored-disk-volume";
 
 export type RegistryStorageSettings =
   | {
@@ -32,6 +35,17 @@ export type RegistryStorageSettings =
        * @default none (use `storageClass`)
        */
       readonly provisioner?: { readonly name: string; readonly parameters: Record<string, string> };
+      /**
+       * An existing GKE Persistent Disk (restored from a snapshot) the claim binds instead of a
+       * new one: a PersistentVolume reserved for the claim, with the disk's zones as node
+       * affinity (RestoredDiskVolume).
+       * @default none (the class provisions a new disk)
+       */
+      readonly restoredDisk?: {
+        readonly volumeHandle: string;
+        /** A regional disk's two zones. @default none (a zonal disk) */
+        readonly replicaZones?: readonly string[];
+      };
     }
   | {
       readonly type: "hostPath";
@@ -55,6 +69,12 @@ export type RegistryStorageSettings =
       readonly secretAccessKey?: string;
       /** @default the bucket root */
       readonly rootDirectory?: string;
+      /**
+       * PEM certificate(s) of the private CA that signed the endpoint's certificate, trusted
+       * besides the image's public roots (see `storageCaTrust`).
+       * @default the image's public roots only
+       */
+      readonly caCertificatePem?: string;
     }
   | {
       /** A Cloud Storage bucket, reached through Workload Identity (no key). */
@@ -84,6 +104,43 @@ export interface RegistryStorageProps {
   readonly settings: RegistryStorageSettings;
 }
 
+/**
+ * A value for a `REGISTRY_*` env var that Distribution reads verbatim. Distribution parses every
+ * env override as YAML (configuration/parser.go, overwriteStruct and overwriteMap:
+ * `yaml.Unmarshal([]byte(payload), ...)`): a secret key `#abc` (a comment) or `&abc` (an
+ * anchor) reads as empty, so the S3 driver falls back to its credential chain
+ * (NoCredentialProviders), and `*abc` stops the start (`yaml: unknown anchor`); `0123` or
+ * `true` would change type. Seen with the real registry in __tests__/e2e/s3-storage.e2e.ts.
+ * A JSON string is a YAML double-quoted scalar (YAML 1.2, section 7.3.1; Terraform's
+ * `\u0026` for `&` is a YAML escape too), which Distribution reads back as exactly the string.
+ * Terraform quotes it at apply time, so it works for a sensitive variable no config check sees.
+ */
+export function distributionEnvString(value: string): string {
+  return Fn.jsonencode(value);
+}
+
+/**
+ * How the registry trusts a bucket's private CA. Go's TLS roots (crypto/x509 root_unix.go,
+ * loadSystemRoots) are the first readable file of SSL_CERT_FILE or else the system bundles
+ * (certFiles: /etc/ssl/certs/ca-certificates.crt, /etc/ssl/cert.pem, ...), plus every file in
+ * the folders of SSL_CERT_DIR (colon-separated) or else the system folders. SSL_CERT_FILE
+ * replaces the system bundle (the pull-through cache sets it to its upstream's CA); SSL_CERT_DIR
+ * only replaces the system folders, and the bundle file the registry image ships is still read.
+ * So the bucket's CA goes into a folder named by SSL_CERT_DIR: the public roots (or the cache's
+ * upstream CA) stay trusted beside it. Shown with the real registry in
+ * __tests__/e2e/s3-storage.e2e.ts.
+ */
+export const STORAGE_CA_TRUST = {
+  env: "SSL_CERT_DIR",
+  /** File name of the CA inside the folder (the Secret's key). */
+  file: "ca.crt",
+} as const;
+
+/** Digest of a CA for the pods' config hash (free text cannot enter the Terraform expression). */
+export function caCertificateDigest(pem: string): string {
+  return Token.isUnresolved(pem) ? pem : createHash("sha256").update(pem).digest("hex");
+}
+
 /** A pod volume spec (the subset this project uses). */
 export interface DataVolume {
   readonly name: string;
@@ -103,6 +160,15 @@ export class RegistryStorage extends Construct {
   public readonly storageClass?: StorageClassV1;
   /** The configured class a Retain copy is made of. */
   public readonly sourceClass?: DataKubernetesStorageClassV1;
+  /** The restored disk's volume, reserved for the claim. */
+  public readonly restoredDisk?: RestoredDiskVolume;
+  /**
+   * The claim's disk is a regional Persistent Disk, as far as the settings tell: a restored
+   * regional disk, or a provisioner with `replication-type: regional-pd` (GKE PD CSI driver
+   * parameter, https://cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/regional-pd).
+   * A copied `storageClass` is not looked into (its parameters are read by Terraform).
+   */
+  public readonly regionalDisk: boolean = false;
 
   constructor(scope: Construct, id: string, props: RegistryStorageProps) {
     super(scope, id);
@@ -150,14 +216,35 @@ export class RegistryStorage extends Construct {
         this.sourceClass.parameters,
       );
     }
+    const storageClassName = this.storageClass?.metadata.name ?? settings.storageClass;
+    const claimName = `${props.name}-data`;
+    if (settings.restoredDisk) {
+      if (storageClassName === undefined) {
+        throw new Error(
+          `RegistryStorage ${props.name}: a restored disk needs the claim's storage class (storageClass or provisioner): a volume binds only a claim of its class`,
+        );
+      }
+      this.restoredDisk = new RestoredDiskVolume(this, "restored-disk", {
+        provider: props.provider,
+        name: `${props.namespace}-${claimName}-restored`,
+        volumeHandle: settings.restoredDisk.volumeHandle,
+        replicaZones: settings.restoredDisk.replicaZones,
+        claim: { namespace: props.namespace, name: claimName },
+        storageClassName,
+        size: settings.size,
+      });
+    }
+    this.regionalDisk = settings.restoredDisk
+      ? parsePdVolumeHandle(settings.restoredDisk.volumeHandle)?.scope === "regional"
+      : settings.provisioner?.parameters["replication-type"] === "regional-pd";
     this.claim = new PersistentVolumeClaimV1(this, "claim", {
       provider: props.provider,
-      metadata: { name: `${props.name}-data`, namespace: props.namespace },
+      metadata: { name: claimName, namespace: props.namespace },
       waitUntilBound: false,
       lifecycle: { preventDestroy: settings.preventDestroy ?? true },
       spec: {
         accessModes: ["ReadWriteOnce"],
-        storageClassName: this.storageClass?.metadata.name ?? settings.storageClass,
+        storageClassName,
         resources: { requests: { storage: settings.size } },
       },
     });

@@ -51,7 +51,15 @@ function serverConfig(type: string, port: number, dir: string): string {
   ].join("\n");
 }
 
-function proxyConfig(port: number, memcachedPort: number, dir: string): string {
+/** More tempauth users of account `test`, by user name: each key is also the S3 secret key. */
+export type SwiftUsers = Readonly<Record<string, string>>;
+
+function proxyConfig(
+  port: number,
+  memcachedPort: number,
+  dir: string,
+  users: SwiftUsers = {},
+): string {
   const filters = [
     "catch_errors",
     "gatekeeper",
@@ -77,6 +85,8 @@ function proxyConfig(port: number, memcachedPort: number, dir: string): string {
     "[filter:tempauth]",
     "use = egg:swift#tempauth",
     "user_test_tester = testing .admin",
+    // paste.deploy reads values as they are (no inline comments): a key may start with #, & or *.
+    ...Object.entries(users).map(([user, key]) => `user_test_${user} = ${key} .admin`),
     "[filter:s3api]",
     "use = egg:swift#s3api",
     "[filter:cache]",
@@ -88,7 +98,7 @@ function proxyConfig(port: number, memcachedPort: number, dir: string): string {
 }
 
 /** Build one-device rings, start memcached and the four servers, wait for the proxy. */
-export async function startSwiftS3(dir: string): Promise<SwiftS3> {
+export async function startSwiftS3(dir: string, users: SwiftUsers = {}): Promise<SwiftS3> {
   for (const [binary, debianPackage] of SWIFT_TOOLS) requireTool(binary, debianPackage);
   mkdirSync(join(dir, "node", "d1"), { recursive: true });
   const [proxyPort, memcachedPort, ...serverPorts] = await freePorts(2 + SERVERS.length);
@@ -109,7 +119,7 @@ export async function startSwiftS3(dir: string): Promise<SwiftS3> {
     }
     writeFileSync(join(dir, `${type}-server.conf`), serverConfig(type, port, dir));
   });
-  writeFileSync(join(dir, "proxy-server.conf"), proxyConfig(proxyPort, memcachedPort, dir));
+  writeFileSync(join(dir, "proxy-server.conf"), proxyConfig(proxyPort, memcachedPort, dir, users));
   const processes = [
     startProcess(
       "memcached",
