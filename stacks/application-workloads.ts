@@ -2,13 +2,15 @@ import type { Construct } from "constructs";
 import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import type { AppSection, Config } from "../lib/config/schema";
-import { appLabels } from "../lib/k8s/labels";
+import { appLabels, selectorLabels } from "../lib/k8s/labels";
 import { podSecurityLabels } from "../lib/k8s/pod-security";
 import { CaTrustDaemonSet } from "../lib/registry/ca-trust-daemonset";
 import { PullAccess } from "../lib/registry/pull-access";
 import type { RegistryUser } from "../lib/registry/registry-credentials";
+import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
+import { RegistryNetworkPolicy } from "../lib/registry/registry-network-policy";
 import { RegistryPriorityClass } from "../lib/registry/registry-priority-class";
-import { RegistryServer } from "../lib/registry/registry-server";
+import { REGISTRY_DEBUG_PORT, RegistryServer } from "../lib/registry/registry-server";
 import { SampleApp } from "../lib/registry/sample-app";
 import { addScrapeTargets } from "./registry-workloads";
 import type { NodeRegistryEndpoint } from "./settings";
@@ -18,6 +20,12 @@ export interface CacheInputs {
   readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
   readonly ip: string;
   readonly sourceRanges: string[];
+  /**
+   * What the cache's NetworkPolicy admits to its port: the application network's ranges (its
+   * nodes pull), or `anywhere` where the CNI cannot select nodes by address (see
+   * `pullSourcesOn`).
+   */
+  readonly pullFrom: readonly string[] | "anywhere";
   /** The cache's Distribution `http.secret` (it only signs upload state; a proxy takes none). */
   readonly httpSecret: string;
 }
@@ -44,6 +52,9 @@ export interface RegistryAccess {
   readonly imagesPushed?: ITerraformDependable[];
 }
 
+/** Name of the cache's Deployment, Service and pods (`app.kubernetes.io/name`). */
+const CACHE_NAME = "registry-cache";
+
 /** Distribution in proxy mode in the application cluster: each layer crosses the VPN once. */
 function addPullThroughCache(
   scope: Construct,
@@ -65,13 +76,27 @@ function addPullThroughCache(
   addScrapeTargets(scope, "cache-metrics", config, {
     provider,
     namespace: cacheNamespace.metadata.name,
-    name: "registry-cache",
+    name: CACHE_NAME,
   });
+  if (config.registry.networkPolicy.enabled) {
+    // The same listeners as the registry: clients only from the application network, the
+    // debug port (metrics and pprof) only from the scrapers; no pushes reach a proxy.
+    new RegistryNetworkPolicy(scope, "cache-network-policy", {
+      provider,
+      namespace: cacheNamespace.metadata.name,
+      name: CACHE_NAME,
+      registryPods: selectorLabels(CACHE_NAME),
+      registryPort: REGISTRY_CONTAINER_PORT,
+      metricsPort: REGISTRY_DEBUG_PORT,
+      pullFrom: cache.pullFrom,
+      metricsNamespaces: config.registry.networkPolicy.metricsNamespaces,
+    });
+  }
   return new RegistryServer(scope, "pull-through-cache", {
     provider,
     priorityClassName: cachePriority.name,
     namespace: cacheNamespace.metadata.name,
-    name: "registry-cache",
+    name: CACHE_NAME,
     image: config.registry.image,
     htpasswdImage: config.registry.htpasswdImage,
     fqdn: app.pullThroughCache.fqdn,

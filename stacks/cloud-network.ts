@@ -228,6 +228,7 @@ export class CloudNetworkStack extends TerraformStack {
     const cacheEnabled = app.pullThroughCache.enabled;
     const cluster = new PrivateGkeCluster(this, "app-cluster", {
       ...clusterSettingsOf(cloud),
+      networkPolicy: cloud.cluster.networkPolicy,
       network: vpc.network.id,
       subnetwork: vpc.subnet.id,
       podsRangeName: vpc.podsRangeName,

@@ -10,6 +10,7 @@ import type { cloudNetworkContract } from "../lib/contract/cloud-network";
 import type { ContractReader } from "../lib/contract/contract";
 import type { onpremNetworkContract } from "../lib/contract/onprem-network";
 import { kubernetesProvider, type ClusterAccess } from "../lib/k8s/cluster-providers";
+import { pullSourcesOn } from "../lib/registry/registry-network-policy";
 import type { AppInputs } from "./application-workloads";
 import type { RegistryInputs } from "./registry-workloads";
 
@@ -136,12 +137,14 @@ export function hybridRegistryInputs(
       certificatePem: onprem.string("serverCertificatePem"),
       privateKeyPem: privateKeyFrom(scope, "server-key", onprem.string("serverKeySecret")),
     },
-    pullFrom: [
-      ...(config.onprem.mode === "simulated"
-        ? networkRangesOf(config.onprem.network)
-        : config.onprem.networkCidrs),
-      ...admitted,
-    ],
+    // A real site's cluster is not ours: its CNI matches ipBlocks as it does.
+    pullFrom:
+      config.onprem.mode === "simulated"
+        ? pullSourcesOn(config.onprem.cluster.networkPolicy, [
+            ...networkRangesOf(config.onprem.network),
+            ...admitted,
+          ])
+        : [...config.onprem.networkCidrs, ...admitted],
     exposure:
       config.registry.exposure.type === "loadBalancer"
         ? config.registry.exposure
@@ -181,6 +184,10 @@ export function hybridAppInputs(
           },
           ip: cloud.string("cacheIp"),
           sourceRanges: networkRangesOf(side.cloud.network),
+          pullFrom: pullSourcesOn(
+            side.cloud.cluster.networkPolicy,
+            networkRangesOf(side.cloud.network),
+          ),
           httpSecret: cacheHttpSecret(),
         }
       : undefined,

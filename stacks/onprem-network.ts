@@ -175,6 +175,7 @@ export class OnpremNetworkStack extends TerraformStack {
     });
     const cluster = new PrivateGkeCluster(this, "registry-cluster", {
       ...clusterSettingsOf(onprem),
+      networkPolicy: onprem.cluster.networkPolicy,
       network: vpc.network.id,
       subnetwork: vpc.subnet.id,
       podsRangeName: vpc.podsRangeName,

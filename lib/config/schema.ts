@@ -266,6 +266,11 @@ const cluster = z.strictObject({
     .optional()
     .meta({ description: "Minimum control-plane version. @default the release channel's default" }),
   deletionProtection: z.boolean().default(true).meta({ description: "@default true" }),
+  // One value: GKE offers the Calico addon only without Dataplane V2, which enforces by itself.
+  networkPolicy: z.enum(["calico", "dataplane-v2", "none"]).default("calico").meta({
+    description:
+      "How the cluster enforces NetworkPolicy. calico: GKE's network policy addon, switched on in place (GKE recreates the nodes once). dataplane-v2: GKE Dataplane V2, enforcement built in; recommended for new clusters, but the datapath is fixed at creation, so on an existing cluster it plans a replacement. none: no enforcement (the NetworkPolicies are inert). @default calico",
+  }),
   nodePool,
 });
 
@@ -689,7 +694,7 @@ const registryFields = {
     .strictObject({
       enabled: z.boolean().default(true).meta({
         description:
-          "NetworkPolicies in the registry namespace: the registry port only from the networks that pull, the metrics port only from metricsNamespaces. Needs a CNI that enforces them. @default true",
+          "NetworkPolicies in the registry and pull-through cache namespaces: the registry port only from the networks that pull, the metrics (and pprof) port only from metricsNamespaces. Needs a CNI that enforces them (cluster.networkPolicy on GKE). @default true",
       }),
       metricsNamespaces: z
         .array(k8sName)

@@ -1,8 +1,17 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { ContainerCluster } from "@cdktf/provider-google/lib/container-cluster";
+import {
+  ContainerCluster,
+  type ContainerClusterConfig,
+} from "@cdktf/provider-google/lib/container-cluster";
 import { ContainerNodePool } from "@cdktf/provider-google/lib/container-node-pool";
 import type { NodeServiceAccount } from "./node-service-account";
+
+/**
+ * How a cluster enforces NetworkPolicy: GKE's Calico addon on the legacy datapath, the
+ * enforcement built into GKE Dataplane V2, or none.
+ */
+export type NetworkPolicyEnforcement = "calico" | "dataplane-v2" | "none";
 
 export interface AuthorizedNetwork {
   readonly cidr: string;
@@ -59,6 +68,13 @@ export interface PrivateGkeClusterProps {
   readonly minMasterVersion?: string;
   /** @default true */
   readonly deletionProtection?: boolean;
+  /**
+   * How the cluster enforces NetworkPolicy. `calico` is switched on in place (GKE then recreates
+   * the nodes once); `dataplane-v2` on an existing cluster replaces it (the datapath is fixed at
+   * creation).
+   * @default "calico"
+   */
+  readonly networkPolicy?: NetworkPolicyEnforcement;
   readonly nodePool: NodePoolSettings;
   /**
    * The nodes' identity. Created by the caller so that grants on other resources (the CA
@@ -135,6 +151,7 @@ export class PrivateGkeCluster extends Construct {
       // Managed Service for Prometheus: its collectors scrape the PodMonitorings the workloads
       // create (on by default for new clusters since GKE 1.27; explicit so it cannot drift).
       monitoringConfig: { managedPrometheus: { enabled: true } },
+      ...enforcementOf(props.networkPolicy ?? "calico"),
       enableShieldedNodes: true,
       releaseChannel: { channel: props.releaseChannel ?? "REGULAR" },
       minMasterVersion: props.minMasterVersion,
@@ -189,5 +206,33 @@ export class PrivateGkeCluster extends Construct {
       ? this.cluster.controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint
       : this.cluster.endpoint;
     this.caCertificate = this.cluster.masterAuth.clusterCaCertificate;
+  }
+}
+
+/**
+ * The cluster arguments of a NetworkPolicy enforcement. GKE offers the Calico addon only on the
+ * legacy datapath (Dataplane V2 has enforcement built in and the console greys the addon out:
+ * https://cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2), so
+ * `dataplane-v2` sets neither the addon nor the network_policy block.
+ */
+function enforcementOf(
+  enforcement: NetworkPolicyEnforcement,
+): Pick<ContainerClusterConfig, "datapathProvider" | "networkPolicy" | "addonsConfig"> {
+  switch (enforcement) {
+    case "dataplane-v2":
+      // ForceNew in the provider (google 6.50.0, resource_container_cluster.go:2052-2055):
+      // choosing it for an existing cluster plans a replacement, which deletion protection stops.
+      return { datapathProvider: "ADVANCED_DATAPATH" };
+    case "calico":
+      // Both update in place (resource_container_cluster.go:3389 addons_config, then :3956
+      // setNetworkPolicy): the master addon first, as GKE requires, then the nodes, which GKE
+      // recreates once, rolling, like an upgrade.
+      return {
+        networkPolicy: { enabled: true, provider: "CALICO" },
+        addonsConfig: { networkPolicyConfig: { disabled: false } },
+      };
+    case "none":
+      // Nothing set, as before this setting existed: no diff on clusters created without it.
+      return {};
   }
 }
