@@ -1,7 +1,9 @@
 import { ConfigError } from "../lib/config/load";
 import { garbageCollectionScript } from "../lib/registry/garbage-collection";
+import { READ_ONLY_ENV } from "../lib/registry/read-only-rollout";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf, type SynthName } from "./helpers/environments";
+import { synthAll } from "./helpers/synth";
 import { podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";
 
 type Json = Record<string, unknown>;
@@ -73,9 +75,12 @@ describe("garbage collection", () => {
       timezone: "Europe/Berlin",
     });
     const wet = garbageCollectionScript({
-      dataDir: "/data",
-      readOnlyFlag: "/data/maintenance/read-only",
-      drainSeconds: 5,
+      readOnly: {
+        kind: "volume-flag",
+        dataDir: "/data",
+        readOnlyFlag: "/data/maintenance/read-only",
+        drainSeconds: 5,
+      },
       deleteUntagged: true,
       dryRun: false,
     });
@@ -137,7 +142,7 @@ describe("garbage collection", () => {
     });
     expect(() => configFrom(asked)).toThrow(ConfigError);
     expect(() => configFrom(asked)).toThrow(
-      /registry\.garbageCollection\.enabled: needs storage a job can mount/,
+      /registry\.garbageCollection\.enabled: needs storage a job can reach/,
     );
   });
 
@@ -163,5 +168,150 @@ describe("garbage collection", () => {
     expect(
       withGc({ schedule: "0 */6 * * 1-5", timeZone: "America/New_York" }).registry,
     ).toMatchObject({ garbageCollection: { schedule: "0 */6 * * 1-5" } });
+  });
+
+  describe("on bucket storage (gcs, two replicas)", () => {
+    const stack = () => stacksOf("gcOnGcs").workloads;
+    const job = () => gcJob("gcOnGcs");
+    const pod = () => podSpecOfWorkload(job());
+
+    it("is allowed on buckets and stays opt-in there", () => {
+      expect(cronJobs(stacksOf("gcsReplicas").workloads)).toEqual([]);
+      expect(job().metadata).toMatchObject({ name: "registry-garbage-collect" });
+    });
+
+    it("runs the registry's own collector, copied out of its image, beside curl", () => {
+      const init = (pod().init_container as Json[])[0];
+      expect(init.image).toBe("registry:3.1.1");
+      expect((init.command as string[])[2]).toBe(
+        'cp "$(command -v registry)" /tools/registry && cp /etc/distribution/config.yml /tools/config.yml',
+      );
+      const container = (pod().container as Json[])[0];
+      expect(container.image).toBe("curlimages/curl:8.14.1");
+      expect(container.volume_mount).toEqual([{ name: "tools", mount_path: "/tools" }]);
+      expect(pod().volume).toEqual([{ name: "tools", empty_dir: {} }]);
+      // Same store as the registry: the gcs driver env, no volume, no node pinning.
+      const env = Object.fromEntries(
+        (container.env as Json[]).map((variable) => [variable.name, variable.value]),
+      );
+      expect(env.REGISTRY_STORAGE).toBe("gcs");
+      expect(pod().affinity).toBeUndefined();
+    });
+
+    it("may only read and patch the registry's Deployment, as its own service account", () => {
+      expect(pod()).toMatchObject({
+        service_account_name: expect.stringMatching(
+          /^\$\{kubernetes_service_account_v1\.garbage-collection_service-account_\w+\.metadata\[0\]\.name\}$/,
+        ) as unknown,
+        automount_service_account_token: true,
+      });
+      const [[, role]] = resourcesOf(stack(), "kubernetes_role_v1").filter(
+        ([, body]) => (body.metadata as Json).name === "registry-garbage-collect",
+      );
+      expect(role.rule).toEqual([
+        {
+          api_groups: ["apps"],
+          resources: ["deployments"],
+          resource_names: ["registry"],
+          verbs: ["get", "patch"],
+        },
+      ]);
+      const accounts = resourcesOf(stack(), "kubernetes_service_account_v1").map(
+        ([, body]) => body.metadata as Json,
+      );
+      const collector = accounts.find((account) => account.name === "registry-garbage-collect");
+      expect(collector?.annotations).toEqual({
+        "iam.gke.io/gcp-service-account":
+          "${data.terraform_remote_state.onprem_state_B8ECE498.outputs.registry_storage_service_account}",
+      });
+    });
+
+    it("lets the collector act as the bucket's Google service account; aborts stale multipart uploads", () => {
+      const onprem = stacksOf("gcOnGcs")["onprem-network"];
+      const members = resourcesOf(onprem, "google_service_account_iam_member").map(
+        ([, body]) => body.member,
+      );
+      expect(members.map((member) => String(member).replace(/^.*\[/, "[")).sort()).toEqual([
+        "[registry/registry-garbage-collect]",
+        "[registry/registry]",
+      ]);
+      const [[, bucket]] = resourcesOf(onprem, "google_storage_bucket");
+      expect(bucket.lifecycle_rule).toContainEqual({
+        condition: { age: 7 },
+        action: { type: "AbortIncompleteMultipartUpload" },
+      });
+      // Without collection the registry's grant is the only one.
+      expect(
+        resourcesOf(stacksOf("gcsReplicas")["onprem-network"], "google_service_account_iam_member"),
+      ).toHaveLength(1);
+    });
+
+    it("rolls every replica into Distribution's read-only mode, collects, and always rolls back", () => {
+      const lines = scriptOf(job()).split("\n");
+      const at = (text: string) =>
+        text.endsWith("'") || text.endsWith("{")
+          ? lines.findIndex((line) => line.startsWith(text))
+          : lines.indexOf(text);
+      const patchOn = lines.find((line) => line.startsWith("read_only() {"));
+      expect(patchOn).toContain(
+        JSON.stringify({ name: READ_ONLY_ENV.name, value: READ_ONLY_ENV.value }),
+      );
+      expect(lines.find((line) => line.startsWith("writable() {"))).toContain(
+        '{"$patch":"delete","name":"REGISTRY_STORAGE_MAINTENANCE_READONLY"}',
+      );
+      expect(lines.findIndex((line) => line.startsWith("trap 'writable"))).toBeGreaterThan(0);
+      expect(at("read_only")).toBeGreaterThan(
+        lines.findIndex((line) => line.startsWith("trap 'writable")),
+      );
+      expect(at("wait_rolled_out")).toBeGreaterThan(at("read_only"));
+      // Replaced pods may still finish uploads for their termination grace period (75 s).
+      expect(at("sleep 75 &")).toBeGreaterThan(at("wait_rolled_out"));
+      const collect = at("/tools/registry garbage-collect /tools/config.yml &");
+      expect(collect).toBeGreaterThan(at("sleep 75 &"));
+      expect(lines.slice(collect + 1)).toEqual(
+        expect.arrayContaining(["trap - EXIT", "writable", "wait_rolled_out"]),
+      );
+      expect(lines.join("\n")).not.toMatch(/du -sk/);
+      // No Terraform template sequence may reach the JSON.
+      expect(scriptOf(job())).not.toMatch(/[$%]\{/);
+    });
+  });
+
+  it("on s3 behind a private CA, mounts the CA the storage env's SSL_CERT_DIR names", () => {
+    const config = configFrom(
+      merge(rawEnvironment("environments/standalone-k3s.yaml"), {
+        registry: {
+          storage: {
+            type: "s3",
+            bucket: "registry",
+            endpoint: "https://objects.lab.internal:9000",
+            accessKeyId: "registry",
+            caCertificateFile: "__tests__/fixtures/storage-ca.pem",
+            size: null,
+            storageClass: null,
+          },
+          garbageCollection: { enabled: true },
+        },
+      }),
+    );
+    const stack = Object.values(synthAll(config)).find(
+      (candidate) => cronJobs(candidate).length > 0,
+    );
+    if (!stack) throw new Error("no garbage-collection CronJob");
+    const pod = podSpecOfWorkload(cronJobs(stack)[0]);
+    const container = (pod.container as Json[])[0];
+    const env = Object.fromEntries(
+      (container.env as Json[]).map((variable) => [variable.name, variable.value]),
+    );
+    expect(env.SSL_CERT_DIR).toBe("/storage-ca");
+    expect(container.volume_mount).toContainEqual({
+      name: "secret-0",
+      mount_path: "/storage-ca",
+      read_only: true,
+    });
+    expect(pod.volume).toContainEqual({
+      name: "secret-0",
+      secret: { secret_name: expect.stringMatching(/storage-ca/) as unknown },
+    });
   });
 });

@@ -221,6 +221,18 @@ describe("maintenance job alerts", () => {
     expect(documentationOf(overdue)).toContain("rm -f <flag>");
   });
 
+  it("on bucket storage say how to lift Distribution's read-only setting, not a flag", () => {
+    const [failedRule] = maintenanceAlertRules({
+      namespace: "registry",
+      jobs: maintenanceJobsOf(configOf("gcOnGcs").registry),
+    });
+    expect(failedRule.documentation).toContain(
+      "lift it with `kubectl -n registry set env deploy/registry -c registry REGISTRY_STORAGE_MAINTENANCE_READONLY-` or by applying the workloads stack.",
+    );
+    expect(failedRule.documentation).toContain("405 on bucket storage");
+    expect(failedRule.documentation).not.toContain("rm -f");
+  });
+
   it("fire when a Job still runs 5 minutes past its deadline", () => {
     expect(condition(overdue ?? {})).toMatchObject({
       query:
@@ -249,8 +261,9 @@ describe("maintenance job alerts", () => {
     expect(cronJobs(configOf("default").registry)).toEqual(["registry-garbage-collect"]);
     expect(cronJobs(archived)).toEqual(["registry-garbage-collect", "registry-backup"]);
     expect(cronJobs(configOf("gcOff").registry)).toEqual([]);
-    // Bucket storage: no collection, no archive.
+    // Bucket storage: collection is opt-in, no archive.
     expect(cronJobs(configOf("gcsReplicas").registry)).toEqual([]);
+    expect(cronJobs(configOf("gcOnGcs").registry)).toEqual(["registry-garbage-collect"]);
     expect(maintenanceAlertRules({ namespace: "registry", jobs: [] })).toEqual([]);
     const [failedRule] = maintenanceAlertRules({
       namespace: "registry",

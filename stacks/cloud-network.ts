@@ -11,6 +11,7 @@ import { configureStateBackend } from "../lib/backend/state-backend";
 import {
   cacheIpOf,
   garbageCollectionEnabled,
+  isVolumeStorage,
   networkRangesOf,
   parentDomain,
   privateZoneNameOf,
@@ -52,6 +53,7 @@ import { PromqlAlertPolicy } from "../lib/monitoring/promql-alert-policy";
 import { REGISTRY_SCRAPE_JOB } from "../lib/monitoring/scrape-targets";
 import { BACKUP_JOB_NAME } from "../lib/registry/backup-job";
 import { GARBAGE_COLLECTION_JOB_NAME } from "../lib/registry/garbage-collection";
+import { READ_ONLY_ENV } from "../lib/registry/read-only-rollout";
 import { MAINTENANCE_FLAGS } from "../lib/registry/registry-server";
 
 const CLOUD_SERVICES = [
@@ -83,7 +85,9 @@ export function maintenanceJobsOf(registry: Config["registry"]): MaintenanceJobW
           {
             cronJob: GARBAGE_COLLECTION_JOB_NAME,
             deadlineSeconds: 3600,
-            flag: MAINTENANCE_FLAGS.garbageCollection,
+            readOnly: isVolumeStorage(registry.storage.type)
+              ? { flag: MAINTENANCE_FLAGS.garbageCollection }
+              : { env: READ_ONLY_ENV.name },
           },
         ]
       : []),
@@ -92,7 +96,7 @@ export function maintenanceJobsOf(registry: Config["registry"]): MaintenanceJobW
           {
             cronJob: BACKUP_JOB_NAME,
             deadlineSeconds: archive.deadlineMinutes * 60,
-            flag: MAINTENANCE_FLAGS.backup,
+            readOnly: { flag: MAINTENANCE_FLAGS.backup },
           },
         ]
       : []),

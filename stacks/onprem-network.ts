@@ -21,6 +21,8 @@ import { ONPREM_NETWORK_STACK } from "../lib/contract/stack-names";
 import { ProjectServices } from "../lib/gcp/project-services";
 import { RegistryBucket } from "../lib/gcp/registry-bucket";
 import { REGISTRY_DEFAULT_NAME } from "../lib/registry/registry-server";
+import { GARBAGE_COLLECTION_SERVICE_ACCOUNT } from "../lib/registry/garbage-collection";
+import { garbageCollectionEnabled } from "../lib/config/derived";
 import { SecretValue } from "../lib/gcp/secret-value";
 import { NodeServiceAccount } from "../lib/gke/node-service-account";
 import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
@@ -217,6 +219,9 @@ export class OnpremNetworkStack extends TerraformStack {
             namespace: config.registry.namespace,
             name: REGISTRY_DEFAULT_NAME,
           },
+          collectorServiceAccount: garbageCollectionEnabled(config.registry)
+            ? { namespace: config.registry.namespace, name: GARBAGE_COLLECTION_SERVICE_ACCOUNT }
+            : undefined,
           workloadPool: cluster.cluster.workloadIdentityConfig.workloadPool,
           dependsOn: apis.services,
         })

@@ -7,7 +7,7 @@ import {
   type TerraformStack,
 } from "cdktf";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { garbageCollectionEnabled } from "../lib/config/derived";
+import { garbageCollectionEnabled, isVolumeStorage } from "../lib/config/derived";
 import { SNAPSHOT_POLICY_SUFFIX } from "../lib/config/derived-names";
 import { readPemCertificateFile } from "../lib/config/pem-certificate";
 import type { Config } from "../lib/config/schema";
@@ -19,7 +19,10 @@ import { podSecurityLabels } from "../lib/k8s/pod-security";
 import { REGISTRY_SCRAPE_JOB, ScrapeTargets } from "../lib/monitoring/scrape-targets";
 import { RegistryBackupJob } from "../lib/registry/backup-job";
 import type { RegistryLogin } from "../lib/registry/docker-config";
-import { GarbageCollectionJob } from "../lib/registry/garbage-collection";
+import {
+  GARBAGE_COLLECTION_SERVICE_ACCOUNT,
+  GarbageCollectionJob,
+} from "../lib/registry/garbage-collection";
 import { NodeProxy } from "../lib/registry/node-proxy";
 import { REGISTRY_CONTAINER_PORT } from "../lib/registry/ports";
 import type { RegistryCredentials } from "../lib/registry/registry-credentials";
@@ -27,10 +30,13 @@ import { RegistryNetworkPolicy } from "../lib/registry/registry-network-policy";
 import { RegistryPriorityClass } from "../lib/registry/registry-priority-class";
 import {
   MAINTENANCE_FLAGS,
+  REGISTRY_CONTAINER_NAME,
   REGISTRY_DEBUG_PORT,
   REGISTRY_DEFAULT_NAME,
   REGISTRY_PATHS,
   RegistryServer,
+  TERMINATION_GRACE_SECONDS,
+  WORKLOAD_IDENTITY_ANNOTATION,
 } from "../lib/registry/registry-server";
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import type { RegistryStorageSettings } from "../lib/registry/registry-storage";
@@ -244,11 +250,39 @@ export function addRegistryWorkloads(
   addBackups(scope, config, registry, server, namespace);
   if (garbageCollectionEnabled(config.registry)) {
     const gc = config.registry.garbageCollection;
+    const placement = maintenancePlacement(config, registry.provider, server, namespace);
     new GarbageCollectionJob(scope, "garbage-collection", {
-      ...maintenancePlacement(config, registry.provider, server, namespace),
+      provider: placement.provider,
+      namespace,
       image: config.registry.image,
       storageEnv: server.storageEnv,
-      readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
+      readOnly: isVolumeStorage(config.registry.storage.type)
+        ? {
+            kind: "volume-flag",
+            dataVolume: placement.dataVolume,
+            dataDir: placement.dataDir,
+            readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
+            registryPods: placement.registryPods,
+            nodeName: placement.nodeName,
+          }
+        : {
+            kind: "rollout",
+            // A literal, not the resource's attribute: it is part of the job's shell script.
+            deployment: REGISTRY_DEFAULT_NAME,
+            container: REGISTRY_CONTAINER_NAME,
+            drainSeconds: TERMINATION_GRACE_SECONDS,
+            apiClientImage: gc.apiClientImage,
+            serviceAccountName: GARBAGE_COLLECTION_SERVICE_ACCOUNT,
+            serviceAccountAnnotations: registry.gcsStorage
+              ? { [WORKLOAD_IDENTITY_ANNOTATION]: registry.gcsStorage.serviceAccountEmail }
+              : undefined,
+            storageCa: server.storageCaSecret
+              ? {
+                  secretName: server.storageCaSecret.metadata.name,
+                  mountPath: REGISTRY_PATHS.storageCa,
+                }
+              : undefined,
+          },
       schedule: gc.schedule,
       timeZone: gc.timeZone,
       deleteUntagged: gc.deleteUntagged,

@@ -84,9 +84,13 @@ describe("alert rules with Prometheus and the emitted registry", () => {
     {
       cronJob: GARBAGE_COLLECTION_JOB_NAME,
       deadlineSeconds: 3600,
-      flag: MAINTENANCE_FLAGS.garbageCollection,
+      readOnly: { flag: MAINTENANCE_FLAGS.garbageCollection },
     },
-    { cronJob: BACKUP_JOB_NAME, deadlineSeconds: 7200, flag: MAINTENANCE_FLAGS.backup },
+    {
+      cronJob: BACKUP_JOB_NAME,
+      deadlineSeconds: 7200,
+      readOnly: { flag: MAINTENANCE_FLAGS.backup },
+    },
   ];
   const CACHE_KUBELET: CacheAlertRuleProps = { storageUtilization: 0.8, volumeMetrics: "kubelet" };
 

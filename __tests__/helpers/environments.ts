@@ -186,6 +186,12 @@ export const VARIANTS = {
     },
   },
   gcOff: { base: "default", patch: { registry: { garbageCollection: { enabled: false } } } },
+  gcOnGcs: {
+    base: "default",
+    patch: {
+      registry: { replicas: 2, storage: { type: "gcs" }, garbageCollection: { enabled: true } },
+    },
+  },
   emptyDirStorage: {
     base: "standalone",
     patch: { registry: { storage: { type: "emptyDir", size: null, storageClass: null } } },

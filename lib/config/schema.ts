@@ -782,13 +782,17 @@ const registryFields = {
     .strictObject({
       enabled: z.boolean().optional().meta({
         description:
-          "A CronJob that deletes blobs no manifest references, with the registry read-only (pushes get 503) while it runs. Needs pvc or hostPath storage. @default true, false with emptyDir storage",
+          "A CronJob that deletes blobs no manifest references, with the registry read-only while it runs (pvc, hostPath: pushes get 503; s3, gcs: every replica is rolled into Distribution's read-only mode and back, pushes get 405). Not with emptyDir storage. @default true with pvc or hostPath storage, false otherwise",
       }),
       schedule: cronSchedule(
         "30 3 * * 0",
         "When to collect (cron, in timeZone). Pushes are refused for the run's length: pick a quiet hour. @default 30 3 * * 0 (Sunday 03:30)",
       ),
       timeZone: timeZone(),
+      apiClientImage: imageRef.default("curlimages/curl:8.14.1").meta({
+        description:
+          "With s3 or gcs storage: image with sh and curl that rolls the registry into read-only mode and back through the Kubernetes API (the collector itself comes from registry.image). @default curlimages/curl:8.14.1",
+      }),
       deleteUntagged: z.boolean().default(false).meta({
         description:
           "Also delete manifests no tag points to (an overwritten tag's old image), then their layers. Clients that pull such images by digest lose them. @default false",

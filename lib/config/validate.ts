@@ -560,18 +560,13 @@ function registryProblems(registry: Registry, app?: App): ConfigProblem[] {
     });
   }
   const storageType = registry.storage.type;
-  if (registry.garbageCollection.enabled === true && !isVolumeStorage(storageType)) {
+  if (registry.garbageCollection.enabled === true && storageType === "emptyDir") {
     problems.push({
       path: "registry.garbageCollection.enabled",
       value: true,
       message:
-        storageType === "emptyDir"
-          ? "needs storage a job can mount beside the registry; emptyDir storage lives only inside the registry's pod (and is lost with it)"
-          : `is not available with ${storageType} storage: collecting safely needs every replica read-only, which works on a shared volume only`,
-      hint:
-        storageType === "emptyDir"
-          ? "use registry.storage.type: pvc or hostPath, or remove registry.garbageCollection.enabled"
-          : "remove registry.garbageCollection.enabled; expire old images with the bucket's lifecycle rules",
+        "needs storage a job can reach beside the registry; emptyDir storage lives only inside the registry's pod (and is lost with it)",
+      hint: "use registry.storage.type: pvc, hostPath, s3 or gcs, or remove registry.garbageCollection.enabled",
     });
   }
   if (registry.replicas > 1 && storageType !== "s3" && storageType !== "gcs") {

@@ -16,6 +16,11 @@ export interface RegistryBucketProps {
   /** The registry pods' Kubernetes service account (Workload Identity member). */
   readonly kubernetesServiceAccount: { readonly namespace: string; readonly name: string };
   /**
+   * The garbage collector's Kubernetes service account, which needs the same objects.
+   * @default none (no collection on the bucket)
+   */
+  readonly collectorServiceAccount?: { readonly namespace: string; readonly name: string };
+  /**
    * The registry cluster's `workload_identity_config[0].workload_pool` (`<project>.svc.id.goog`).
    * The attribute, not a string made from the project id: the pool exists once the first
    * cluster with Workload Identity does, and a grant naming it before then fails with
@@ -59,8 +64,13 @@ export class RegistryBucket extends Construct {
       uniformBucketLevelAccess: true,
       publicAccessPrevention: "enforced",
       versioning: { enabled: true },
-      // Old versions of overwritten or deleted objects go after 30 days.
-      lifecycleRule: [{ condition: { daysSinceNoncurrentTime: 30 }, action: { type: "Delete" } }],
+      lifecycleRule: [
+        // Old versions of overwritten or deleted objects go after 30 days.
+        { condition: { daysSinceNoncurrentTime: 30 }, action: { type: "Delete" } },
+        // Parts of multipart uploads never completed (a killed push) cost storage until
+        // aborted (https://cloud.google.com/storage/docs/lifecycle#abort-mpu).
+        { condition: { age: 7 }, action: { type: "AbortIncompleteMultipartUpload" } },
+      ],
       forceDestroy: false,
       lifecycle: { preventDestroy: true },
       dependsOn: props.dependsOn,
@@ -83,14 +93,23 @@ export class RegistryBucket extends Construct {
       role: "roles/iam.workloadIdentityUser",
       member: `serviceAccount:${props.workloadPool}[${namespace}/${name}]`,
     });
+    const collector = props.collectorServiceAccount;
+    const collectorGrant = collector
+      ? new ServiceAccountIamMember(this, "workload-identity-collector", {
+          serviceAccountId: this.serviceAccount.name,
+          role: "roles/iam.workloadIdentityUser",
+          member: `serviceAccount:${props.workloadPool}[${collector.namespace}/${collector.name}]`,
+        })
+      : undefined;
     this.grantPropagated = new Sleep(this, "workload-identity-propagation", {
       createDuration: props.propagationDelay ?? "120s",
       // A new grant (another member or account) propagates again.
       triggers: {
         member: this.workloadIdentityGrant.member,
         serviceAccount: this.serviceAccount.email,
+        ...(collectorGrant ? { collector: collectorGrant.member } : {}),
       },
-      dependsOn: [this.workloadIdentityGrant],
+      dependsOn: [this.workloadIdentityGrant, ...(collectorGrant ? [collectorGrant] : [])],
     });
   }
 }

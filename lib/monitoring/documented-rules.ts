@@ -30,12 +30,12 @@ export function documentedPrometheusRules(): string {
         {
           cronJob: GARBAGE_COLLECTION_JOB_NAME,
           deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
-          flag: MAINTENANCE_FLAGS.garbageCollection,
+          readOnly: { flag: MAINTENANCE_FLAGS.garbageCollection },
         },
         {
           cronJob: BACKUP_JOB_NAME,
           deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
-          flag: MAINTENANCE_FLAGS.backup,
+          readOnly: { flag: MAINTENANCE_FLAGS.backup },
         },
       ],
     }),

@@ -6,8 +6,11 @@ export interface MaintenanceJobWatch {
   readonly cronJob: string;
   /** Its Jobs' activeDeadlineSeconds. */
   readonly deadlineSeconds: number;
-  /** The maintenance flag it raises, a file in the registry container. */
-  readonly flag: string;
+  /**
+   * How it makes the registry read-only: a flag file in the registry container (volume
+   * storage), or Distribution's read-only setting rolled into the Deployment's env (bucket).
+   */
+  readonly readOnly: { readonly flag: string } | { readonly env: string };
 }
 
 export interface MaintenanceAlertRuleProps {
@@ -52,10 +55,22 @@ export function maintenanceAlertRules(props: MaintenanceAlertRuleProps): AlertRu
   const failed = newest("kube_job_failed");
   const succeeded = newest("kube_job_complete");
   const exec = `kubectl -n ${props.namespace} exec deploy/${deployment} -c registry --`;
-  const flags = props.jobs.map((job) => `\`${job.flag}\` (${job.cronJob})`).join(", ");
-  const lift =
-    `Check whether pushes are refused: \`npm run verify\` (its check \`registry pull user read-only\` then reports maintenance) or \`${exec} ls ${flagDirOf(props.jobs)}\`. ` +
-    `Lift read-only by removing the flag: \`${exec} rm -f <flag>\`, flags ${flags}.`;
+  const flags = props.jobs.flatMap((job) =>
+    "flag" in job.readOnly ? [`\`${job.readOnly.flag}\` (${job.cronJob})`] : [],
+  );
+  const envs = props.jobs.flatMap((job) => ("env" in job.readOnly ? [job.readOnly.env] : []));
+  const verify = `Check whether pushes are refused: \`npm run verify\` (its check \`registry pull user read-only\` then reports maintenance)`;
+  const lift = [
+    ...(flags.length > 0
+      ? [
+          `${verify} or \`${exec} ls ${flagDirOf(props.jobs)}\`. Lift read-only by removing the flag: \`${exec} rm -f <flag>\`, flags ${flags.join(", ")}.`,
+        ]
+      : []),
+    ...envs.map(
+      (env) =>
+        `${flags.length > 0 ? "On bucket storage the registry is rolled into read-only mode instead (pushes get 405): " : `${verify}. `}lift it with \`kubectl -n ${props.namespace} set env deploy/${deployment} -c registry ${env}-\` or by applying the workloads stack.`,
+    ),
+  ].join(" ");
   const deadlines = props.jobs
     .map((job) => `${job.cronJob} ${minutes(job.deadlineSeconds)}`)
     .join(", ");
@@ -69,7 +84,7 @@ export function maintenanceAlertRules(props: MaintenanceAlertRuleProps): AlertRu
       duration: "0s",
       severity: "ERROR",
       documentation:
-        `The newest run of a registry maintenance CronJob (label owner_name) failed. Its trap lifts the maintenance flag when it stops, but a pod killed outright or lost with its node skips the trap: the registry may still be read-only, refusing every push with 503 until that job's next successful run (a week for garbage collection). ${lift} ` +
+        `The newest run of a registry maintenance CronJob (label owner_name) failed. Its trap lifts the maintenance flag when it stops, but a pod killed outright or lost with its node skips the trap: the registry may still be read-only, refusing every push (503; 405 on bucket storage) until that job's next successful run (a week for garbage collection). ${lift} ` +
         `Then find out why it failed: \`kubectl -n ${props.namespace} get jobs\`, \`kubectl -n ${props.namespace} logs job/<job>\`, and run it again: \`kubectl -n ${props.namespace} create job --from=cronjob/<cronjob> <name>\`. The alert clears after a later run succeeds or once the failed Job is deleted (README, Metrics and alerts).`,
     },
     {
@@ -88,7 +103,7 @@ export function maintenanceAlertRules(props: MaintenanceAlertRuleProps): AlertRu
       duration: "300s",
       severity: "ERROR",
       documentation:
-        `A registry maintenance Job (label job_name) has had a running pod for more than 5 minutes past its deadline (${deadlines}): Kubernetes did not stop it, typically because its pod is on a node that no longer answers. Its maintenance flag keeps the registry read-only, refusing every push with 503. ${lift} ` +
+        `A registry maintenance Job (label job_name) has had a running pod for more than 5 minutes past its deadline (${deadlines}): Kubernetes did not stop it, typically because its pod is on a node that no longer answers. The registry stays read-only meanwhile, refusing every push (503; 405 on bucket storage). ${lift} ` +
         `Then see where its pod is: \`kubectl -n ${props.namespace} get jobs,pods -o wide\`; delete the Job (\`kubectl -n ${props.namespace} delete job <job>\`) and, if its node is gone, the node (a pod on a lost node stays until then).`,
     },
   ];
@@ -96,6 +111,10 @@ export function maintenanceAlertRules(props: MaintenanceAlertRuleProps): AlertRu
 
 /** The flags' common folder (they all live in the registry's maintenance folder). */
 function flagDirOf(jobs: readonly MaintenanceJobWatch[]): string {
-  const dirs = new Set(jobs.map((job) => job.flag.replace(/\/[^/]*$/, "")));
+  const dirs = new Set(
+    jobs.flatMap((job) =>
+      "flag" in job.readOnly ? [job.readOnly.flag.replace(/\/[^/]*$/, "")] : [],
+    ),
+  );
   return [...dirs].join(" ");
 }

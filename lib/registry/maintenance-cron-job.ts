@@ -6,6 +6,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../k8s/pod-security";
+import type { EnvVar } from "./registry-server";
 import type { DataVolume } from "./registry-storage";
 
 /** Where and when a maintenance job runs on the registry's storage: shared by every such job. */
@@ -41,15 +42,35 @@ export interface MaintenanceJobPlacement {
 /** The job's own script handles the flag and the drain; the CronJob needs the rest. */
 export interface MaintenanceCronJobProps extends Omit<
   MaintenanceJobPlacement,
-  "readOnlyFlag" | "drainSeconds"
+  "readOnlyFlag" | "drainSeconds" | "dataVolume" | "dataDir"
 > {
+  /**
+   * The registry's data volume, mounted at `dataDir`.
+   * @default none (bucket storage: the storage env reaches the bucket)
+   */
+  readonly dataVolume?: DataVolume;
+  /** @default none */
+  readonly dataDir?: string;
+  /**
+   * Service account of the job's pods, whose token is then mounted.
+   * @default none: no token, no API access
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Files an init container copies from another image into `dir` (an emptyDir the job's
+   * container mounts too), e.g. a static binary.
+   * @default none
+   */
+  readonly tools?: { readonly image: string; readonly dir: string; readonly script: string };
   /** Name of the CronJob, its container and its pods' app label. */
   readonly name: string;
   readonly image: string;
   /** Shell script run with `/bin/sh -c`. */
   readonly script: string;
   /** @default none */
-  readonly env?: ReadonlyArray<{ readonly name: string; readonly value?: string }>;
+  readonly env?: readonly EnvVar[];
+  /** Secrets mounted read-only, by mount path (e.g. a storage endpoint's CA). @default none */
+  readonly secrets?: ReadonlyArray<{ readonly secretName: string; readonly mountPath: string }>;
   /** Further claims, by mount path. @default none */
   readonly claims?: ReadonlyArray<{ readonly claimName: string; readonly mountPath: string }>;
   readonly resources: {
@@ -69,6 +90,13 @@ export class MaintenanceCronJob extends Construct {
     super(scope, id);
     const labels = appLabels(props.name, "maintenance");
     const claims = props.claims ?? [];
+    const data =
+      props.dataVolume && props.dataDir
+        ? { volume: props.dataVolume, mountPath: props.dataDir }
+        : undefined;
+    const tools = props.tools;
+    const toolsMount = tools ? [{ name: "tools", mountPath: tools.dir }] : [];
+    const secrets = props.secrets ?? [];
     this.cronJob = new CronJobV1(this, "cron-job", {
       provider: props.provider,
       metadata: { name: props.name, namespace: props.namespace, labels },
@@ -89,7 +117,8 @@ export class MaintenanceCronJob extends Construct {
               metadata: { labels },
               spec: {
                 restartPolicy: "Never",
-                automountServiceAccountToken: false,
+                serviceAccountName: props.serviceAccountName,
+                automountServiceAccountToken: props.serviceAccountName !== undefined,
                 securityContext: restrictedPodSecurityContext(),
                 nodeName: props.nodeName,
                 affinity: props.registryPods
@@ -104,16 +133,39 @@ export class MaintenanceCronJob extends Construct {
                       },
                     }
                   : undefined,
+                initContainer: tools
+                  ? [
+                      {
+                        name: "tools",
+                        image: tools.image,
+                        command: ["/bin/sh", "-c", tools.script],
+                        securityContext: restrictedContainerSecurityContext(),
+                        resources: props.resources,
+                        volumeMount: toolsMount,
+                      },
+                    ]
+                  : undefined,
                 container: [
                   {
                     name: props.name,
                     image: props.image,
                     command: ["/bin/sh", "-c", props.script],
-                    env: props.env?.map((variable) => ({ ...variable })),
+                    env: props.env?.map((variable) => ({
+                      ...variable,
+                      valueFrom: variable.valueFrom
+                        ? { secretKeyRef: { ...variable.valueFrom.secretKeyRef } }
+                        : undefined,
+                    })),
                     securityContext: restrictedContainerSecurityContext(),
                     resources: props.resources,
                     volumeMount: [
-                      { name: props.dataVolume.name, mountPath: props.dataDir },
+                      ...(data ? [{ name: data.volume.name, mountPath: data.mountPath }] : []),
+                      ...toolsMount,
+                      ...secrets.map((secret, index) => ({
+                        name: `secret-${String(index)}`,
+                        mountPath: secret.mountPath,
+                        readOnly: true,
+                      })),
                       ...claims.map((claim, index) => ({
                         name: `claim-${String(index)}`,
                         mountPath: claim.mountPath,
@@ -122,7 +174,12 @@ export class MaintenanceCronJob extends Construct {
                   },
                 ],
                 volume: [
-                  { ...props.dataVolume },
+                  ...(data ? [{ ...data.volume }] : []),
+                  ...(tools ? [{ name: "tools", emptyDir: {} }] : []),
+                  ...secrets.map((secret, index) => ({
+                    name: `secret-${String(index)}`,
+                    secret: { secretName: secret.secretName },
+                  })),
                   ...claims.map((claim, index) => ({
                     name: `claim-${String(index)}`,
                     persistentVolumeClaim: { claimName: claim.claimName },

@@ -66,6 +66,12 @@ export const REGISTRY_BACKEND_ADDRESS = "127.0.0.1:5080";
  */
 export const PRE_STOP_SECONDS = 5;
 export const DRAIN_SECONDS = 60;
+/** Name of Distribution's container in the registry pod (maintenance jobs patch its env). */
+export const REGISTRY_CONTAINER_NAME = "registry";
+
+/** The Kubernetes service account annotation that names the Google service account to act as. */
+export const WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account";
+
 export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + DRAIN_SECONDS + 10;
 
 /** The proxy streams and hashes a password per request: small, with room for bcrypt bursts. */
@@ -254,7 +260,7 @@ export class RegistryServer extends Construct {
               namespace,
               labels,
               // Workload Identity: this account acts as the Google service account.
-              annotations: { "iam.gke.io/gcp-service-account": storage.serviceAccountEmail },
+              annotations: { [WORKLOAD_IDENTITY_ANNOTATION]: storage.serviceAccountEmail },
             },
             automountServiceAccountToken: false,
           })
@@ -442,7 +448,7 @@ export class RegistryServer extends Construct {
             ],
             container: [
               {
-                name: "registry",
+                name: REGISTRY_CONTAINER_NAME,
                 image: props.image,
                 env: this.env,
                 port: [{ name: "metrics", containerPort: REGISTRY_DEBUG_PORT }],
