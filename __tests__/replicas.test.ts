@@ -187,11 +187,22 @@ describe("replica and bucket rules", () => {
         }),
       ),
     ).toThrow(/registry\.storage\.type: is for the simulated on-prem on GKE/);
-    expect(() =>
+    // Collection on a bucket is offered (opt-in), archives stay refused.
+    expect(
       configFrom(
         merge(standalone, { registry: { storage: s3, garbageCollection: { enabled: true } } }),
+      ).registry.garbageCollection.enabled,
+    ).toBe(true);
+    expect(() =>
+      configFrom(
+        merge(standalone, {
+          registry: {
+            storage: s3,
+            backup: { archive: { enabled: true, claimName: "registry-backup" } },
+          },
+        }),
       ),
-    ).toThrow(/registry\.garbageCollection\.enabled: is not available with s3 storage/);
+    ).toThrow(/registry\.backup\.archive\.enabled: archives a volume; s3 storage is a bucket/);
     const plain = configFrom(merge(standalone, { registry: { storage: s3 } }));
     expect(plain.registry.storage).toMatchObject({ type: "s3", region: "us-east-1" });
   });

@@ -159,7 +159,8 @@ describe("what each stack holds with several sides", () => {
         (body) => body.display_name,
       );
     for (const side of ["dev", "staging"]) expect(policies(side)).toHaveLength(2);
-    expect(policies("prod")).toHaveLength(6);
+    // The registry's four, its certificate, its maintenance jobs' two, the cache's two, the VPN.
+    expect(policies("prod")).toHaveLength(10);
     expect(
       bodies(stacks["cloud-network-prod"], "google_monitoring_monitored_project"),
     ).toHaveLength(1);

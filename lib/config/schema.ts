@@ -439,7 +439,8 @@ const storage = z
         .superRefine((disk, context) => {
           const handle = parsePdVolumeHandle(disk.volumeHandle);
           const problem = handle && replicaZonesProblem(handle, disk.replicaZones ?? []);
-          if (problem) context.addIssue({ code: "custom", path: ["replicaZones"], message: problem });
+          if (problem)
+            context.addIssue({ code: "custom", path: ["replicaZones"], message: problem });
         })
         .optional()
         .meta({
