@@ -1,0 +1,136 @@
+import {
+  DAY_TWO_CHANGES,
+  settingAt,
+  withoutOneSide,
+  withSetting,
+} from "../lib/rehearsal/day-two-changes";
+import {
+  countsOf,
+  describeChanges,
+  plannedChanges,
+  statefulLosses,
+  type JsonPlan,
+} from "../lib/rehearsal/plan-report";
+import { rawEnvironment } from "./helpers/config";
+
+const plan: JsonPlan = {
+  resource_changes: [
+    {
+      address: "google_container_cluster.cluster",
+      mode: "managed",
+      type: "google_container_cluster",
+      change: { actions: ["delete", "create"], replace_paths: [["network"]] },
+    },
+    {
+      address: "kubernetes_deployment_v1.registry",
+      mode: "managed",
+      type: "kubernetes_deployment_v1",
+      change: { actions: ["update"] },
+    },
+    {
+      address: "data.google_client_config.current",
+      mode: "data",
+      type: "google_client_config",
+      change: { actions: ["read"] },
+    },
+    {
+      address: "tls_locally_signed_cert.server",
+      mode: "managed",
+      type: "tls_locally_signed_cert",
+      change: { actions: ["create", "delete"] },
+    },
+    {
+      address: "google_compute_router_peer.gone",
+      mode: "managed",
+      type: "google_compute_router_peer",
+      change: { actions: ["delete"] },
+    },
+    {
+      address: "kubernetes_namespace_v1.apps",
+      mode: "managed",
+      type: "kubernetes_namespace_v1",
+      change: { actions: ["no-op"] },
+    },
+  ],
+};
+
+describe("reading a Terraform JSON plan", () => {
+  const changes = plannedChanges(plan);
+
+  it("keeps managed changes with their kind; reads and no-ops are not changes", () => {
+    expect(changes.map((change) => [change.address, change.kind])).toEqual([
+      ["google_container_cluster.cluster", "replace"],
+      ["kubernetes_deployment_v1.registry", "update"],
+      ["tls_locally_signed_cert.server", "replace"],
+      ["google_compute_router_peer.gone", "delete"],
+    ]);
+    expect(countsOf(changes)).toEqual({ create: 0, update: 1, replace: 2, delete: 1 });
+    expect(plannedChanges({})).toEqual([]);
+  });
+
+  it("flags replacing or destroying stateful resources only", () => {
+    const stateful = new Set(["google_container_cluster", "google_compute_router_peer"]);
+    expect(
+      statefulLosses(changes, (type) => stateful.has(type)).map((change) => change.address),
+    ).toEqual(["google_container_cluster.cluster", "google_compute_router_peer.gone"]);
+  });
+
+  it("says why a replacement is forced", () => {
+    expect(describeChanges(changes)[0]).toBe("replace google_container_cluster.cluster (network)");
+  });
+});
+
+describe("day-2 changes", () => {
+  const example = rawEnvironment("environments/example.yaml");
+  const byId = (id: string) => {
+    const change = DAY_TWO_CHANGES.find((candidate) => candidate.id === id);
+    if (!change) throw new Error(`no day-2 change ${id}`);
+    return change;
+  };
+
+  it("edit a copy, never the environment they are given", () => {
+    const before = structuredClone(example);
+    for (const change of DAY_TWO_CHANGES) change.patch(example);
+    expect(example).toEqual(before);
+    expect(withSetting({ a: 1 }, ["b", "c"], 2)).toEqual({ a: 1, b: { c: 2 } });
+  });
+
+  it("bump the registry image and add a node", () => {
+    const bumped = byId("registry-image").patch(example) ?? {};
+    expect(settingAt(bumped, ["registry", "image"])).toMatch(/-rehearsal$/);
+    const grown = byId("node-count").patch(example) ?? {};
+    const before = settingAt(example, ["onprem", "cluster", "nodeCount"]);
+    expect(settingAt(grown, ["onprem", "cluster", "nodeCount"])).toBe(
+      (typeof before === "number" ? before : 1) + 1,
+    );
+  });
+
+  it("move the clock into the server certificate's renewal window", () => {
+    const renewal = byId("certificate-renewal");
+    const hours = renewal.clockAdvanceHours?.(example) ?? 0;
+    // 365 days of validity, renewed 30 days before the end: day 336.
+    expect(hours).toBe((365 - 30 + 1) * 24);
+    expect(renewal.patch(rawEnvironment("environments/standalone-k3s.yaml"))).toBeUndefined();
+  });
+
+  it("apply only where the setting exists", () => {
+    const standalone = rawEnvironment("environments/standalone-k3s.yaml");
+    expect(byId("node-count").patch(standalone)).toBeUndefined();
+    expect(byId("cache-ttl").patch(example)).toBeUndefined();
+    const cached = rawEnvironment("examples/artifact-registry.yaml");
+    expect(
+      settingAt(byId("cache-ttl").patch(cached) ?? {}, ["app", "pullThroughCache", "ttl"]),
+    ).toBe("504h");
+  });
+
+  it("remove a side that does not watch the registry", () => {
+    const sides = rawEnvironment("examples/hybrid-three-sides.yaml");
+    const removed = withoutOneSide(sides);
+    expect(removed?.side).toBe("staging");
+    expect(Object.keys(settingAt(removed?.environment ?? {}, ["sides"]) as object)).toEqual([
+      "dev",
+      "prod",
+    ]);
+    expect(withoutOneSide(example)).toBeUndefined();
+  });
+});
