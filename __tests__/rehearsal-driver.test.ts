@@ -11,6 +11,8 @@ import {
   statefulLosses,
   type JsonPlan,
 } from "../lib/rehearsal/plan-report";
+import { summaryTable } from "../lib/rehearsal/rehearse";
+import { rehearsalEnvironment, REHEARSAL_STATE_DIRECTORY } from "../lib/rehearsal/workspace";
 import { rawEnvironment } from "./helpers/config";
 
 const plan: JsonPlan = {
@@ -132,5 +134,56 @@ describe("day-2 changes", () => {
       "prod",
     ]);
     expect(withoutOneSide(example)).toBeUndefined();
+  });
+});
+
+describe("the rehearsal's workspace", () => {
+  it("keeps state local in the workspace whatever backend the environment names", () => {
+    const cloud = rawEnvironment("examples/terraform-cloud.yaml");
+    const copy = rehearsalEnvironment(cloud, "/project");
+    expect(copy.backend).toEqual({ type: "local", directory: REHEARSAL_STATE_DIRECTORY });
+    expect(copy.environment).toEqual(cloud.environment);
+    expect(cloud.backend).not.toEqual(copy.backend);
+  });
+
+  it("makes file settings absolute: synthesis runs in the workspace", () => {
+    const environment = {
+      registry: { storage: { type: "s3", caCertificateFile: "certs/ca.pem" } },
+    };
+    expect(
+      settingAt(rehearsalEnvironment(environment, "/project"), [
+        "registry",
+        "storage",
+        "caCertificateFile",
+      ]),
+    ).toBe("/project/certs/ca.pem");
+  });
+
+  it("summarizes every step and stack in a table", () => {
+    const table = summaryTable({
+      failed: true,
+      seconds: 1,
+      steps: [
+        {
+          step: "second plan",
+          stack: "onprem-network",
+          counts: { create: 0, update: 0, replace: 0, delete: 0 },
+          changes: [],
+          problems: [],
+        },
+        {
+          step: "registry-image",
+          stack: "workloads",
+          counts: { create: 0, update: 1, replace: 1, delete: 0 },
+          changes: [],
+          problems: ["would replace stateful kubernetes_persistent_volume_claim_v1.data"],
+        },
+      ],
+    });
+    expect(table.split("\n")).toEqual([
+      "step            stack           create  update  replace  destroy  result",
+      "second plan     onprem-network  0       0       0        0        ok",
+      "registry-image  workloads       0       1       1        0        FAILED",
+    ]);
   });
 });

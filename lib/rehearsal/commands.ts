@@ -1,0 +1,95 @@
+/**
+ * How the rehearsal runs the cdktf CLI and Terraform: in its workspace, with its own Terraform
+ * CLI configuration (the stand-in providers' mirror), the environment copy as HYBRID_CONFIG,
+ * no telemetry, and the stand-ins' clock.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import type { Workspace } from "./workspace";
+
+export interface CommandResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout then stderr, for messages. */
+  readonly output: string;
+  readonly seconds: number;
+}
+
+export interface CommandSettings {
+  readonly projectRoot: string;
+  readonly workspace: Workspace;
+  /** The Terraform CLI configuration that installs the stand-ins (TF_CLI_CONFIG_FILE). */
+  readonly cliConfigFile: string;
+  /** Hours the stand-in providers' clock runs ahead of the real one. */
+  readonly clockOffsetHours: number;
+  /** Longest a single command may take. @default 15 minutes */
+  readonly timeoutMs?: number;
+}
+
+/** Environment variable the stand-in providers read their clock offset from. */
+export const CLOCK_OFFSET_ENV = "HYBRID_REHEARSAL_CLOCK_OFFSET_HOURS";
+
+function environmentOf(settings: CommandSettings): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HYBRID_CONFIG: settings.workspace.environmentFile,
+    TF_CLI_CONFIG_FILE: settings.cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    // cdktf's and Terraform's update checks and telemetry: nothing may leave the machine.
+    CHECKPOINT_DISABLE: "1",
+    DISABLE_VERSION_CHECK: "1",
+    // No shared plugin cache: the stand-ins carry the real providers' names and versions, and
+    // a cached copy would be picked up by a later real `terraform init`. cdktf sets
+    // TF_PLUGIN_CACHE_DIR unless told not to; Terraform ignores it when empty.
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
+    TF_PLUGIN_CACHE_DIR: "",
+    [CLOCK_OFFSET_ENV]: String(settings.clockOffsetHours),
+  };
+}
+
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  settings: CommandSettings,
+): CommandResult {
+  const started = Date.now();
+  const result = spawnSync(command, [...args], {
+    cwd,
+    env: environmentOf(settings),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: settings.timeoutMs ?? 15 * 60 * 1000,
+  });
+  const stdout = result.stdout ?? "";
+  const stderr = `${result.stderr ?? ""}${result.error ? `\n${result.error.message}` : ""}`;
+  return {
+    status: result.status ?? 1,
+    stdout,
+    stderr,
+    output: `${stdout}${stderr}`,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** `cdktf <args>` in the workspace, the project's pinned CLI. */
+export function cdktf(settings: CommandSettings, args: readonly string[]): CommandResult {
+  const binary = join(settings.projectRoot, "node_modules", ".bin", "cdktf");
+  return run(binary, args, settings.workspace.dir, settings);
+}
+
+/** `terraform <args>` in a synthesized stack's folder. */
+export function terraform(
+  settings: CommandSettings,
+  stack: string,
+  args: readonly string[],
+): CommandResult {
+  return run(
+    process.env.TERRAFORM_BINARY_NAME ?? "terraform",
+    args,
+    join(settings.workspace.outdir, "stacks", stack),
+    settings,
+  );
+}

@@ -1,0 +1,224 @@
+/**
+ * The rehearsal: every stack of an environment planned and applied with real Terraform through
+ * the cdktf CLI against the stand-in providers, planned again (no changes allowed), taken
+ * through the day-2 changes one at a time (no stateful resource may be replaced or destroyed),
+ * and destroyed in reverse order. The caller says which stacks the environment has, how to
+ * install the stand-ins and which resource types are stateful.
+ */
+import { join } from "node:path";
+import { cdktf, terraform, type CommandResult, type CommandSettings } from "./commands";
+import { DAY_TWO_CHANGES, withoutOneSide, type DayTwoChange } from "./day-two-changes";
+import {
+  countsOf,
+  describeChanges,
+  plannedChanges,
+  statefulLosses,
+  type ChangeKind,
+  type JsonPlan,
+  type PlannedChange,
+} from "./plan-report";
+import { writeWorkspace } from "./workspace";
+
+type Json = Record<string, unknown>;
+
+export interface RehearsalOptions {
+  readonly projectRoot: string;
+  /** The environment file's raw YAML object. */
+  readonly environment: Json;
+  /** The stacks the environment synthesizes, in deploy order. */
+  readonly stacksOf: (environment: Json) => readonly string[];
+  /** The rehearsal's own folder (created). */
+  readonly workDir: string;
+  /** Install the stand-in providers under `dir`; the Terraform CLI configuration's path. */
+  readonly installProviders: (dir: string) => string;
+  readonly isStateful: (resourceType: string) => boolean;
+  /** Progress lines. */
+  readonly log: (line: string) => void;
+  /** @default DAY_TWO_CHANGES */
+  readonly changes?: readonly DayTwoChange[];
+}
+
+/** One stack's plan in one step of the rehearsal. */
+export interface StepResult {
+  readonly step: string;
+  readonly stack: string;
+  readonly counts: Record<ChangeKind, number>;
+  readonly changes: readonly PlannedChange[];
+  /** What the step must not do and did: empty when it passed. */
+  readonly problems: readonly string[];
+}
+
+export interface RehearsalReport {
+  readonly steps: readonly StepResult[];
+  readonly failed: boolean;
+  readonly seconds: number;
+}
+
+/** The last lines of a failed command: Terraform's own error is there. */
+function failureOf(what: string, result: CommandResult): Error {
+  const lines = result.output.trim().split("\n");
+  return new Error(
+    `${what} failed (exit ${String(result.status)}):\n${lines.slice(-40).join("\n")}`,
+  );
+}
+
+function mustSucceed(what: string, result: CommandResult): CommandResult {
+  if (result.status !== 0) throw failureOf(what, result);
+  return result;
+}
+
+/** `terraform plan` of one synthesized stack, as Terraform's JSON plan. */
+function planOf(settings: CommandSettings, stack: string): JsonPlan {
+  mustSucceed(
+    `terraform plan (${stack})`,
+    terraform(settings, stack, ["plan", "-input=false", "-lock=false", "-out=rehearsal.tfplan"]),
+  );
+  const shown = mustSucceed(
+    `terraform show (${stack})`,
+    terraform(settings, stack, ["show", "-json", "rehearsal.tfplan"]),
+  );
+  return JSON.parse(shown.stdout) as JsonPlan;
+}
+
+/** The stacks' plans in the current synthesis, each judged by `judge`. */
+function planAll(
+  settings: CommandSettings,
+  step: string,
+  stacks: readonly string[],
+  judge: (changes: readonly PlannedChange[]) => string[],
+  log: (line: string) => void,
+): StepResult[] {
+  return stacks.map((stack) => {
+    // Init again: a day-2 change may bring a provider a stack did not use before.
+    mustSucceed(
+      `terraform init (${stack})`,
+      terraform(settings, stack, ["init", "-input=false", "-upgrade=false"]),
+    );
+    const changes = plannedChanges(planOf(settings, stack));
+    const problems = judge(changes);
+    const counts = countsOf(changes);
+    log(
+      `  ${step} ${stack}: ${String(counts.create)} to create, ${String(counts.update)} to update, ${String(counts.replace)} to replace, ${String(counts.delete)} to destroy${problems.length > 0 ? " - FAILED" : ""}`,
+    );
+    for (const line of describeChanges(changes)) log(`      ${line}`);
+    for (const problem of problems) log(`    ! ${problem}`);
+    return { step, stack, counts, changes, problems };
+  });
+}
+
+export function rehearse(options: RehearsalOptions): RehearsalReport {
+  const started = Date.now();
+  const { log } = options;
+  const steps: StepResult[] = [];
+  const workspace = writeWorkspace(
+    join(options.workDir, "workspace"),
+    options.projectRoot,
+    options.environment,
+  );
+  log(`installing the stand-in providers under ${options.workDir}`);
+  const cliConfigFile = options.installProviders(join(options.workDir, "providers"));
+  const settingsAt = (clockOffsetHours: number): CommandSettings => ({
+    projectRoot: options.projectRoot,
+    workspace,
+    cliConfigFile,
+    clockOffsetHours,
+  });
+  let settings = settingsAt(0);
+  let environment = options.environment;
+  let stacks = options.stacksOf(environment);
+  const noLosses = (changes: readonly PlannedChange[]) =>
+    statefulLosses(changes, options.isStateful).map(
+      (change) => `would ${change.kind} stateful ${change.address}`,
+    );
+  const noChanges = (changes: readonly PlannedChange[]) =>
+    changes.map((change) => `second plan not empty: ${change.kind} ${change.address}`);
+  const deploy = (what: string) => {
+    log(`${what}: npx cdktf deploy ${stacks.join(" ")} --auto-approve`);
+    const result = mustSucceed(
+      `cdktf deploy (${what})`,
+      cdktf(settings, ["deploy", ...stacks, "--auto-approve"]),
+    );
+    log(`  applied in ${result.seconds.toFixed(0)} s`);
+  };
+  const synth = () => mustSucceed("cdktf synth", cdktf(settings, ["synth"]));
+
+  deploy("first deployment");
+  steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
+
+  for (const change of options.changes ?? DAY_TWO_CHANGES) {
+    const patched = change.patch(environment);
+    if (!patched) {
+      log(`day-2 ${change.id}: does not apply to this environment`);
+      continue;
+    }
+    log(`day-2 ${change.id}: ${change.description}`);
+    settings = settingsAt(change.clockAdvanceHours?.(environment) ?? settings.clockOffsetHours);
+    environment = patched;
+    writeWorkspace(workspace.dir, options.projectRoot, environment);
+    synth();
+    steps.push(...planAll(settings, change.id, stacks, noLosses, log));
+    deploy(`day-2 ${change.id}`);
+  }
+
+  const removal = withoutOneSide(environment);
+  if (removal) {
+    const sideStacks = stacks.filter(
+      (stack) => !options.stacksOf(removal.environment).includes(stack),
+    );
+    log(
+      `day-2 remove-side: side ${removal.side} (${sideStacks.join(", ")}) destroyed, then removed`,
+    );
+    mustSucceed(
+      "cdktf destroy (remove-side)",
+      cdktf(settings, ["destroy", ...[...sideStacks].reverse(), "--auto-approve"]),
+    );
+    const kept = environment;
+    environment = removal.environment;
+    writeWorkspace(workspace.dir, options.projectRoot, environment);
+    stacks = options.stacksOf(environment);
+    synth();
+    steps.push(...planAll(settings, "remove-side", stacks, noLosses, log));
+    deploy("day-2 remove-side");
+    log(`day-2 add-side: side ${removal.side} added back`);
+    environment = kept;
+    writeWorkspace(workspace.dir, options.projectRoot, environment);
+    stacks = options.stacksOf(environment);
+    synth();
+    steps.push(...planAll(settings, "add-side", stacks, noLosses, log));
+    deploy("day-2 add-side");
+  }
+
+  log(`destroy: npx cdktf destroy ${[...stacks].reverse().join(" ")} --auto-approve`);
+  mustSucceed(
+    "cdktf destroy",
+    cdktf(settings, ["destroy", ...[...stacks].reverse(), "--auto-approve"]),
+  );
+  return {
+    steps,
+    failed: steps.some((step) => step.problems.length > 0),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The summary table: one row per step and stack. */
+export function summaryTable(report: RehearsalReport): string {
+  const header = ["step", "stack", "create", "update", "replace", "destroy", "result"];
+  const rows = report.steps.map((step) => [
+    step.step,
+    step.stack,
+    String(step.counts.create),
+    String(step.counts.update),
+    String(step.counts.replace),
+    String(step.counts.delete),
+    step.problems.length > 0 ? "FAILED" : "ok",
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
