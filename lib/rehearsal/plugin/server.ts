@@ -1,0 +1,464 @@
+/**
+ * Serves a {@link StandInProvider} the way Terraform launches providers: a go-plugin gRPC
+ * server speaking tfplugin6 (the .proto files next to this one), announced by the handshake
+ * line on stdout, over mutual TLS when Terraform asks for it (it always does: AutoMTLS).
+ *
+ * go-plugin (hashicorp/go-plugin at dd3617a) server.go Serve: refuse to run without the magic
+ * cookie; pick the app protocol from PLUGIN_PROTOCOL_VERSIONS; with PLUGIN_CLIENT_CERT, serve
+ * TLS that requires exactly that client certificate and print our own certificate in the line
+ * `CORE-PROTOCOL-VERSION|APP-PROTOCOL-VERSION|NETWORK|ADDR|PROTOCOL|SERVER-CERT`.
+ */
+import { join } from "node:path";
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import type { ResourceSchema, SchemaBlock } from "../provider-schema";
+import { serverCertificate } from "./cert";
+import {
+  fromJson,
+  fromMsgpack,
+  impliedType,
+  isObjectValue,
+  toMsgpack,
+  type ObjectValue,
+  type Value,
+  type WireType,
+} from "./cty";
+import {
+  dataSourceSchema,
+  defaultApply,
+  defaultImport,
+  defaultPlan,
+  defaultReadData,
+  ProviderError,
+  resourceSchema,
+  type AttributePath,
+  type Diagnostic,
+  type StandInProvider,
+} from "./provider";
+
+/**
+ * Terraform's handshake with providers (hashicorp/terraform internal/plugin6/serve.go
+ * Handshake; the same value in terraform-plugin-go tfprotov6/tf6server/server.go).
+ */
+export const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
+export const MAGIC_COOKIE_VALUE =
+  "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+const PROTOCOL_VERSION = 6;
+
+// ---- the protobuf messages used, as proto-loader decodes them (keepCase, enums as names) ----
+
+interface DynamicValueMessage {
+  readonly msgpack?: Uint8Array;
+  readonly json?: Uint8Array;
+}
+type StepMessage =
+  | { readonly attribute_name: string }
+  | { readonly element_key_string: string }
+  | { readonly element_key_int: number };
+interface DiagnosticMessage {
+  readonly severity: "ERROR" | "WARNING";
+  readonly summary: string;
+  readonly detail: string;
+  readonly attribute?: { readonly steps: readonly StepMessage[] };
+}
+interface BlockMessage {
+  readonly version: number;
+  readonly attributes: readonly {
+    readonly name: string;
+    readonly type: Buffer;
+    readonly required: boolean;
+    readonly optional: boolean;
+    readonly computed: boolean;
+    readonly sensitive: boolean;
+  }[];
+  readonly block_types: readonly {
+    readonly type_name: string;
+    readonly block: BlockMessage;
+    readonly nesting: string;
+    readonly min_items: number;
+    readonly max_items: number;
+  }[];
+}
+interface SchemaMessage {
+  readonly version: number;
+  readonly block: BlockMessage;
+}
+interface TypedRequest {
+  readonly type_name: string;
+}
+interface ConfigRequest {
+  readonly config?: DynamicValueMessage;
+}
+
+function loadService(file: string, name: string): ServiceDefinition {
+  const definitions = loadSync(join(__dirname, file), {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
+  const service = definitions[name];
+  // proto-loader returns services as method maps (no `format` key, unlike message types).
+  if (service === undefined || "format" in service) throw new Error(`no service ${name}`);
+  return service as ServiceDefinition;
+}
+
+/** A unary handler from a promise-returning function; errors end the call with INTERNAL. */
+function unary<Request, Response>(
+  handler: (request: Request) => Response | Promise<Response>,
+): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handler(call.request))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          process.stderr.write(`stand-in provider: ${String(error)}\n`);
+          callback({ code: 13, details: String(error) });
+        },
+      );
+  };
+}
+
+function blockMessage(block: SchemaBlock, version = 0): BlockMessage {
+  return {
+    version,
+    attributes: block.attributes.map((attribute) => ({
+      name: attribute.name,
+      // Terraform reads the type as cty's JSON type encoding (plugin6 convert/schema.go).
+      type: Buffer.from(JSON.stringify(attribute.type)),
+      required: attribute.required,
+      optional: attribute.optional,
+      computed: attribute.computed,
+      sensitive: attribute.sensitive,
+    })),
+    block_types: block.blockTypes.map((nested) => ({
+      type_name: nested.typeName,
+      block: blockMessage(nested.block),
+      nesting: nested.nesting.toUpperCase(),
+      min_items: nested.minItems,
+      max_items: nested.maxItems,
+    })),
+  };
+}
+
+function schemaMessage(schema: ResourceSchema): SchemaMessage {
+  return { version: schema.version, block: blockMessage(schema.block, schema.version) };
+}
+
+function decodeValue(type: WireType, message: DynamicValueMessage | undefined): Value {
+  if (message?.msgpack?.length) return fromMsgpack(type, message.msgpack);
+  if (message?.json?.length) {
+    return fromJson(type, JSON.parse(Buffer.from(message.json).toString("utf8")));
+  }
+  return null;
+}
+
+function decodeObject(type: WireType, message: DynamicValueMessage | undefined): ObjectValue {
+  const value = decodeValue(type, message);
+  if (!isObjectValue(value)) throw new Error("expected an object value");
+  return value;
+}
+
+function decodeObjectOrNull(
+  type: WireType,
+  message: DynamicValueMessage | undefined,
+): ObjectValue | null {
+  const value = decodeValue(type, message);
+  return isObjectValue(value) ? value : null;
+}
+
+function encodeValue(type: WireType, value: Value): DynamicValueMessage {
+  return { msgpack: toMsgpack(type, value) };
+}
+
+function pathMessage(path: AttributePath): { steps: StepMessage[] } {
+  return {
+    steps: path.map((step) =>
+      typeof step === "string"
+        ? { attribute_name: step }
+        : typeof step === "number"
+          ? { element_key_int: step }
+          : { element_key_string: step.key },
+    ),
+  };
+}
+
+function diagnosticMessage(diagnostic: Diagnostic): DiagnosticMessage {
+  return {
+    severity: diagnostic.severity === "error" ? "ERROR" : "WARNING",
+    summary: diagnostic.summary,
+    detail: diagnostic.detail ?? "",
+    ...(diagnostic.path ? { attribute: pathMessage(diagnostic.path) } : {}),
+  };
+}
+
+/** Run a behaviour; a thrown error becomes an error diagnostic Terraform prints as is. */
+async function diagnose<T>(
+  run: () => T | Promise<T>,
+): Promise<{ result?: T; diagnostics: DiagnosticMessage[] }> {
+  try {
+    return { result: await run(), diagnostics: [] };
+  } catch (error: unknown) {
+    const diagnostic: Diagnostic =
+      error instanceof ProviderError
+        ? error.diagnostic
+        : {
+            severity: "error",
+            summary: "Stand-in provider error",
+            detail: error instanceof Error ? error.message : String(error),
+          };
+    return { diagnostics: [diagnosticMessage(diagnostic)] };
+  }
+}
+
+/** The tfplugin6 Provider service for `provider`. */
+export function providerService(provider: StandInProvider): UntypedServiceImplementation {
+  const { schema } = provider;
+  const resourceType = (name: string): WireType =>
+    impliedType(resourceSchema(provider, name).block);
+  const dataType = (name: string): WireType => impliedType(dataSourceSchema(provider, name).block);
+  const providerType = impliedType(schema.provider);
+  const capabilities = { plan_destroy: false, get_provider_schema_optional: false };
+
+  return {
+    GetMetadata: unary(() => ({
+      server_capabilities: capabilities,
+      diagnostics: [],
+      resources: Object.keys(schema.resources).map((type_name) => ({ type_name })),
+      data_sources: Object.keys(schema.dataSources).map((type_name) => ({ type_name })),
+    })),
+    GetProviderSchema: unary(() => ({
+      provider: { version: 0, block: blockMessage(schema.provider) },
+      resource_schemas: Object.fromEntries(
+        Object.entries(schema.resources).map(([name, resource]) => [name, schemaMessage(resource)]),
+      ),
+      data_source_schemas: Object.fromEntries(
+        Object.entries(schema.dataSources).map(([name, data]) => [name, schemaMessage(data)]),
+      ),
+      diagnostics: [],
+      server_capabilities: capabilities,
+    })),
+    ValidateProviderConfig: unary(() => ({ diagnostics: [] })),
+    ValidateResourceConfig: unary(async (request: TypedRequest & ConfigRequest) => {
+      const { result, diagnostics } = await diagnose(() =>
+        provider.validateResource?.(
+          request.type_name,
+          decodeObject(resourceType(request.type_name), request.config),
+        ),
+      );
+      return { diagnostics: [...diagnostics, ...(result ?? []).map(diagnosticMessage)] };
+    }),
+    ValidateDataResourceConfig: unary(async (request: TypedRequest & ConfigRequest) => {
+      const { result, diagnostics } = await diagnose(() =>
+        provider.validateData?.(
+          request.type_name,
+          decodeObject(dataType(request.type_name), request.config),
+        ),
+      );
+      return { diagnostics: [...diagnostics, ...(result ?? []).map(diagnosticMessage)] };
+    }),
+    UpgradeResourceState: unary(
+      async (request: TypedRequest & { readonly raw_state?: { readonly json?: Uint8Array } }) => {
+        // The state was written with this same schema (stand-ins never change versions), so
+        // upgrading is decoding the stored JSON against the current type.
+        const type = resourceType(request.type_name);
+        const { result, diagnostics } = await diagnose(() => {
+          const json = request.raw_state?.json;
+          if (!json?.length) throw new Error("only JSON states are supported (no flatmap)");
+          return fromJson(type, JSON.parse(Buffer.from(json).toString("utf8")));
+        });
+        return {
+          ...(result === undefined ? {} : { upgraded_state: encodeValue(type, result) }),
+          diagnostics,
+        };
+      },
+    ),
+    ConfigureProvider: unary(async (request: ConfigRequest) => {
+      const { diagnostics } = await diagnose(() =>
+        provider.configure?.(decodeObject(providerType, request.config)),
+      );
+      return { diagnostics };
+    }),
+    ReadResource: unary(
+      async (
+        request: TypedRequest & {
+          readonly current_state?: DynamicValueMessage;
+          readonly private?: Uint8Array;
+        },
+      ) => {
+        const type = resourceType(request.type_name);
+        const { result, diagnostics } = await diagnose(() => {
+          const state = decodeObject(type, request.current_state);
+          return provider.read ? provider.read(request.type_name, state) : state;
+        });
+        return {
+          ...(result === undefined ? {} : { new_state: encodeValue(type, result) }),
+          diagnostics,
+          private: request.private ?? Buffer.alloc(0),
+        };
+      },
+    ),
+    PlanResourceChange: unary(
+      async (
+        request: TypedRequest & {
+          readonly prior_state?: DynamicValueMessage;
+          readonly proposed_new_state?: DynamicValueMessage;
+          readonly config?: DynamicValueMessage;
+          readonly prior_private?: Uint8Array;
+        },
+      ) => {
+        const type = resourceType(request.type_name);
+        const { result, diagnostics } = await diagnose(() => {
+          const proposed = decodeObjectOrNull(type, request.proposed_new_state);
+          // A destroy plans to null; Terraform only asks when plan_destroy is announced.
+          if (proposed === null) return { planned: null, requiresReplace: [] };
+          const planRequest = {
+            typeName: request.type_name,
+            prior: decodeObjectOrNull(type, request.prior_state),
+            proposed,
+            config: decodeObject(type, request.config),
+          };
+          return provider.plan ? provider.plan(planRequest) : defaultPlan(provider, planRequest);
+        });
+        return {
+          ...(result === undefined
+            ? {}
+            : {
+                planned_state: encodeValue(type, result.planned),
+                requires_replace: result.requiresReplace.map(pathMessage),
+              }),
+          planned_private: request.prior_private ?? Buffer.alloc(0),
+          diagnostics,
+        };
+      },
+    ),
+    ApplyResourceChange: unary(
+      async (
+        request: TypedRequest & {
+          readonly prior_state?: DynamicValueMessage;
+          readonly planned_state?: DynamicValueMessage;
+          readonly config?: DynamicValueMessage;
+          readonly planned_private?: Uint8Array;
+        },
+      ) => {
+        const type = resourceType(request.type_name);
+        const { result, diagnostics } = await diagnose(() => {
+          const applyRequest = {
+            typeName: request.type_name,
+            prior: decodeObjectOrNull(type, request.prior_state),
+            planned: decodeObjectOrNull(type, request.planned_state),
+            config: decodeObjectOrNull(type, request.config),
+          };
+          return provider.apply
+            ? provider.apply(applyRequest)
+            : defaultApply(provider, applyRequest);
+        });
+        return {
+          ...(result === undefined ? {} : { new_state: encodeValue(type, result) }),
+          private: request.planned_private ?? Buffer.alloc(0),
+          diagnostics,
+        };
+      },
+    ),
+    ImportResourceState: unary(async (request: TypedRequest & { readonly id: string }) => {
+      const type = resourceType(request.type_name);
+      const { result, diagnostics } = await diagnose(() =>
+        provider.importState
+          ? provider.importState(request.type_name, request.id)
+          : defaultImport(provider, request.type_name, request.id),
+      );
+      return {
+        imported_resources:
+          result === undefined
+            ? []
+            : [{ type_name: request.type_name, state: encodeValue(type, result) }],
+        diagnostics,
+      };
+    }),
+    ReadDataSource: unary(async (request: TypedRequest & ConfigRequest) => {
+      const type = dataType(request.type_name);
+      const { result, diagnostics } = await diagnose(() => {
+        const config = decodeObject(type, request.config);
+        return provider.readData
+          ? provider.readData(request.type_name, config)
+          : defaultReadData(provider, request.type_name, config);
+      });
+      return {
+        ...(result === undefined ? {} : { state: encodeValue(type, result) }),
+        diagnostics,
+      };
+    }),
+    StopProvider: unary(() => ({})),
+  };
+}
+
+/**
+ * Start serving `provider` for the Terraform process that launched us and print the handshake
+ * line. Exits the process on a bad launch (no cookie, no protocol 6) as go-plugin does.
+ */
+export async function serve(provider: StandInProvider): Promise<void> {
+  if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
+    // go-plugin server.go prints this and exits 1 when started outside Terraform.
+    process.stderr.write(
+      "This binary is a plugin. These are not meant to be executed directly.\n" +
+        "Please execute the program that consumes these plugins, which will\n" +
+        "load any plugins automatically\n",
+    );
+    process.exit(1);
+  }
+  const offered = (process.env.PLUGIN_PROTOCOL_VERSIONS ?? String(PROTOCOL_VERSION)).split(",");
+  if (!offered.includes(String(PROTOCOL_VERSION))) {
+    process.stderr.write(`stand-in providers speak protocol 6 only; offered ${offered}\n`);
+    process.exit(1);
+  }
+
+  const server = new Server({
+    // go-plugin's client lifts its limits to MaxInt32 (grpc_client.go); large schemas need it.
+    "grpc.max_receive_message_length": 256 * 1024 * 1024,
+    "grpc.max_send_message_length": 256 * 1024 * 1024,
+  });
+  server.addService(
+    loadService("tfplugin6.proto", "tfplugin6.Provider"),
+    providerService(provider),
+  );
+  server.addService(loadService("health.proto", "grpc.health.v1.Health"), {
+    Check: unary(() => ({ status: "SERVING" })),
+  });
+  server.addService(loadService("go-plugin.proto", "plugin.GRPCController"), {
+    Shutdown: unary(() => {
+      // Answer first, then leave: go-plugin kills the process if it is still there later.
+      setTimeout(() => process.exit(0), 10);
+      return {};
+    }),
+  });
+  // Terraform forwards an interrupt to its process group and stops providers through
+  // StopProvider and Shutdown; go-plugin servers ignore SIGINT the same way (server.go).
+  process.on("SIGINT", () => undefined);
+
+  const clientCert = process.env.PLUGIN_CLIENT_CERT;
+  const ours = clientCert ? serverCertificate() : undefined;
+  const credentials = ours
+    ? ServerCredentials.createSsl(
+        Buffer.from(clientCert ?? ""),
+        [{ private_key: Buffer.from(ours.keyPem), cert_chain: Buffer.from(ours.certPem) }],
+        true,
+      )
+    : ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  process.stdout.write(
+    `1|${PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc|${ours?.handshake ?? ""}\n`,
+  );
+}
