@@ -150,18 +150,34 @@ export function defaultReadData(
   );
 }
 
-/** Every attribute null except `id`. */
+/** Every attribute null except `id`, nested blocks empty. */
 export function defaultImport(
   provider: StandInProvider,
   typeName: string,
   id: string,
 ): ObjectValue {
-  const type = impliedType(resourceSchema(provider, typeName).block);
-  if (typeof type === "string" || type[0] !== "object") throw new Error("not an object type");
-  const state: Record<string, Value> = {};
-  for (const name of Object.keys(type[1])) state[name] = null;
-  state.id = id;
-  return state;
+  return { ...emptyObject(resourceSchema(provider, typeName).block), id };
+}
+
+/**
+ * A block's object with nothing set: attributes null, list and set blocks empty, map blocks
+ * empty, single blocks null, group blocks an empty object (Terraform never stores null for a
+ * group, list, set or map block: terraform internal/configs/configschema/empty_value.go).
+ */
+export function emptyObject(block: SchemaBlock): ObjectValue {
+  const out: Record<string, Value> = {};
+  for (const attribute of block.attributes) out[attribute.name] = null;
+  for (const nested of block.blockTypes) {
+    out[nested.typeName] =
+      nested.nesting === "single"
+        ? null
+        : nested.nesting === "group"
+          ? emptyObject(nested.block)
+          : nested.nesting === "map"
+            ? {}
+            : [];
+  }
+  return out;
 }
 
 /**

@@ -223,11 +223,22 @@ async function diagnose<T>(
 /** The tfplugin6 Provider service for `provider`. */
 export function providerService(provider: StandInProvider): UntypedServiceImplementation {
   const { schema } = provider;
+  const types = new Map<string, WireType>();
+  const cached = (key: string, block: () => SchemaBlock): WireType => {
+    const known = types.get(key);
+    if (known) return known;
+    const type = impliedType(block());
+    types.set(key, type);
+    return type;
+  };
   const resourceType = (name: string): WireType =>
-    impliedType(resourceSchema(provider, name).block);
-  const dataType = (name: string): WireType => impliedType(dataSourceSchema(provider, name).block);
+    cached(`resource ${name}`, () => resourceSchema(provider, name).block);
+  const dataType = (name: string): WireType =>
+    cached(`data ${name}`, () => dataSourceSchema(provider, name).block);
   const providerType = impliedType(schema.provider);
-  const capabilities = { plan_destroy: false, get_provider_schema_optional: false };
+  // The schema never changes within a run, so Terraform may reuse the one it fetched first
+  // instead of asking every provider instance (tfplugin6.8.proto ServerCapabilities).
+  const capabilities = { plan_destroy: false, get_provider_schema_optional: true };
 
   return {
     GetMetadata: unary(() => ({
