@@ -315,6 +315,18 @@ describe("go-plugin server certificate", () => {
     expect(ours.handshake).not.toMatch(/=$/);
     expect(Buffer.from(ours.handshake, "base64").equals(certificate.raw)).toBe(true);
   });
+
+  it("encodes serial numbers minimally, whatever the random bytes", () => {
+    // DER forbids padding an INTEGER; OpenSSL (and Go's crypto/x509) refuse such certificates.
+    const padded = Buffer.from("000102030405060708090a0b0c0d0e0f", "hex");
+    expect(new X509Certificate(serverCertificate(new Date(), padded).certPem).serialNumber).toBe(
+      "0102030405060708090A0B0C0D0E0F",
+    );
+    const high = Buffer.from("ff0102030405060708090a0b0c0d0e0f", "hex");
+    expect(new X509Certificate(serverCertificate(new Date(), high).certPem).serialNumber).toBe(
+      "FF0102030405060708090A0B0C0D0E0F",
+    );
+  });
 });
 
 describe("filesystem mirror", () => {

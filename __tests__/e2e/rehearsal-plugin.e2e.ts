@@ -6,7 +6,7 @@
  * an empty second plan, a replacement, an in-place update, schema validation by Terraform
  * itself, import and destroy. Timings go to the console (see the report in the commit).
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProviderSchema, SchemaAttribute } from "../../lib/rehearsal/provider-schema";
 import { writeMirror } from "../../lib/rehearsal/plugin/mirror";
@@ -184,6 +184,7 @@ describe("stand-in providers under real Terraform", () => {
   const terraform = requireTool("terraform", "terraform (on the PATH of the development image)");
   const dir = makeTempDir("rehearsal-plugin");
   const stack = join(dir, "stack");
+  const userCache = join(dir, "user-plugin-cache");
   const knobs: Knobs = { byteLength: 8, size: 1, diskType: "ssd" };
   let env: NodeJS.ProcessEnv = {};
   const timings: string[] = [];
@@ -212,9 +213,10 @@ describe("stand-in providers under real Terraform", () => {
       { source: "hashicorp/random", version: "3.7.2", module: join(dir, "random.ts") },
       { source: "hashicorp/example", version: "1.0.0", module: join(dir, "example.ts") },
     ]);
-    // Never the user's CLI configuration (the development image sets one in the environment).
-    env = { ...process.env, ...installation.env };
-    runOk("mkdir", ["-p", stack]);
+    // Never the user's CLI configuration (the development image sets one in the environment),
+    // nor their plugin cache.
+    env = { ...process.env, TF_PLUGIN_CACHE_DIR: userCache, ...installation.env };
+    runOk("mkdir", ["-p", stack, userCache]);
     writeConfig(knobs);
   });
 
@@ -230,6 +232,7 @@ describe("stand-in providers under real Terraform", () => {
     // The lock file records the mirror's packages, which is why the rehearsal works on a copy.
     const lock = readFileSync(join(stack, ".terraform.lock.hcl"), "utf8");
     expect(lock).toContain('provider "registry.terraform.io/hashicorp/random"');
+    expect(readdirSync(userCache)).toEqual([]);
   });
 
   it("plans computed attributes as unknown, nested blocks and data sources included", () => {

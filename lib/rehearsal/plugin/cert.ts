@@ -43,9 +43,17 @@ function oid(dotted: string): Buffer {
   return der(0x06, Buffer.from(bytes));
 }
 
+/**
+ * A non-negative DER INTEGER, minimally encoded: leading zero bytes dropped, one put back when
+ * the high bit is set. Go's and OpenSSL's parsers refuse any other padding (a random serial
+ * starting with 0x00 once made Terraform drop the connection).
+ */
 function positiveInteger(bytes: Buffer): Buffer {
-  const first = bytes[0] ?? 0;
-  return der(0x02, first & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const trimmed = bytes.subarray(start);
+  const first = trimmed[0] ?? 0;
+  return der(0x02, first & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
 /** UTCTime until 2049, GeneralizedTime after (RFC 5280 4.1.2.5). */
@@ -61,7 +69,10 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 }
 
 /** A fresh ECDSA P-256 key and a self-signed certificate for "localhost", valid ten years. */
-export function serverCertificate(now: Date = new Date()): ServerCertificate {
+export function serverCertificate(
+  now: Date = new Date(),
+  serial: Buffer = randomBytes(16),
+): ServerCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const ecdsaWithSha256 = sequence(oid("1.2.840.10045.4.3.2"));
   const name = sequence(
@@ -71,7 +82,7 @@ export function serverCertificate(now: Date = new Date()): ServerCertificate {
   const spki = publicKey.export({ type: "spki", format: "der" });
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))), // v3
-    positiveInteger(randomBytes(16)),
+    positiveInteger(serial),
     ecdsaWithSha256,
     name,
     sequence(

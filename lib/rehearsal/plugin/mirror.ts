@@ -94,6 +94,14 @@ export function writeMirror(
   );
   return {
     cliConfigFile,
-    env: { TF_CLI_CONFIG_FILE: cliConfigFile, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" },
+    env: {
+      TF_CLI_CONFIG_FILE: cliConfigFile,
+      // A user's plugin cache would receive the stand-ins under the real providers' versions
+      // and hand them to later real inits; empty disables it (terraform
+      // internal/command/cliconfig/cliconfig.go EnvConfig ignores an empty TF_PLUGIN_CACHE_DIR).
+      TF_PLUGIN_CACHE_DIR: "",
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+    },
   };
 }
