@@ -1,5 +1,12 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, Op, type ITerraformDependable, type TerraformProvider } from "cdktf";
+import {
+  DataResource,
+  Fn,
+  Op,
+  Token,
+  type ITerraformDependable,
+  type TerraformProvider,
+} from "cdktf";
 import { ComputeDiskResourcePolicyAttachment } from "@cdktf/provider-google/lib/compute-disk-resource-policy-attachment";
 import { ComputeRegionDiskResourcePolicyAttachment } from "@cdktf/provider-google/lib/compute-region-disk-resource-policy-attachment";
 import { ComputeResourcePolicy } from "@cdktf/provider-google/lib/compute-resource-policy";
@@ -78,11 +85,20 @@ export class ClaimSnapshotSchedule extends Construct {
       metadata: { name: props.claim.name, namespace: props.claim.namespace },
       dependsOn: [this.claimInUse],
     });
+    // When the claim's read is deferred to apply (a new claim), Terraform plans it from its
+    // configuration with computed attributes unknown (internal/plans/objchange/objchange.go
+    // PlannedDataResourceObject): `spec`, an optional block the configuration leaves out
+    // (data_source_kubernetes_persistent_volume_claim_v1.go: Optional, not Computed), is a known
+    // empty list, and `spec[0]` fails the plan. Falling back to the unknown `id` keeps the
+    // volume's read deferred too; once read, `spec[0]` is there. Found by npm run rehearse.
     const volume = new DataKubernetesPersistentVolumeV1(this, "volume", {
       provider: props.kubernetesProvider,
-      metadata: { name: claim.spec.get(0).volumeName },
+      metadata: { name: Token.asString(Fn.try([claim.spec.get(0).volumeName, claim.id])) },
     });
-    const volumeHandle = volume.spec.get(0).persistentVolumeSource.csi.volumeHandle;
+    // Same for the volume: deferred with its claim, its `spec` is planned empty.
+    const volumeHandle = Token.asString(
+      Fn.try([volume.spec.get(0).persistentVolumeSource.csi.volumeHandle, volume.id]),
+    );
     const handle = Fn.split("/", volumeHandle);
     this.policy = new ComputeResourcePolicy(this, "policy", {
       provider: props.googleProvider,
