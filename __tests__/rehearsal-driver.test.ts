@@ -101,8 +101,8 @@ describe("day-2 changes", () => {
     const bumped = byId("registry-image").patch(example) ?? {};
     expect(settingAt(bumped, ["registry", "image"])).toMatch(/-rehearsal$/);
     const grown = byId("node-count").patch(example) ?? {};
-    const before = settingAt(example, ["onprem", "cluster", "nodeCount"]);
-    expect(settingAt(grown, ["onprem", "cluster", "nodeCount"])).toBe(
+    const before = settingAt(example, ["onprem", "cluster", "nodePool", "nodeCount"]);
+    expect(settingAt(grown, ["onprem", "cluster", "nodePool", "nodeCount"])).toBe(
       (typeof before === "number" ? before : 1) + 1,
     );
   });

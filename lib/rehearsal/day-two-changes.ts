@@ -79,16 +79,16 @@ const certificateRenewal: DayTwoChange = {
 /** One more node per zone in the registry's cluster. */
 const nodeCount: DayTwoChange = {
   id: "node-count",
-  description: "onprem.cluster.nodeCount + 1",
+  description: "onprem.cluster.nodePool.nodeCount + 1",
   patch: (environment) => {
     if (!isHybrid(environment)) return undefined;
     if (settingAt(environment, ["onprem", "mode"]) === "external") return undefined;
-    if (settingAt(environment, ["onprem", "cluster", "autoscaling"]) !== undefined)
+    if (settingAt(environment, ["onprem", "cluster", "nodePool", "autoscaling"]) !== undefined)
       return undefined;
-    const count = settingAt(environment, ["onprem", "cluster", "nodeCount"]);
+    const count = settingAt(environment, ["onprem", "cluster", "nodePool", "nodeCount"]);
     return withSetting(
       environment,
-      ["onprem", "cluster", "nodeCount"],
+      ["onprem", "cluster", "nodePool", "nodeCount"],
       (typeof count === "number" ? count : 1) + 1,
     );
   },

@@ -21,6 +21,13 @@ import { writeWorkspace } from "./workspace";
 
 type Json = Record<string, unknown>;
 
+/**
+ * `terraform providers lock`, which cdktf runs after init when the lock file lacks a provider,
+ * asks the providers' origin registry for every platform's hashes and ignores the CLI
+ * configuration's mirror: offline it fails. The stand-ins' hashes are meaningless anyway.
+ */
+const CDKTF_FLAGS = ["--skip-provider-lock"];
+
 export interface RehearsalOptions {
   readonly projectRoot: string;
   /** The environment file's raw YAML object. */
@@ -136,7 +143,7 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
     log(`${what}: npx cdktf deploy ${stacks.join(" ")} --auto-approve`);
     const result = mustSucceed(
       `cdktf deploy (${what})`,
-      cdktf(settings, ["deploy", ...stacks, "--auto-approve"]),
+      cdktf(settings, ["deploy", ...stacks, "--auto-approve", ...CDKTF_FLAGS]),
     );
     log(`  applied in ${result.seconds.toFixed(0)} s`);
   };
@@ -170,7 +177,7 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
     );
     mustSucceed(
       "cdktf destroy (remove-side)",
-      cdktf(settings, ["destroy", ...[...sideStacks].reverse(), "--auto-approve"]),
+      cdktf(settings, ["destroy", ...[...sideStacks].reverse(), "--auto-approve", ...CDKTF_FLAGS]),
     );
     const kept = environment;
     environment = removal.environment;
@@ -191,7 +198,7 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
   log(`destroy: npx cdktf destroy ${[...stacks].reverse().join(" ")} --auto-approve`);
   mustSucceed(
     "cdktf destroy",
-    cdktf(settings, ["destroy", ...[...stacks].reverse(), "--auto-approve"]),
+    cdktf(settings, ["destroy", ...[...stacks].reverse(), "--auto-approve", ...CDKTF_FLAGS]),
   );
   return {
     steps,

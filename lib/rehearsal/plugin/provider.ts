@@ -76,6 +76,14 @@ type Maybe<T> = T | Promise<T>;
 export interface StandInProvider {
   readonly schema: ProviderSchema;
   /**
+   * The real provider is built on terraform-plugin-sdk/v2, whose responses carry
+   * `legacy_type_system`: Terraform then tolerates what the SDK's type system does (an
+   * optional+computed nested block planned unknown when the configuration leaves it out, and
+   * kept from the prior state afterwards), which {@link defaultPlan} then does too.
+   * @default false (plugin framework: strict)
+   */
+  readonly legacyTypeSystem?: boolean;
+  /**
    * Per resource type, the attribute-name paths whose change forces replacement (e.g.
    * `[["name"], ["node_config", "machine_type"]]`), used by {@link defaultPlan}.
    * @default {}
@@ -117,16 +125,67 @@ export function dataSourceSchema(provider: StandInProvider, typeName: string): R
  */
 export function defaultPlan(provider: StandInProvider, request: PlanRequest): PlanResult {
   const { block } = resourceSchema(provider, request.typeName);
+  const legacy = provider.legacyTypeSystem === true;
   const fresh = (): ObjectValue =>
-    asObject(fillComputedNulls(block, request.config, () => Unknown));
+    asObject(
+      fillComputedNulls(
+        block,
+        legacy ? withAbsentComputedBlocks(block, request.config, () => Unknown) : request.config,
+        () => Unknown,
+      ),
+    );
   if (request.prior === null) return { planned: fresh(), requiresReplace: [] };
   const type = impliedType(block);
+  const prior = request.prior;
+  // What the provider proposes to keep: for SDKv2, the stored optional+computed blocks the
+  // configuration leaves out; replacements are judged against that, not Terraform's proposal.
+  const proposed = legacy
+    ? asObject(withAbsentComputedBlocks(block, request.proposed, (name) => prior[name] ?? null))
+    : request.proposed;
   const requiresReplace = (provider.forceNew?.[request.typeName] ?? []).flatMap((names) =>
-    changedPaths(type, request.prior, request.proposed, names, []),
+    changedPaths(type, prior, proposed, names, []),
   );
-  return requiresReplace.length
-    ? { planned: fresh(), requiresReplace }
-    : { planned: request.proposed, requiresReplace: [] };
+  if (requiresReplace.length) return { planned: fresh(), requiresReplace };
+  return { planned: proposed, requiresReplace: [] };
+}
+
+/** Whether a nested block reports anything the provider computes. */
+function hasComputed(block: SchemaBlock): boolean {
+  return (
+    block.attributes.some((attribute) => attribute.computed) ||
+    block.blockTypes.some((nested) => hasComputed(nested.block))
+  );
+}
+
+/**
+ * SDKv2's optional+computed blocks: a top-level list or set block the configuration leaves
+ * empty, whose schema has computed attributes, takes `value(name)` (unknown when planning a
+ * create, the stored block when planning an update), as the SDK plans them (it marks such
+ * blocks Computed; terraform-plugin-sdk v2 helper/schema/core_schema.go). The block schema
+ * cannot say which optional blocks the real provider computes: a block removed from the
+ * configuration therefore shows no change in the rehearsal.
+ */
+function withAbsentComputedBlocks(
+  block: SchemaBlock,
+  value: Value,
+  valueOf: (name: string) => Value,
+): Value {
+  if (!isObjectValue(value)) return value;
+  const out: Record<string, Value> = { ...value };
+  for (const nested of block.blockTypes) {
+    const current = out[nested.typeName] ?? null;
+    const empty = current === null || (Array.isArray(current) && current.length === 0);
+    if (
+      empty &&
+      nested.minItems === 0 &&
+      (nested.nesting === "list" || nested.nesting === "set") &&
+      hasComputed(nested.block)
+    ) {
+      const replacement = valueOf(nested.typeName);
+      if (replacement !== null) out[nested.typeName] = replacement;
+    }
+  }
+  return out;
 }
 
 /** Every unknown in the plan filled by {@link placeholder}; a destroy returns `null`. */
@@ -145,9 +204,26 @@ export function defaultReadData(
 ): ObjectValue {
   const { block } = dataSourceSchema(provider, typeName);
   const seed = `${typeName}:${stableJson(config)}`;
+  const fields = objectFields(impliedType(block));
+  // SDKv2 data sources report their optional+computed blocks (a claim's spec) when the
+  // configuration leaves them out.
+  const withBlocks =
+    provider.legacyTypeSystem === true
+      ? withAbsentComputedBlocks(block, config, (name) => {
+          const type = fields[name];
+          return type === undefined ? null : placeholder(type, typeName, seed, [name]);
+        })
+      : config;
   return asObject(
-    fillComputedNulls(block, config, (type, path) => placeholder(type, typeName, seed, path)),
+    fillComputedNulls(block, withBlocks, (type, path) => placeholder(type, typeName, seed, path)),
   );
+}
+
+/** The attribute types of an object type (none for any other type). */
+function objectFields(type: WireType): Readonly<Record<string, WireType>> {
+  if (!Array.isArray(type)) return {};
+  const [kind, inner] = type as readonly [string, unknown];
+  return kind === "object" ? (inner as Readonly<Record<string, WireType>>) : {};
 }
 
 /** Every attribute null except `id`, nested blocks empty. */
@@ -183,7 +259,8 @@ export function emptyObject(block: SchemaBlock): ObjectValue {
 /**
  * A deterministic made-up value of `type`: `<type name>-<8 hex>` strings (hashed from the
  * resource's known values and the attribute path, so the same configuration gets the same
- * value on every run), 0, false, empty collections, objects of placeholders.
+ * value on every run), 0, false, empty collections except one element for lists and sets of
+ * objects, objects of placeholders.
  */
 export function placeholder(
   type: WireType,
@@ -204,7 +281,12 @@ export function placeholder(
   switch (kind) {
     case "list":
     case "set":
-      return [];
+      // A computed list of objects is what an API reports about the object (a cluster's
+      // master_auth, a gateway's interfaces, a Service's status): one element, as the real
+      // APIs report for the resources here; a stand-in that knows better sets its own.
+      return Array.isArray(inner) && inner[0] === "object"
+        ? [placeholder(inner, typeName, seed, [...path, 0])]
+        : [];
     case "map":
       return {};
     case "tuple":

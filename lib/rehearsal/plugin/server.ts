@@ -349,6 +349,7 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
               }),
           planned_private: request.prior_private ?? Buffer.alloc(0),
           diagnostics,
+          legacy_type_system: provider.legacyTypeSystem === true,
         };
       },
     ),
@@ -377,6 +378,7 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
           ...(result === undefined ? {} : { new_state: encodeValue(type, result) }),
           private: request.planned_private ?? Buffer.alloc(0),
           diagnostics,
+          legacy_type_system: provider.legacyTypeSystem === true,
         };
       },
     ),
