@@ -1,5 +1,6 @@
 import {
   DAY_TWO_CHANGES,
+  preparedForDestroy,
   settingAt,
   withoutOneSide,
   withSetting,
@@ -123,6 +124,21 @@ describe("day-2 changes", () => {
     expect(
       settingAt(byId("cache-ttl").patch(cached) ?? {}, ["app", "pullThroughCache", "ttl"]),
     ).toBe("504h");
+  });
+
+  it("prepare a destroy as the README says: deletion protection and prevent_destroy off", () => {
+    const sides = preparedForDestroy(rawEnvironment("examples/hybrid-three-sides.yaml"));
+    for (const path of [
+      ["onprem", "cluster"],
+      ["sides", "dev", "cluster"],
+      ["sides", "staging", "cluster"],
+      ["sides", "prod", "cluster"],
+    ]) {
+      expect(settingAt(sides, [...path, "deletionProtection"])).toBe(false);
+    }
+    expect(settingAt(sides, ["registry", "storage", "preventDestroy"])).toBe(false);
+    const example = preparedForDestroy(rawEnvironment("environments/example.yaml"));
+    expect(settingAt(example, ["cloud", "cluster", "deletionProtection"])).toBe(false);
   });
 
   it("remove a side that does not watch the registry", () => {

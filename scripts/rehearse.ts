@@ -9,17 +9,19 @@ import { join } from "node:path";
 import { stackNamesOf } from "../main";
 import { stringify } from "yaml";
 import { DEFAULT_CONFIG_PATH, parseConfig } from "../lib/config/load";
+import { DAY_TWO_CHANGES } from "../lib/rehearsal/day-two-changes";
 import { rehearse, summaryTable } from "../lib/rehearsal/rehearse";
 import { REPLACEMENT_TABLE } from "../lib/rehearsal/replacement-table";
 import { installStandIns } from "../lib/rehearsal/stand-ins";
 import { parseEnvironment } from "../lib/rehearsal/workspace";
 
-const USAGE = `usage: npm run rehearse [-- --keep]
+const USAGE = `usage: npm run rehearse [-- --keep] [--changes=<id>,...]
 
 Rehearses the environment in HYBRID_CONFIG (default ${DEFAULT_CONFIG_PATH}) offline: every stack
 deployed through the cdktf CLI with real Terraform against stand-in providers, planned again
 (must be empty), taken through the day-2 changes (no stateful resource may be replaced or
-destroyed) and destroyed. --keep leaves the rehearsal's folder for inspection.`;
+destroyed) and destroyed. --keep leaves the rehearsal's folder for inspection; --changes limits the day-2
+changes to those named (${DAY_TWO_CHANGES.map((change) => change.id).join(", ")}; none: --changes=).`;
 
 function main(): number {
   const args = process.argv.slice(2);
@@ -27,9 +29,14 @@ function main(): number {
     console.log(USAGE);
     return 0;
   }
-  const unknown = args.filter((arg) => arg !== "--keep");
-  if (unknown.length > 0) {
-    console.error(`unknown option ${unknown.join(" ")}\n\n${USAGE}`);
+  const unknown = args.filter((arg) => arg !== "--keep" && !arg.startsWith("--changes="));
+  const chosen = args.find((arg) => arg.startsWith("--changes="))?.slice("--changes=".length);
+  const ids = chosen === undefined ? undefined : chosen.split(",").filter((id) => id !== "");
+  const unknownChanges = (ids ?? []).filter(
+    (id) => !DAY_TWO_CHANGES.some((change) => change.id === id),
+  );
+  if (unknown.length > 0 || unknownChanges.length > 0) {
+    console.error(`unknown option ${[...unknown, ...unknownChanges].join(" ")}\n\n${USAGE}`);
     return 2;
   }
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
@@ -47,6 +54,10 @@ function main(): number {
       // type the stacks emit, so this only guards a type added since.
       isStateful: (type) => REPLACEMENT_TABLE[type]?.stateful ?? true,
       log: (line) => console.log(line),
+      changes:
+        ids === undefined
+          ? DAY_TWO_CHANGES
+          : DAY_TWO_CHANGES.filter((change) => ids.includes(change.id)),
     });
     console.log(
       `\n${summaryTable(report)}\n\n${report.failed ? "FAILED" : "passed"} in ${report.seconds.toFixed(0)} s`,

@@ -147,3 +147,28 @@ export function withoutOneSide(
   delete copiedSides[side];
   return { environment: copy, side };
 }
+
+/**
+ * The edits the README's "Destroying" asks for before a destroy: GKE deletion protection off
+ * (deployed first) and the registry claim's prevent_destroy off.
+ */
+export function preparedForDestroy(environment: Json): Json {
+  let copy = structuredClone(environment);
+  const clusters: string[][] = [];
+  if (objectAt(settingAt(copy, ["onprem", "cluster"]))) clusters.push(["onprem", "cluster"]);
+  if (objectAt(settingAt(copy, ["cloud", "cluster"]))) clusters.push(["cloud", "cluster"]);
+  for (const side of Object.keys(objectAt(copy.sides) ?? {})) {
+    if (objectAt(settingAt(copy, ["sides", side, "cluster"]))) {
+      clusters.push(["sides", side, "cluster"]);
+    }
+  }
+  for (const cluster of clusters)
+    copy = withSetting(copy, [...cluster, "deletionProtection"], false);
+  const storage = objectAt(settingAt(copy, ["registry", "storage"]));
+  if (!storage) {
+    copy = withSetting(copy, ["registry", "storage"], { type: "pvc", preventDestroy: false });
+  } else if (storage.type === undefined || storage.type === "pvc") {
+    copy = withSetting(copy, ["registry", "storage", "preventDestroy"], false);
+  }
+  return copy;
+}

@@ -7,7 +7,12 @@
  */
 import { join } from "node:path";
 import { cdktf, terraform, type CommandResult, type CommandSettings } from "./commands";
-import { DAY_TWO_CHANGES, withoutOneSide, type DayTwoChange } from "./day-two-changes";
+import {
+  DAY_TWO_CHANGES,
+  preparedForDestroy,
+  withoutOneSide,
+  type DayTwoChange,
+} from "./day-two-changes";
 import {
   countsOf,
   describeChanges,
@@ -195,6 +200,10 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
     deploy("day-2 add-side");
   }
 
+  log("destroy: deletion protection and prevent_destroy off, as the README's Destroying says");
+  environment = preparedForDestroy(environment);
+  writeWorkspace(workspace.dir, options.projectRoot, environment);
+  deploy("before destroy");
   log(`destroy: npx cdktf destroy ${[...stacks].reverse().join(" ")} --auto-approve`);
   mustSucceed(
     "cdktf destroy",
