@@ -66,7 +66,8 @@ const imageBump: DayTwoChange = {
 const certificateRenewal: DayTwoChange = {
   id: "certificate-renewal",
   description: "time passes into the server certificate's renewal window",
-  patch: (environment) => (isHybrid(environment) ? structuredClone(environment) : undefined),
+  // Every mode issues the registry's server certificate with the tls provider.
+  patch: (environment) => structuredClone(environment),
   clockAdvanceHours: (environment) => {
     const validity = settingAt(environment, ["registry", "pki", "serverValidityDays"]);
     const early = settingAt(environment, ["registry", "pki", "earlyRenewalDays"]);

@@ -26,12 +26,35 @@ function first(value: Value, name: string): Value {
   return (element as ObjectValue)[name] ?? null;
 }
 
-/** A LoadBalancer Service gets the address it asks for (GKE honours spec.loadBalancerIP). */
-function withLoadBalancerAddress(state: ObjectValue): ObjectValue {
-  const spec = state.spec ?? null;
+/**
+ * MetalLB's annotations naming the address (lib/registry/registry-service.ts cites MetalLB's
+ * controller/service.go for both prefixes).
+ */
+const METALLB_ADDRESS_ANNOTATIONS = [
+  "metallb.io/loadBalancerIPs",
+  "metallb.universe.tf/loadBalancerIPs",
+];
+
+/**
+ * A LoadBalancer Service gets the address its configuration asks for: spec.loadBalancerIP
+ * (GKE) or MetalLB's annotation (the first address listed).
+ */
+function withLoadBalancerAddress(state: ObjectValue, config: ObjectValue): ObjectValue {
+  // What the configuration asks for: optional attributes it leaves out hold made-up values.
+  const spec = config.spec ?? null;
   if (first(spec, "type") !== "LoadBalancer") return state;
+  const annotations = first(config.metadata ?? null, "annotations");
+  const annotated =
+    annotations !== null && typeof annotations === "object" && !Array.isArray(annotations)
+      ? METALLB_ADDRESS_ANNOTATIONS.map((key) => (annotations as ObjectValue)[key]).find(
+          (value): value is string => typeof value === "string" && value !== "",
+        )
+      : undefined;
   const requested = first(spec, "load_balancer_ip");
-  const ip = typeof requested === "string" && requested !== "" ? requested : "10.255.0.1";
+  const ip =
+    typeof requested === "string" && requested !== ""
+      ? requested
+      : (annotated?.split(",")[0]?.trim() ?? "10.255.0.1");
   const type = impliedType(resourceSchema(provider, "kubernetes_service_v1").block);
   return withValueAt(
     type,
@@ -47,7 +70,7 @@ export const provider = standIn("kubernetes", {
   apply: (request: ApplyRequest) => {
     const state = defaultApply(provider, request);
     if (state === null || request.typeName !== "kubernetes_service_v1") return state;
-    return withLoadBalancerAddress(state);
+    return request.config ? withLoadBalancerAddress(state, request.config) : state;
   },
   readData: (typeName: string, config: ObjectValue) => {
     const state = defaultReadData(provider, typeName, config);
