@@ -8,14 +8,13 @@ import { rehearsalNow, standIn } from "./common";
 
 export const provider = standIn("time", {
   apply: (request: ApplyRequest) => {
-    if (request.typeName !== "time_static" || request.planned === null || request.prior) {
-      return defaultApply(provider, request);
-    }
-    const given = request.planned.rfc3339;
+    const generic = defaultApply(provider, request);
+    if (request.typeName !== "time_static" || generic === null || request.prior) return generic;
+    const given = request.config?.rfc3339;
     const at = typeof given === "string" ? new Date(given) : rehearsalNow();
     const rfc3339 = `${at.toISOString().slice(0, 19)}Z`;
     return {
-      ...request.planned,
+      ...generic,
       id: rfc3339,
       rfc3339,
       year: at.getUTCFullYear(),
