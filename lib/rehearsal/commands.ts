@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { CLOUD_DIR_ENV } from "./stand-ins/shared-router";
 import type { Workspace } from "./workspace";
 
 export interface CommandResult {
@@ -30,7 +31,7 @@ export interface CommandSettings {
 /** Environment variable the stand-in providers read their clock offset from. */
 export const CLOCK_OFFSET_ENV = "HYBRID_REHEARSAL_CLOCK_OFFSET_HOURS";
 
-function environmentOf(settings: CommandSettings): NodeJS.ProcessEnv {
+export function environmentOf(settings: CommandSettings): NodeJS.ProcessEnv {
   return {
     ...process.env,
     HYBRID_CONFIG: settings.workspace.environmentFile,
@@ -46,6 +47,9 @@ function environmentOf(settings: CommandSettings): NodeJS.ProcessEnv {
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     TF_PLUGIN_CACHE_DIR: "",
     [CLOCK_OFFSET_ENV]: String(settings.clockOffsetHours),
+    // The simulated cloud's shared objects (a Cloud Router's interface and peer lists), seen by
+    // every stand-in process of this rehearsal and no other.
+    [CLOUD_DIR_ENV]: join(settings.workspace.dir, "cloud"),
   };
 }
 

@@ -4,10 +4,23 @@
  * reports that the stacks index into: an HA VPN gateway has two interfaces (interface 0 and 1,
  * https://cloud.google.com/network-connectivity/docs/vpn/concepts/topologies), each with its
  * address.
+ *
+ * With a shared cloud folder (CLOUD_DIR_ENV, set by the rehearsal), a Cloud Router's interface
+ * and BGP peer lists live there, written by read-modify-write of the whole list as the real
+ * provider does (./shared-router.ts): two Terraform runs adding to one router at the same time
+ * lose entries, and a later plan creates them again.
  */
-import { impliedType, type ObjectValue } from "../plugin/cty";
-import { defaultApply, resourceSchema, type ApplyRequest } from "../plugin/provider";
+import { impliedType, Unknown, type ObjectValue, type Value } from "../plugin/cty";
+import { defaultApply, ProviderError, resourceSchema, type ApplyRequest } from "../plugin/provider";
 import { standIn, withValueAt } from "./common";
+import {
+  RouterEntryExists,
+  SharedRouterLists,
+  sharedRouterSettingsFrom,
+  type RouterAddress,
+  type RouterListEntry,
+  type RouterListName,
+} from "./shared-router";
 
 function withTwoInterfaces(state: ObjectValue): ObjectValue {
   const type = impliedType(resourceSchema(provider, "google_compute_ha_vpn_gateway").block);
@@ -41,14 +54,116 @@ function withClusterAccess(state: ObjectValue): ObjectValue {
   return withValueAt(type, withCa, ["endpoint"], "172.16.0.2") as ObjectValue;
 }
 
+/** This process's view of the shared router lists; none when the rehearsal sets no folder. */
+const routerSettings = sharedRouterSettingsFrom();
+const routerLists = routerSettings ? new SharedRouterLists(routerSettings) : undefined;
+
+/** The provider configuration's project and region, for resources that leave theirs out. */
+const providerDefaults: { project: string; region: string } = { project: "", region: "" };
+
+const ROUTER_LISTS: Readonly<Record<string, RouterListName>> = {
+  google_compute_router_interface: "interfaces",
+  google_compute_router_peer: "bgpPeers",
+};
+
+function text(value: Value | undefined): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function routerOf(state: ObjectValue, routerAttribute: "router" | "name"): RouterAddress {
+  return {
+    project: text(state.project) ?? providerDefaults.project,
+    region: text(state.region) ?? providerDefaults.region,
+    router: text(state[routerAttribute]) ?? "",
+  };
+}
+
+/** The list entry the Compute API holds for an interface or a peer (the fields it reports). */
+function entryOf(list: RouterListName, state: ObjectValue): RouterListEntry {
+  const name = text(state.name) ?? "";
+  return list === "interfaces"
+    ? { name, ipRange: text(state.ip_range), linkedVpnTunnel: text(state.vpn_tunnel) }
+    : {
+        name,
+        interfaceName: text(state.interface),
+        ipAddress: text(state.ip_address),
+        peerIpAddress: text(state.peer_ip_address),
+        peerAsn: typeof state.peer_asn === "number" ? state.peer_asn : null,
+      };
+}
+
+/**
+ * A router's, interface's or peer's planned state with the project and region it left to the
+ * provider filled in from the provider configuration, as the real provider resolves them
+ * (google/tpgresource/utils.go:94-103 GetRegion and GetProject: the resource's own, else the
+ * provider's) and its Read stores them: the lists are then found under the same router by
+ * every later read.
+ */
+function withProviderDefaults(typeName: string, planned: ObjectValue | null): ObjectValue | null {
+  if (planned === null) return null;
+  if (typeName !== "google_compute_router" && ROUTER_LISTS[typeName] === undefined) return planned;
+  const out: Record<string, Value> = { ...planned };
+  for (const name of ["project", "region"] as const) {
+    if (out[name] === Unknown && providerDefaults[name] !== "") out[name] = providerDefaults[name];
+  }
+  return out;
+}
+
+/**
+ * Creating or deleting an interface or peer changes the router's list (an in-place update
+ * changes no name and is not modelled); creating or deleting a router starts or ends its lists.
+ */
+async function applyToRouterLists(request: ApplyRequest, state: ObjectValue | null): Promise<void> {
+  if (!routerLists) return;
+  if (request.typeName === "google_compute_router") {
+    const router = state ?? request.prior;
+    if (router && (state === null || request.prior === null)) {
+      routerLists.reset(routerOf(router, "name"));
+    }
+    return;
+  }
+  const list = ROUTER_LISTS[request.typeName];
+  if (list === undefined) return;
+  try {
+    if (state !== null && request.prior === null) {
+      await routerLists.add(routerOf(state, "router"), list, entryOf(list, state));
+    } else if (state === null && request.prior !== null) {
+      await routerLists.remove(
+        routerOf(request.prior, "router"),
+        list,
+        text(request.prior.name) ?? "",
+      );
+    }
+  } catch (error: unknown) {
+    if (error instanceof RouterEntryExists) {
+      throw new ProviderError({ severity: "error", summary: error.message });
+    }
+    throw error;
+  }
+}
+
 export const provider = standIn("google", {
   // terraform-provider-google is built on terraform-plugin-sdk/v2.
   legacyTypeSystem: true,
-  apply: (request: ApplyRequest) => {
-    const state = defaultApply(provider, request);
+  configure: (config: ObjectValue) => {
+    providerDefaults.project = text(config.project) ?? "";
+    providerDefaults.region = text(config.region) ?? "";
+  },
+  apply: async (request: ApplyRequest) => {
+    const planned = withProviderDefaults(request.typeName, request.planned);
+    const state = defaultApply(provider, { ...request, planned });
+    await applyToRouterLists(request, state);
     if (state === null || request.prior !== null) return state;
     if (request.typeName === "google_compute_ha_vpn_gateway") return withTwoInterfaces(state);
     if (request.typeName === "google_container_cluster") return withClusterAccess(state);
     return state;
+  },
+  // An interface or peer the router no longer lists is gone: the real Read clears the id
+  // (resource_compute_router_interface.go:318-320, resource_compute_router_peer.go:699-704),
+  // so Terraform drops it from the state and plans to create it again.
+  read: (typeName: string, state: ObjectValue) => {
+    const list = ROUTER_LISTS[typeName];
+    if (!routerLists || list === undefined) return state;
+    return routerLists.has(routerOf(state, "router"), list, text(state.name) ?? "") ? state : null;
   },
 });
