@@ -182,7 +182,15 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
     );
     mustSucceed(
       "cdktf destroy (remove-side)",
-      cdktf(settings, ["destroy", ...[...sideStacks].reverse(), "--auto-approve", ...CDKTF_FLAGS]),
+      // A later side's network stack depends on this one (the shared router's chain): cdktf
+      // refuses to leave it out unless told; the README's "Destroying" says the same.
+      cdktf(settings, [
+        "destroy",
+        ...[...sideStacks].reverse(),
+        "--auto-approve",
+        "--ignore-missing-stack-dependencies",
+        ...CDKTF_FLAGS,
+      ]),
     );
     const kept = environment;
     environment = removal.environment;
