@@ -8,7 +8,12 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__/e2e"],
   testMatch: ["**/*.e2e.ts"],
-  testPathIgnorePatterns: ["/node_modules/"],
+  // The rehearsal's suites (stand-in providers under real Terraform) run with
+  // `npm run test:rehearsal` until an intermittent hang of a Terraform run against the
+  // stand-ins is understood (README, "Rehearsing a deployment offline").
+  testPathIgnorePatterns: process.env.HYBRID_REHEARSAL_SUITES
+    ? ["/node_modules/"]
+    : ["/node_modules/", "/rehearsal-[^/]*\\.e2e\\.ts$"],
   testTimeout: 300000,
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
