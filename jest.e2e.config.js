@@ -1,4 +1,4 @@
-/* global module */
+/* global module, process */
 /**
  * Offline end-to-end suites (real Terraform, no providers): `jest -c jest.e2e.config.js`.
  * Not part of `npm test`; same transform and setup as jest.config.js.
