@@ -8,9 +8,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__/e2e"],
   testMatch: ["**/*.e2e.ts"],
-  // The rehearsal's suites (stand-in providers under real Terraform) run with
-  // `npm run test:rehearsal` until an intermittent hang of a Terraform run against the
-  // stand-ins is understood (README, "Rehearsing a deployment offline").
+  // The rehearsal's suites (stand-in providers under real Terraform, about 3.5 minutes) run
+  // with `npm run test:rehearsal`, outside CI's time budget for now.
   testPathIgnorePatterns: process.env.HYBRID_REHEARSAL_SUITES
     ? ["/node_modules/"]
     : ["/node_modules/", "/rehearsal-[^/]*\\.e2e\\.ts$"],

@@ -180,18 +180,15 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
     log(
       `day-2 remove-side: side ${removal.side} (${sideStacks.join(", ")}) destroyed, then removed`,
     );
-    mustSucceed(
-      "cdktf destroy (remove-side)",
-      // A later side's network stack depends on this one (the shared router's chain): cdktf
-      // refuses to leave it out unless told; the README's "Destroying" says the same.
-      cdktf(settings, [
-        "destroy",
-        ...[...sideStacks].reverse(),
-        "--auto-approve",
-        "--ignore-missing-stack-dependencies",
-        ...CDKTF_FLAGS,
-      ]),
-    );
+    // A later side's network stack depends on this one (the shared router's chain), and
+    // `cdktf destroy <stacks> --ignore-missing-stack-dependencies` never returns once
+    // Terraform is done (cdktf-cli 0.21.0, seen here): destroy with Terraform in each stack.
+    for (const stack of [...sideStacks].reverse()) {
+      mustSucceed(
+        `terraform destroy (${stack})`,
+        terraform(settings, stack, ["destroy", "-auto-approve", "-input=false"]),
+      );
+    }
     const kept = environment;
     environment = removal.environment;
     writeWorkspace(workspace.dir, options.projectRoot, environment);
