@@ -20,7 +20,6 @@ import { join } from "node:path";
 import { WORKLOADS_STACK } from "../../lib/contract/stack-names";
 import { GARBAGE_COLLECTION_JOB_NAME } from "../../lib/registry/garbage-collection";
 import { IN_CLUSTER, READ_ONLY_ENV } from "../../lib/registry/read-only-rollout";
-import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { podSpecOfWorkload, resourcesOf } from "../helpers/json";
 import { synthAll } from "../helpers/synth";
 import {
@@ -50,7 +49,13 @@ import {
   type RunningRegistry,
 } from "./support/running-registry";
 import { Skopeo } from "./support/skopeo";
-import { startSwiftS3, SWIFT_S3_CREDENTIALS, SWIFT_TOOLS, type SwiftS3 } from "./support/swift-s3";
+import {
+  replicatedOnSwift,
+  startSwiftS3,
+  SWIFT_S3_CREDENTIALS,
+  SWIFT_TOOLS,
+  type SwiftS3,
+} from "./support/swift-s3";
 import {
   cleanupTempDirs,
   freePort,
@@ -296,22 +301,9 @@ describe("garbage collection on a bucket: every replica rolled read-only, collec
     mkdirSync(join(tmp, "pulls"));
     store = await startSwiftS3(join(tmp, "swift"));
     store.createBucket(BUCKET);
-    const config = configFrom(
-      merge(rawEnvironment("environments/standalone-k3s.yaml"), {
-        registry: {
-          replicas: 2,
-          storage: {
-            type: "s3",
-            bucket: BUCKET,
-            endpoint: CONFIGURED_ENDPOINT,
-            accessKeyId: SWIFT_S3_CREDENTIALS.accessKeyId,
-            size: null,
-            storageClass: null,
-          },
-          garbageCollection: { enabled: true, deleteUntagged: true },
-        },
-      }),
-    );
+    const config = replicatedOnSwift(BUCKET, CONFIGURED_ENDPOINT, {
+      garbageCollection: { enabled: true, deleteUntagged: true },
+    });
     const registry = synthesizedConfig(config).registries.registry;
     if (!registry) throw new Error("no registry Deployment emitted");
     emitted = registry;

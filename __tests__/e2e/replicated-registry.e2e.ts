@@ -13,7 +13,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { buildOciImage, manifestDigestInLayout, readBlob, sha256Digest } from "./support/oci-image";
 import { caCertDir, createCertificateAuthority, createServerCertificate } from "./support/pki";
 import { httpRequest, synthesizedConfig, type SynthesizedRegistry } from "./support/registry";
@@ -24,7 +23,13 @@ import {
   type RunningRegistry,
 } from "./support/running-registry";
 import { Skopeo } from "./support/skopeo";
-import { startSwiftS3, SWIFT_S3_CREDENTIALS, SWIFT_TOOLS, type SwiftS3 } from "./support/swift-s3";
+import {
+  replicatedOnSwift,
+  startSwiftS3,
+  SWIFT_S3_CREDENTIALS,
+  SWIFT_TOOLS,
+  type SwiftS3,
+} from "./support/swift-s3";
 import {
   cleanupTempDirs,
   makeTempDir,
@@ -58,21 +63,7 @@ describe("two registry replicas on one S3-compatible bucket", () => {
     tmp = makeTempDir("replicas");
     store = await startSwiftS3(join(tmp, "swift"));
     store.createBucket(BUCKET);
-    const config = configFrom(
-      merge(rawEnvironment("environments/standalone-k3s.yaml"), {
-        registry: {
-          replicas: 2,
-          storage: {
-            type: "s3",
-            bucket: BUCKET,
-            endpoint: CONFIGURED_ENDPOINT,
-            accessKeyId: SWIFT_S3_CREDENTIALS.accessKeyId,
-            size: null,
-            storageClass: null,
-          },
-        },
-      }),
-    );
+    const config = replicatedOnSwift(BUCKET, CONFIGURED_ENDPOINT);
     const synthesized = synthesizedConfig(config);
     const registry = synthesized.registries.registry;
     if (!registry) throw new Error("no registry Deployment emitted");

@@ -7,6 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Config } from "../../../lib/config/schema";
+import { configFrom, merge, rawEnvironment } from "../../helpers/config";
 import { freePorts, requireTool, run, startProcess, waitFor, type ManagedProcess } from "./tools";
 
 /** tempauth's user `test:tester` with key `testing`: the S3 access key id and secret. */
@@ -152,4 +154,31 @@ export async function startSwiftS3(dir: string, users: SwiftUsers = {}): Promise
       if (result.status !== 0) throw new Error(`swift post ${name}: ${result.output}`);
     },
   };
+}
+
+/**
+ * The standalone example with two registry replicas on `bucket` at `endpoint` (the address the
+ * config names; tests replace it with the local store's), plus `registry` settings.
+ */
+export function replicatedOnSwift(
+  bucket: string,
+  endpoint: string,
+  registry: Readonly<Record<string, unknown>> = {},
+): Config {
+  return configFrom(
+    merge(rawEnvironment("environments/standalone-k3s.yaml"), {
+      registry: {
+        replicas: 2,
+        storage: {
+          type: "s3",
+          bucket,
+          endpoint,
+          accessKeyId: SWIFT_S3_CREDENTIALS.accessKeyId,
+          size: null,
+          storageClass: null,
+        },
+        ...registry,
+      },
+    }),
+  );
 }

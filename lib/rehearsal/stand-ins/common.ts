@@ -44,6 +44,13 @@ export function rehearsalNow(): Date {
   return new Date(Date.now() + (Number.isFinite(hours) ? hours : 0) * 3600 * 1000);
 }
 
+/** The first object of a list block (`metadata`, `spec`, `subject`), if there is one. */
+export function firstBlock(value: Value | undefined): ObjectValue | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const [element] = value as readonly Value[];
+  return element !== undefined && isObjectValue(element) ? element : undefined;
+}
+
 /** A value of `type` with nothing in it: objects with every attribute null, empty collections. */
 export function emptyOf(type: WireType): Value {
   if (Array.isArray(type)) {

@@ -14,16 +14,14 @@ import {
   resourceSchema,
   type ApplyRequest,
 } from "../plugin/provider";
-import { standIn, withValueAt } from "./common";
+import { firstBlock, standIn, withValueAt } from "./common";
 
 /** Where a stand-in cluster's disks are: a zonal Persistent Disk handle's shape. */
 const DISK_ZONE = "europe-west1-b";
 
+/** Attribute `name` of a list block's first object, null when absent. */
 function first(value: Value, name: string): Value {
-  if (!Array.isArray(value)) return null;
-  const [element] = value as readonly Value[];
-  if (element === undefined || element === null || typeof element !== "object") return null;
-  return (element as ObjectValue)[name] ?? null;
+  return firstBlock(value)?.[name] ?? null;
 }
 
 /**

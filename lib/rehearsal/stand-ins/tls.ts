@@ -25,7 +25,7 @@ import {
   type PlanRequest,
   type PlanResult,
 } from "../plugin/provider";
-import { rehearsalNow, standIn } from "./common";
+import { firstBlock, rehearsalNow, standIn } from "./common";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -39,17 +39,9 @@ const strings = (value: Value | undefined): string[] =>
     ? (value as readonly Value[]).filter((v): v is string => typeof v === "string")
     : [];
 
-function firstObject(value: Value | undefined): ObjectValue | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const [element] = value as readonly Value[];
-  return element !== null && typeof element === "object" && !Array.isArray(element)
-    ? (element as ObjectValue)
-    : undefined;
-}
-
 /** The subject block as an X.500 name (`CN=..., O=...`). */
 function subjectName(config: ObjectValue): string {
-  const subject = firstObject(config.subject) ?? {};
+  const subject = firstBlock(config.subject) ?? {};
   const parts: Array<[string, Value | undefined]> = [
     ["CN", subject.common_name],
     ["O", subject.organization],
