@@ -11,7 +11,8 @@
  * The rules were extracted mechanically from those sources (schema literals followed through
  * helper functions with their boolean arguments bound, e.g. the kubernetes provider's
  * `podSpecFields(isUpdatable, ...)`), then the CustomizeDiff and ModifyPlan rules added by
- * reading them; regenerate rather than edit when a provider is upgraded.
+ * reading them. The extraction was a one-off (not kept here): when a provider is upgraded,
+ * re-check every cited line at the new tag; the test lists types the stacks emit without an entry.
  *
  * Paths are attribute and block names without list indices, e.g. `["node_config", "machine_type"]`.
  */
