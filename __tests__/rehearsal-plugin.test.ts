@@ -4,7 +4,8 @@
  * __tests__/e2e/rehearsal-plugin.e2e.ts runs the same code under real Terraform.
  */
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProviderSchema, SchemaAttribute } from "../lib/rehearsal/provider-schema";
@@ -27,6 +28,7 @@ import {
   type StandInProvider,
 } from "../lib/rehearsal/plugin/provider";
 import { terraformPlatform, writeMirror } from "../lib/rehearsal/plugin/mirror";
+import { providerServiceWithSchemaCache } from "../lib/rehearsal/plugin/server";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const roundTrip = (type: WireType, value: Value): Value =>
@@ -302,6 +304,44 @@ describe("generic stand-in behaviour", () => {
   });
 });
 
+describe("GetProviderSchema answer cache", () => {
+  /** Call the GetProviderSchema handler and decode what it puts on the wire. */
+  const answer = async (
+    forProvider: StandInProvider,
+    file: string,
+  ): Promise<{ resource_schemas: object }> => {
+    const { definition, implementation } = providerServiceWithSchemaCache(forProvider, file);
+    const method = definition.GetProviderSchema;
+    const handler = implementation.GetProviderSchema as (
+      call: { request: object },
+      callback: (error: unknown, value: unknown) => void,
+    ) => void;
+    if (!method) throw new Error("no GetProviderSchema");
+    const sent = await new Promise<unknown>((resolve, reject) =>
+      handler({ request: {} }, (error, value) => (error ? reject(error) : resolve(value))),
+    );
+    return method.responseDeserialize(method.responseSerialize(sent)) as {
+      resource_schemas: object;
+    };
+  };
+
+  it("writes the encoded answer once and serves later processes from the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rehearsal-schema-cache-"));
+    try {
+      const file = join(dir, "example.pb");
+      const first = await answer(provider, file);
+      expect(Object.keys(first.resource_schemas)).toEqual(["example_thing"]);
+      expect(statSync(file).size).toBeGreaterThan(0);
+      // A provider with another schema, same file: the stored answer is what goes out.
+      const other: StandInProvider = { schema: { ...schema, resources: {} } };
+      const second = await answer(other, file);
+      expect(Object.keys(second.resource_schemas)).toEqual(["example_thing"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("go-plugin server certificate", () => {
   it("is a self-signed CA certificate for localhost, as go-plugin's AutoMTLS trusts it", () => {
     // hashicorp/go-plugin mtls.go generateCert; client.go loadServerCert + ServerName localhost.
@@ -330,11 +370,13 @@ describe("go-plugin server certificate", () => {
 });
 
 describe("filesystem mirror", () => {
-  it("writes an executable per provider in the unpacked layout and a CLI config for it", () => {
+  it("writes an executable per provider in the unpacked layout and a CLI config for it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rehearsal-mirror-"));
     try {
-      const installation = writeMirror(dir, [
-        { source: "hashicorp/random", version: "3.7.2", module: "/somewhere/random.ts" },
+      const module = join(dir, "random.ts");
+      writeFileSync(module, `export const provider = ${JSON.stringify(provider)};\n`);
+      const installation = await writeMirror(dir, [
+        { source: "hashicorp/random", version: "3.7.2", module },
       ]);
       const executable = join(
         dir,
@@ -343,7 +385,14 @@ describe("filesystem mirror", () => {
         "terraform-provider-random_v3.7.2",
       );
       expect(statSync(executable).mode & 0o111).toBe(0o111);
-      expect(readFileSync(executable, "utf8")).toContain("'/somewhere/random.ts' 'provider'");
+      const bundle = join(dir, "bundles", "random.cjs");
+      expect(readFileSync(executable, "utf8")).toContain(
+        `'${bundle}' '${join(dir, "schemas", "random-3.7.2.pb")}'`,
+      );
+      // The bundle runs on its own: started outside Terraform it answers as go-plugin does.
+      const started = spawnSync(executable, [], { encoding: "utf8" });
+      expect(started.status).toBe(1);
+      expect(started.stderr).toContain("This binary is a plugin.");
       const rc = readFileSync(installation.cliConfigFile, "utf8");
       expect(rc).toContain(`path    = "${join(dir, "providers")}"`);
       expect(rc).toContain('include = ["registry.terraform.io/hashicorp/random"]');

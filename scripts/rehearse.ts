@@ -23,7 +23,7 @@ deployed through the cdktf CLI with real Terraform against stand-in providers, p
 destroyed) and destroyed. --keep leaves the rehearsal's folder for inspection; --changes limits the day-2
 changes to those named (${DAY_TWO_CHANGES.map((change) => change.id).join(", ")}; none: --changes=).`;
 
-function main(): number {
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args.includes("--help") || args.includes("-h")) {
     console.log(USAGE);
@@ -44,7 +44,7 @@ function main(): number {
   const workDir = mkdtempSync(join(tmpdir(), "hybrid-rehearsal-"));
   console.log(`rehearsing ${path} in ${workDir}`);
   try {
-    const report = rehearse({
+    const report = await rehearse({
       projectRoot: join(__dirname, ".."),
       environment,
       stacksOf: (raw) => stackNamesOf(parseConfig(stringify(raw), path)),
@@ -72,4 +72,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

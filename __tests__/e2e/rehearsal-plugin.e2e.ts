@@ -202,14 +202,14 @@ describe("stand-in providers under real Terraform", () => {
   };
   const writeConfig = (next: Knobs) => writeFileSync(join(stack, "main.tf"), mainTf(next));
 
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const [name, provider] of Object.entries({ random, example })) {
       writeFileSync(
         join(dir, `${name}.ts`),
         `export const provider = ${JSON.stringify(provider)};\n`,
       );
     }
-    const installation = writeMirror(join(dir, "rehearsal"), [
+    const installation = await writeMirror(join(dir, "rehearsal"), [
       { source: "hashicorp/random", version: "3.7.2", module: join(dir, "random.ts") },
       { source: "hashicorp/example", version: "1.0.0", module: join(dir, "example.ts") },
     ]);

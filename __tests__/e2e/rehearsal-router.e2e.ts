@@ -197,7 +197,7 @@ describe("the shared on-prem Cloud Router under parallel and serialized applies"
     settings = {
       projectRoot: ROOT,
       workspace,
-      cliConfigFile: installStandIns(join(dir, "providers")),
+      cliConfigFile: await installStandIns(join(dir, "providers")),
       clockOffsetHours: 0,
     };
     cloudDir = environmentOf(settings).HYBRID_REHEARSAL_CLOUD_DIR ?? "";

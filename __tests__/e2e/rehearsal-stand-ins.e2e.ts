@@ -22,10 +22,10 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
   let tmp: string;
   let cliConfigFile: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     requireTool("terraform", "terraform (on the PATH)");
     tmp = makeTempDir("rehearsal-stand-ins");
-    cliConfigFile = installStandIns(join(tmp, "providers"));
+    cliConfigFile = await installStandIns(join(tmp, "providers"));
   });
 
   afterAll(() => cleanupTempDirs());

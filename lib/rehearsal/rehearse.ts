@@ -42,7 +42,7 @@ export interface RehearsalOptions {
   /** The rehearsal's own folder (created). */
   readonly workDir: string;
   /** Install the stand-in providers under `dir`; the Terraform CLI configuration's path. */
-  readonly installProviders: (dir: string) => string;
+  readonly installProviders: (dir: string) => Promise<string>;
   readonly isStateful: (resourceType: string) => boolean;
   /** Progress lines. */
   readonly log: (line: string) => void;
@@ -118,7 +118,7 @@ function planAll(
   });
 }
 
-export function rehearse(options: RehearsalOptions): RehearsalReport {
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
   const { log } = options;
   const steps: StepResult[] = [];
@@ -128,7 +128,7 @@ export function rehearse(options: RehearsalOptions): RehearsalReport {
     options.environment,
   );
   log(`installing the stand-in providers under ${options.workDir}`);
-  const cliConfigFile = options.installProviders(join(options.workDir, "providers"));
+  const cliConfigFile = await options.installProviders(join(options.workDir, "providers"));
   const settingsAt = (clockOffsetHours: number): CommandSettings => ({
     projectRoot: options.projectRoot,
     workspace,

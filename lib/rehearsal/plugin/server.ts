@@ -8,6 +8,7 @@
  * TLS that requires exactly that client certificate and print our own certificate in the line
  * `CORE-PROTOCOL-VERSION|APP-PROTOCOL-VERSION|NETWORK|ADDR|PROTOCOL|SERVER-CERT`.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   Server,
@@ -221,6 +222,26 @@ async function diagnose<T>(
 }
 
 /** The tfplugin6 Provider service for `provider`. */
+// The schema never changes within a run, so Terraform may reuse the one it fetched first
+// instead of asking every provider instance (tfplugin6.8.proto ServerCapabilities).
+const SERVER_CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: true };
+
+/** The GetProviderSchema answer: every resource and data source of the provider. */
+function providerSchemaMessage(provider: StandInProvider): object {
+  const { schema } = provider;
+  return {
+    provider: { version: 0, block: blockMessage(schema.provider) },
+    resource_schemas: Object.fromEntries(
+      Object.entries(schema.resources).map(([name, resource]) => [name, schemaMessage(resource)]),
+    ),
+    data_source_schemas: Object.fromEntries(
+      Object.entries(schema.dataSources).map(([name, data]) => [name, schemaMessage(data)]),
+    ),
+    diagnostics: [],
+    server_capabilities: SERVER_CAPABILITIES,
+  };
+}
+
 export function providerService(provider: StandInProvider): UntypedServiceImplementation {
   const { schema } = provider;
   const types = new Map<string, WireType>();
@@ -236,28 +257,15 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
   const dataType = (name: string): WireType =>
     cached(`data ${name}`, () => dataSourceSchema(provider, name).block);
   const providerType = impliedType(schema.provider);
-  // The schema never changes within a run, so Terraform may reuse the one it fetched first
-  // instead of asking every provider instance (tfplugin6.8.proto ServerCapabilities).
-  const capabilities = { plan_destroy: false, get_provider_schema_optional: true };
 
   return {
     GetMetadata: unary(() => ({
-      server_capabilities: capabilities,
+      server_capabilities: SERVER_CAPABILITIES,
       diagnostics: [],
       resources: Object.keys(schema.resources).map((type_name) => ({ type_name })),
       data_sources: Object.keys(schema.dataSources).map((type_name) => ({ type_name })),
     })),
-    GetProviderSchema: unary(() => ({
-      provider: { version: 0, block: blockMessage(schema.provider) },
-      resource_schemas: Object.fromEntries(
-        Object.entries(schema.resources).map(([name, resource]) => [name, schemaMessage(resource)]),
-      ),
-      data_source_schemas: Object.fromEntries(
-        Object.entries(schema.dataSources).map(([name, data]) => [name, schemaMessage(data)]),
-      ),
-      diagnostics: [],
-      server_capabilities: capabilities,
-    })),
+    GetProviderSchema: unary(() => providerSchemaMessage(provider)),
     ValidateProviderConfig: unary(() => ({ diagnostics: [] })),
     ValidateResourceConfig: unary(async (request: TypedRequest & ConfigRequest) => {
       const { result, diagnostics } = await diagnose(() =>
@@ -418,7 +426,46 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
  * Start serving `provider` for the Terraform process that launched us and print the handshake
  * line. Exits the process on a bad launch (no cookie, no protocol 6) as go-plugin does.
  */
-export async function serve(provider: StandInProvider): Promise<void> {
+export interface ServeOptions {
+  /**
+   * A file for the encoded GetProviderSchema answer, shared by the processes of one rehearsal:
+   * read when present, else written after the first answer is built. Terraform asks once in
+   * every command, and google's ~1,600 types take about 2 s to extract and encode.
+   * @default none: built in every process
+   */
+  readonly schemaCacheFile?: string;
+}
+
+/**
+ * The tfplugin6 service whose GetProviderSchema answers from `schemaCacheFile`: the answer goes
+ * out as the bytes stored there (the method's serializer passes a Buffer through).
+ */
+export function providerServiceWithSchemaCache(
+  provider: StandInProvider,
+  schemaCacheFile: string | undefined,
+): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
+  const definition = loadService("tfplugin6.proto", "tfplugin6.Provider");
+  const implementation = providerService(provider);
+  const method = definition.GetProviderSchema;
+  if (!schemaCacheFile || !method) return { definition, implementation };
+  const encode = (message: unknown): Buffer =>
+    Buffer.isBuffer(message) ? message : method.responseSerialize(message);
+  const encodedSchema = (): Buffer => {
+    if (existsSync(schemaCacheFile)) return readFileSync(schemaCacheFile);
+    const encoded = encode(providerSchemaMessage(provider));
+    // Another process of the same command may be writing it too: rename is atomic.
+    const partial = `${schemaCacheFile}.${String(process.pid)}.partial`;
+    writeFileSync(partial, encoded);
+    renameSync(partial, schemaCacheFile);
+    return encoded;
+  };
+  return {
+    definition: { ...definition, GetProviderSchema: { ...method, responseSerialize: encode } },
+    implementation: { ...implementation, GetProviderSchema: unary(encodedSchema) },
+  };
+}
+
+export async function serve(provider: StandInProvider, options: ServeOptions = {}): Promise<void> {
   if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     // go-plugin server.go prints this and exits 1 when started outside Terraform.
     process.stderr.write(
@@ -439,10 +486,8 @@ export async function serve(provider: StandInProvider): Promise<void> {
     "grpc.max_receive_message_length": 256 * 1024 * 1024,
     "grpc.max_send_message_length": 256 * 1024 * 1024,
   });
-  server.addService(
-    loadService("tfplugin6.proto", "tfplugin6.Provider"),
-    providerService(provider),
-  );
+  const tfplugin6 = providerServiceWithSchemaCache(provider, options.schemaCacheFile);
+  server.addService(tfplugin6.definition, tfplugin6.implementation);
   server.addService(loadService("health.proto", "grpc.health.v1.Health"), {
     Check: unary(() => ({ status: "SERVING" })),
   });

@@ -21,6 +21,6 @@ export function standIns(): MirroredProvider[] {
 }
 
 /** Write the mirror and the CLI configuration under `dir`; the configuration's path. */
-export function installStandIns(dir: string): string {
-  return writeMirror(dir, standIns()).cliConfigFile;
+export async function installStandIns(dir: string): Promise<string> {
+  return (await writeMirror(dir, standIns())).cliConfigFile;
 }
