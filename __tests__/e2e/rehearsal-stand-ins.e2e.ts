@@ -1,15 +1,21 @@
 /**
  * The rehearsal's stand-in providers (schemas from the pinned bindings, replacements from the
  * cited table) catch what the real providers would refuse or replace, with Terraform's own
- * messages: an argument the provider does not have, a resource type it does not have, and a
+ * messages: an argument the provider does not have, a resource type it does not have, a
  * ForceNew argument fed by a data source whose read is deferred to apply time (the attachment
- * is replaced on every apply that touches the data source's dependency).
+ * is replaced on every apply that touches the data source's dependency), and two stacks that
+ * read each other's contract (no order deploys them).
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/rehearsal-stand-ins.e2e.ts`.
  * Needs Terraform on the PATH; downloads nothing.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { App, TerraformStack } from "cdktf";
+import { configureStateBackend, type StateBackendSettings } from "../../lib/backend/state-backend";
+import { ContractReader, defineContract, publishContract } from "../../lib/contract/contract";
 import { installStandIns } from "../../lib/rehearsal/stand-ins";
 import { cleanupTempDirs, makeTempDir, requireTool, run, type RunResult } from "./support/tools";
 
@@ -123,5 +129,76 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
       expect(replaced).toBe(deferred);
       if (deferred) expect(plan.stdout).toContain("# forces replacement");
     }
+  }, 240000);
+
+  test("two stacks reading each other's contract fail whichever is deployed first", () => {
+    // The broken construct: a network whose name comes from the other stack's network, both
+    // ways, through the typed contracts (the only way values cross stacks here).
+    const outdir = join(tmp, "cycle", "cdktf.out");
+    const backend: StateBackendSettings = { type: "local", directory: "state" };
+    mkdirSync(outdir, { recursive: true });
+    const app = new App({ outdir, skipValidation: true });
+    const contracts = {
+      first: defineContract("first", {
+        networkName: { type: "string", sensitive: false, description: "network" },
+      }),
+      second: defineContract("second", {
+        networkName: { type: "string", sensitive: false, description: "network" },
+      }),
+    };
+    const stacks: Partial<Record<"first" | "second", TerraformStack>> = {};
+    for (const [name, other] of [
+      ["first", "second"],
+      ["second", "first"],
+    ] as const) {
+      const stack = new TerraformStack(app, name);
+      configureStateBackend(stack, name, backend, "cycle");
+      new GoogleProvider(stack, "google", { project: "rehearsal" });
+      const reader = new ContractReader(stack, "reads", {
+        contract: contracts[other],
+        backend,
+        environment: "cycle",
+      });
+      const network = new ComputeNetwork(stack, "network", {
+        name: `${name}-after-${reader.remoteState.getString("network_name")}`,
+        autoCreateSubnetworks: false,
+      });
+      publishContract(stack, contracts[name], { networkName: network.name });
+      stacks[name] = stack;
+    }
+    app.synth();
+    for (const [name, other] of [
+      ["first", "second"],
+      ["second", "first"],
+    ] as const) {
+      const dir = join(outdir, "stacks", name);
+      const terraform = (...args: string[]): RunResult =>
+        run("terraform", [`-chdir=${dir}`, ...args, "-no-color"], {
+          env: {
+            ...process.env,
+            TF_CLI_CONFIG_FILE: cliConfigFile,
+            TF_PLUGIN_CACHE_DIR: "",
+            TF_IN_AUTOMATION: "1",
+            TF_INPUT: "0",
+            CHECKPOINT_DISABLE: "1",
+          },
+          timeoutMs: 180000,
+        });
+      expect(terraform("init", "-input=false").status).toBe(0);
+      const plan = terraform("plan", "-input=false");
+      console.log(
+        `cycle: ${name} first: ${plan.output.split("\n").find((line) => line.includes("Error:")) ?? "(no error)"}`,
+      );
+      expect(plan.status).not.toBe(0);
+      // Terraform's own error, and the contract reader's naming what to apply first.
+      expect(plan.output).toContain("Error: Unable to find remote state");
+      expect(plan.output).toContain(`Apply the ${other} stack first`);
+    }
+    // Declared as stack dependencies instead (the producerStack setting, as main.ts does for
+    // stacks of one app), the cycle is refused before anything is written, by cdktf.
+    const { first, second } = stacks;
+    if (!first || !second) throw new Error("both stacks are built above");
+    first.addDependency(second);
+    expect(() => second.addDependency(first)).toThrow(/circular/i);
   }, 240000);
 });
