@@ -10,6 +10,7 @@ import {
   describeChanges,
   plannedChanges,
   statefulLosses,
+  unexpectedReplacements,
   type JsonPlan,
 } from "../lib/rehearsal/plan-report";
 import { summaryTable } from "../lib/rehearsal/rehearse";
@@ -76,6 +77,22 @@ describe("reading a Terraform JSON plan", () => {
     expect(
       statefulLosses(changes, (type) => stateful.has(type)).map((change) => change.address),
     ).toEqual(["google_container_cluster.cluster", "google_compute_router_peer.gone"]);
+  });
+
+  it("flags every replacement of a type the day-2 change does not name", () => {
+    const addresses = (expected: readonly string[]) =>
+      unexpectedReplacements(changes, expected).map((change) => change.address);
+    expect(addresses([])).toEqual([
+      "google_container_cluster.cluster",
+      "tls_locally_signed_cert.server",
+    ]);
+    expect(addresses(["tls_locally_signed_cert"])).toEqual(["google_container_cluster.cluster"]);
+    // Only a renewal may replace a certificate; no routine change replaces anything else.
+    expect(
+      DAY_TWO_CHANGES.map((change) => [change.id, change.replaces ?? []]).filter(
+        ([, types]) => types.length > 0,
+      ),
+    ).toEqual([["certificate-renewal", ["tls_locally_signed_cert"]]]);
   });
 
   it("says why a replacement is forced", () => {

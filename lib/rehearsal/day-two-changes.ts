@@ -1,7 +1,8 @@
 /**
  * The routine changes the rehearsal applies one at a time after the first deployment, each a
  * patch of the environment file as a user would edit it (or, for a certificate renewal, time
- * passing). None may replace or destroy a stateful resource.
+ * passing). None may replace or destroy a stateful resource, and each replaces only the
+ * resource types it names.
  */
 
 type Json = Record<string, unknown>;
@@ -17,6 +18,8 @@ export interface DayTwoChange {
    * its renewal window). @default 0
    */
   readonly clockAdvanceHours?: (environment: Json) => number;
+  /** The resource types the change is expected to replace; any other replacement fails. @default none */
+  readonly replaces?: readonly string[];
 }
 
 function objectAt(value: unknown): Json | undefined {
@@ -68,6 +71,9 @@ const certificateRenewal: DayTwoChange = {
   description: "time passes into the server certificate's renewal window",
   // Every mode issues the registry's server certificate with the tls provider.
   patch: (environment) => structuredClone(environment),
+  // Inside the window tls plans ready_for_renewal true, which forces a new certificate
+  // (terraform-provider-tls v4.1.0 internal/provider/common_cert.go:299 ModifyPlan).
+  replaces: ["tls_locally_signed_cert"],
   clockAdvanceHours: (environment) => {
     const validity = settingAt(environment, ["registry", "pki", "serverValidityDays"]);
     const early = settingAt(environment, ["registry", "pki", "earlyRenewalDays"]);

@@ -86,6 +86,18 @@ export function statefulLosses(
 }
 
 /** One line per change: `replace google_container_cluster.x (network)`. */
+/**
+ * The replacements among `changes` of types not in `expected`: a routine change that replaces
+ * more than it must (a snapshot attachment re-created by an image bump) is a defect even where
+ * nothing stateful is lost.
+ */
+export function unexpectedReplacements(
+  changes: readonly PlannedChange[],
+  expected: readonly string[],
+): PlannedChange[] {
+  return changes.filter((change) => change.kind === "replace" && !expected.includes(change.type));
+}
+
 export function describeChanges(changes: readonly PlannedChange[]): string[] {
   return changes.map(
     (change) =>

@@ -18,6 +18,7 @@ import {
   describeChanges,
   plannedChanges,
   statefulLosses,
+  unexpectedReplacements,
   type ChangeKind,
   type JsonPlan,
   type PlannedChange,
@@ -168,7 +169,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     environment = patched;
     writeWorkspace(workspace.dir, options.projectRoot, environment);
     synth();
-    steps.push(...planAll(settings, change.id, stacks, noLosses, log));
+    const onlyExpected = (changes: readonly PlannedChange[]) => [
+      ...noLosses(changes),
+      ...unexpectedReplacements(changes, change.replaces ?? []).map(
+        (replaced) => `would replace ${replaced.address}, which ${change.id} must not touch`,
+      ),
+    ];
+    steps.push(...planAll(settings, change.id, stacks, onlyExpected, log));
     deploy(`day-2 ${change.id}`);
   }
 
