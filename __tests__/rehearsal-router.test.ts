@@ -20,6 +20,10 @@ import {
   sharedRouterSettingsFrom,
   type RouterAddress,
 } from "../lib/rehearsal/stand-ins/shared-router";
+import {
+  poolOfMember,
+  WorkloadIdentityPools,
+} from "../lib/rehearsal/stand-ins/workload-identity-pools";
 
 const onprem: RouterAddress = {
   project: "onprem-project-123",
@@ -239,5 +243,32 @@ describe("the google stand-in's interfaces and peers", () => {
       config: null,
     });
     expect(names(dir, "bgpPeers")).toEqual([]);
+  });
+});
+
+describe("Workload Identity pools in the simulated cloud", () => {
+  it("reads the pool of a Kubernetes service account's member, and of nothing else", () => {
+    expect(poolOfMember("serviceAccount:p-1.svc.id.goog[registry/registry]")).toBe(
+      "p-1.svc.id.goog",
+    );
+    expect(poolOfMember("serviceAccount:registry@p-1.iam.gserviceaccount.com")).toBeUndefined();
+    expect(poolOfMember("user:someone@example.com")).toBeUndefined();
+  });
+
+  it("exists while a cluster enables it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rehearsal-pools-"));
+    try {
+      const pools = new WorkloadIdentityPools(dir);
+      expect(pools.exists("p-1.svc.id.goog")).toBe(false);
+      pools.enable("p-1.svc.id.goog", "projects/p-1/locations/z/clusters/a");
+      pools.enable("p-1.svc.id.goog", "projects/p-1/locations/z/clusters/b");
+      pools.disable("projects/p-1/locations/z/clusters/a");
+      expect(pools.exists("p-1.svc.id.goog")).toBe(true);
+      pools.disable("projects/p-1/locations/z/clusters/b");
+      expect(pools.exists("p-1.svc.id.goog")).toBe(false);
+      expect(new WorkloadIdentityPools(join(dir, "none")).exists("p-1.svc.id.goog")).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,8 +3,10 @@
  * cited table) catch what the real providers would refuse or replace, with Terraform's own
  * messages: an argument the provider does not have, a resource type it does not have, a
  * ForceNew argument fed by a data source whose read is deferred to apply time (the attachment
- * is replaced on every apply that touches the data source's dependency), and two stacks that
- * read each other's contract (no order deploys them).
+ * is replaced on every apply that touches the data source's dependency), a Workload Identity
+ * grant ordered by nothing but a string made from the project id (#18: fails on the first
+ * apply in a fresh project), and two stacks that read each other's contract (no order
+ * deploys them).
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/rehearsal-stand-ins.e2e.ts`.
  * Needs Terraform on the PATH; downloads nothing.
@@ -59,6 +61,8 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
           TF_IN_AUTOMATION: "1",
           TF_INPUT: "0",
           CHECKPOINT_DISABLE: "1",
+          // The simulated cloud's shared objects (router lists, Workload Identity pools).
+          HYBRID_REHEARSAL_CLOUD_DIR: join(tmp, "cloud"),
         },
         timeoutMs: 180000,
       });
@@ -129,6 +133,47 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
       expect(replaced).toBe(deferred);
       if (deferred) expect(plan.stdout).toContain("# forces replacement");
     }
+  }, 240000);
+
+  test("a Workload Identity grant before its cluster fails; ordered by the pool attribute it passes", () => {
+    const config = (project: string, member: string) => ({
+      resource: {
+        google_container_cluster: {
+          cluster: {
+            name: "registry",
+            project,
+            location: "europe-west1-b",
+            workload_identity_config: [{ workload_pool: `${project}.svc.id.goog` }],
+          },
+        },
+        google_service_account_iam_member: {
+          registry: {
+            service_account_id: `projects/${project}/serviceAccounts/registry@${project}.iam.gserviceaccount.com`,
+            role: "roles/iam.workloadIdentityUser",
+            member,
+          },
+        },
+      },
+    });
+    // The pre-#18 shape: the pool's name made from the project id, so nothing orders the grant.
+    const byString = stack(
+      "pool-by-string",
+      config("fresh-one", "serviceAccount:fresh-one.svc.id.goog[registry/registry]"),
+    );
+    const failed = byString("apply", "-auto-approve");
+    expect(failed.status).not.toBe(0);
+    expect(failed.output).toContain("Identity Pool does not exist (fresh-one.svc.id.goog)");
+    // Terraform created the cluster meanwhile: a second apply passes, as users report.
+    expect(byString("apply", "-auto-approve").status).toBe(0);
+
+    const byAttribute = stack(
+      "pool-by-attribute",
+      config(
+        "fresh-two",
+        "serviceAccount:${google_container_cluster.cluster.workload_identity_config[0].workload_pool}[registry/registry]",
+      ),
+    );
+    expect(byAttribute("apply", "-auto-approve").status).toBe(0);
   }, 240000);
 
   test("two stacks reading each other's contract fail whichever is deployed first", () => {

@@ -8,11 +8,14 @@
  * With a shared cloud folder (CLOUD_DIR_ENV, set by the rehearsal), a Cloud Router's interface
  * and BGP peer lists live there, written by read-modify-write of the whole list as the real
  * provider does (./shared-router.ts): two Terraform runs adding to one router at the same time
- * lose entries, and a later plan creates them again.
+ * lose entries, and a later plan creates them again. The same folder holds the projects'
+ * Workload Identity pools (./workload-identity-pools.ts): a grant to a pool's member fails
+ * until a cluster enabling the pool has been created.
  */
 import { impliedType, Unknown, type ObjectValue, type Value } from "../plugin/cty";
 import { defaultApply, ProviderError, resourceSchema, type ApplyRequest } from "../plugin/provider";
-import { standIn, withValueAt } from "./common";
+import { setTimeout as sleep } from "node:timers/promises";
+import { firstBlock, standIn, withValueAt } from "./common";
 import {
   RouterEntryExists,
   SharedRouterLists,
@@ -21,6 +24,13 @@ import {
   type RouterListEntry,
   type RouterListName,
 } from "./shared-router";
+import {
+  CLUSTER_CREATE_ENV,
+  DEFAULT_CLUSTER_CREATE_MS,
+  missingPoolMessage,
+  poolOfMember,
+  WorkloadIdentityPools,
+} from "./workload-identity-pools";
 
 function withTwoInterfaces(state: ObjectValue): ObjectValue {
   const type = impliedType(resourceSchema(provider, "google_compute_ha_vpn_gateway").block);
@@ -57,6 +67,8 @@ function withClusterAccess(state: ObjectValue): ObjectValue {
 /** This process's view of the shared router lists; none when the rehearsal sets no folder. */
 const routerSettings = sharedRouterSettingsFrom();
 const routerLists = routerSettings ? new SharedRouterLists(routerSettings) : undefined;
+const pools = routerSettings ? new WorkloadIdentityPools(routerSettings.dir) : undefined;
+const clusterCreateMs = Number(process.env[CLUSTER_CREATE_ENV] ?? DEFAULT_CLUSTER_CREATE_MS);
 
 /** The provider configuration's project and region, for resources that leave theirs out. */
 const providerDefaults: { project: string; region: string } = { project: "", region: "" };
@@ -142,6 +154,35 @@ async function applyToRouterLists(request: ApplyRequest, state: ObjectValue | nu
   }
 }
 
+/**
+ * A cluster's pool appears when its creation is done and goes with it; a grant to a pool's
+ * member needs the pool (see ./workload-identity-pools.ts).
+ */
+async function applyToWorkloadIdentityPools(
+  request: ApplyRequest,
+  state: ObjectValue | null,
+): Promise<void> {
+  if (!pools) return;
+  if (request.typeName === "google_container_cluster") {
+    if (state !== null && request.prior === null && clusterCreateMs > 0) {
+      await sleep(clusterCreateMs);
+    }
+    const id = text((state ?? request.prior)?.id) ?? "";
+    pools.disable(id);
+    const pool = text(firstBlock(state?.workload_identity_config)?.workload_pool);
+    if (state !== null && pool) pools.enable(pool, id);
+    return;
+  }
+  if (!request.typeName.endsWith("_iam_member") || state === null) return;
+  const pool = poolOfMember(text(state.member) ?? "");
+  if (pool && !pools.exists(pool)) {
+    throw new ProviderError({
+      severity: "error",
+      summary: `Error applying IAM policy for ${request.typeName}: ${missingPoolMessage(pool)}`,
+    });
+  }
+}
+
 export const provider = standIn("google", {
   // terraform-provider-google is built on terraform-plugin-sdk/v2.
   legacyTypeSystem: true,
@@ -153,6 +194,7 @@ export const provider = standIn("google", {
     const planned = withProviderDefaults(request.typeName, request.planned);
     const state = defaultApply(provider, { ...request, planned });
     await applyToRouterLists(request, state);
+    await applyToWorkloadIdentityPools(request, state);
     if (state === null || request.prior !== null) return state;
     if (request.typeName === "google_compute_ha_vpn_gateway") return withTwoInterfaces(state);
     if (request.typeName === "google_container_cluster") return withClusterAccess(state);
