@@ -11,6 +11,7 @@ import {
   DAY_TWO_CHANGES,
   preparedForDestroy,
   withoutOneSide,
+  withSetting,
   type DayTwoChange,
 } from "./day-two-changes";
 import {
@@ -119,6 +120,30 @@ function planAll(
   });
 }
 
+/** The plan of each stack as another environment: refused by the stack's identity check. */
+function refusedAsAnotherEnvironment(
+  settings: CommandSettings,
+  stacks: readonly string[],
+  log: (line: string) => void,
+): StepResult[] {
+  return stacks.map((stack) => {
+    mustSucceed(
+      `terraform init (${stack})`,
+      terraform(settings, stack, ["init", "-input=false", "-upgrade=false"]),
+    );
+    const plan = terraform(settings, stack, ["plan", "-input=false", "-lock=false"]);
+    const refused = plan.status !== 0 && plan.output.includes("This state belongs to environment");
+    log(`  shared state ${stack}: ${refused ? "refused" : "NOT refused - FAILED"}`);
+    return {
+      step: "shared state",
+      stack,
+      counts: countsOf([]),
+      changes: [],
+      problems: refused ? [] : ["a plan as another environment on this state was not refused"],
+    };
+  });
+}
+
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
   const { log } = options;
@@ -157,6 +182,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
   deploy("first deployment");
   steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
+
+  // Another environment resolving to this state must be refused by every stack (#18).
+  const otherName = `${String(environment.environment ?? "environment")}-other`;
+  log(
+    `shared state: synthesized as environment ${otherName} on this state (every stack must refuse)`,
+  );
+  writeWorkspace(
+    workspace.dir,
+    options.projectRoot,
+    withSetting(environment, ["environment"], otherName),
+  );
+  synth();
+  steps.push(...refusedAsAnotherEnvironment(settings, stacks, log));
+  writeWorkspace(workspace.dir, options.projectRoot, environment);
+  synth();
 
   for (const change of options.changes ?? DAY_TWO_CHANGES) {
     const patched = change.patch(environment);
