@@ -184,7 +184,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
 
   // Another environment resolving to this state must be refused by every stack (#18).
-  const otherName = `${String(environment.environment ?? "environment")}-other`;
+  // Environment names are at most 24 characters: a fixed short name, not a suffix.
+  const otherName = environment.environment === "other" ? "another" : "other";
   log(
     `shared state: synthesized as environment ${otherName} on this state (every stack must refuse)`,
   );
