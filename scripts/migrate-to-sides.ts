@@ -5,6 +5,7 @@
  * application sides). Both files are synthesized in temporary folders; nothing is run.
  */
 import { buildApp } from "../main";
+import { startTool, ToolError } from "../lib/cli/command-line";
 import { loadEnvironmentOrReport } from "../lib/config/load";
 import { applicationSidesOf, hasManySides } from "../lib/config/sides";
 import {
@@ -13,41 +14,54 @@ import {
   type StackResources,
 } from "../lib/migrate/sides-migration";
 import { synthesizedStacks } from "../lib/synth/synthesized-stacks";
-import { flagValue } from "./argv";
 
-function fail(message: string): void {
-  process.stderr.write(`${message}\n`);
-  process.exitCode = 1;
-}
+const USAGE = `usage: npm run migrate-to-sides -- --from <cloud: file> --to <sides file> [--side <name>]
 
-function run(): void {
-  const from = flagValue("--from");
-  const to = flagValue("--to");
+Prints the Terraform commands that move an existing one-side deployment's states to the
+stacks of the same deployment declared under sides, so that no resource is replaced (README,
+Many application sides). Both files are synthesized in temporary folders; nothing is run.
+
+  --from <file>   the environment as deployed (a hybrid file with a cloud section)
+  --to <file>     the same environment with sides
+  --side <name>   the side the cloud section became (needed with more than one side)`;
+
+const SPEC = {
+  command: "npm run migrate-to-sides",
+  usage: USAGE,
+  flags: {
+    from: { type: "string" },
+    to: { type: "string" },
+    side: { type: "string" },
+  },
+} as const;
+
+startTool(SPEC, (flags) => {
+  const { from, to } = flags;
   if (!from || !to) {
-    fail(
-      "usage: npm run migrate-to-sides -- --from <cloud: file> --to <sides file> [--side <name>]",
-    );
-    return;
+    // A usage error like an unknown flag: the usage, exit 2.
+    process.stderr.write(`${SPEC.command}: both --from and --to are needed\n\n${USAGE}\n`);
+    return 2;
   }
   const before = loadEnvironmentOrReport(from);
   const after = loadEnvironmentOrReport(to);
-  if (!before || !after) return;
+  if (!before || !after) return 1;
   if (before.mode !== "hybrid" || hasManySides(before)) {
-    fail(`${from} must be a hybrid environment with a cloud section (the deployment as it is)`);
-    return;
+    throw new ToolError(
+      `${from} must be a hybrid environment with a cloud section (the deployment as it is)`,
+    );
   }
   if (after.mode !== "hybrid" || !hasManySides(after)) {
-    fail(`${to} must be a hybrid environment with sides (the deployment as it will be)`);
-    return;
+    throw new ToolError(
+      `${to} must be a hybrid environment with sides (the deployment as it will be)`,
+    );
   }
   const sides = applicationSidesOf(after);
-  const wanted = flagValue("--side") ?? (sides.length === 1 ? sides[0].name : undefined);
+  const wanted = flags.side ?? (sides.length === 1 ? sides[0].name : undefined);
   const side = sides.find((candidate) => candidate.name === wanted);
   if (!side) {
-    fail(
+    throw new ToolError(
       `name the side the cloud section became with --side (one of ${sides.map((s) => s.name).join(", ")})`,
     );
-    return;
   }
   process.stdout.write(
     migrationCommands(
@@ -58,6 +72,5 @@ function run(): void {
       ),
     ),
   );
-}
-
-run();
+  return 0;
+});

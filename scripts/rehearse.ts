@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { stackNamesOf } from "../main";
 import { stringify } from "yaml";
 import { DEFAULT_CONFIG_PATH, parseConfig } from "../lib/config/load";
+import { startTool } from "../lib/cli/command-line";
 import { DAY_TWO_CHANGES } from "../lib/rehearsal/day-two-changes";
 import { rehearse, summaryTable } from "../lib/rehearsal/rehearse";
 import { REPLACEMENT_TABLE } from "../lib/rehearsal/replacement-table";
@@ -23,20 +24,21 @@ deployed through the cdktf CLI with real Terraform against stand-in providers, p
 destroyed) and destroyed. --keep leaves the rehearsal's folder for inspection; --changes limits the day-2
 changes to those named (${DAY_TWO_CHANGES.map((change) => change.id).join(", ")}; none: --changes=).`;
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const unknown = args.filter((arg) => arg !== "--keep" && !arg.startsWith("--changes="));
-  const chosen = args.find((arg) => arg.startsWith("--changes="))?.slice("--changes=".length);
-  const ids = chosen === undefined ? undefined : chosen.split(",").filter((id) => id !== "");
+const SPEC = {
+  command: "npm run rehearse",
+  usage: USAGE,
+  flags: { keep: { type: "boolean" }, changes: { type: "string" } },
+} as const;
+
+startTool(SPEC, async (flags) => {
+  const ids = flags.changes?.split(",").filter((id) => id !== "");
   const unknownChanges = (ids ?? []).filter(
     (id) => !DAY_TWO_CHANGES.some((change) => change.id === id),
   );
-  if (unknown.length > 0 || unknownChanges.length > 0) {
-    console.error(`unknown option ${[...unknown, ...unknownChanges].join(" ")}\n\n${USAGE}`);
+  if (unknownChanges.length > 0) {
+    process.stderr.write(
+      `${SPEC.command}: unknown day-2 change ${unknownChanges.join(", ")}\n\n${USAGE}\n`,
+    );
     return 2;
   }
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
@@ -63,15 +65,8 @@ async function main(): Promise<number> {
       `\n${summaryTable(report)}\n\n${report.failed ? "FAILED" : "passed"} in ${report.seconds.toFixed(0)} s`,
     );
     return report.failed ? 1 : 0;
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    return 1;
   } finally {
-    if (args.includes("--keep")) console.log(`kept ${workDir}`);
+    if (flags.keep) console.log(`kept ${workDir}`);
     else rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-void main().then((code) => {
-  process.exitCode = code;
 });

@@ -15,8 +15,9 @@
  * current context).
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { startTool, ToolError, type FlagValues } from "../lib/cli/command-line";
 import { loadEnvironmentOrReport } from "../lib/config/load";
-import { flagValue } from "./argv";
 import type { AppSection, Config } from "../lib/config/schema";
 import { applicationSidesOf, hasManySides } from "../lib/config/sides";
 import { REGISTRY_STACK, WORKLOADS_STACK } from "../lib/contract/stack-names";
@@ -25,29 +26,82 @@ import { clusterChecks, runCommandChecks, type CommandCheck } from "../lib/verif
 import { seedJobCheck } from "../lib/verify/seed-check";
 import { checkRegistry, renderResults, type CheckResult } from "../lib/verify/registry-check";
 
+const USAGE = `usage: [HYBRID_CONFIG=<file>] npm run verify [-- --registry-address <host:port>]
+         [--app-context <context>] [--registry-context <context>] [--side <name>]
+         [--registry-only]
+
+After a deploy, what a user checks by hand, with a PASS/FAIL line each; exit code 1 when a
+check fails. The registry's CA and pulling user come from the deployed stack's outputs; the
+cluster checks run gcloud and kubectl and print each command.
+
+  --registry-address <host:port>  connect here (e.g. a kubectl port-forward) while still
+                                  verifying the certificate for the registry's name
+  --app-context <context>         kubectl context of the application cluster
+  --registry-context <context>    kubectl context of the registry's cluster (seeding Job)
+  --side <name>                   with several sides, the side whose cluster is checked
+                                  (default: the first)
+  --registry-only                 only the registry checks`;
+
+const SPEC = {
+  command: "npm run verify",
+  usage: USAGE,
+  flags: {
+    "registry-address": { type: "string" },
+    "app-context": { type: "string" },
+    "registry-context": { type: "string" },
+    side: { type: "string" },
+    "registry-only": { type: "boolean" },
+  },
+} as const;
+
+type Flags = FlagValues<typeof SPEC.flags>;
+
 /** The stack publishing the registry's CA and users: registry with sides, else workloads. */
 function registryOutputsStack(config: Config): string {
   return config.mode === "hybrid" && hasManySides(config) ? REGISTRY_STACK : WORKLOADS_STACK;
 }
 
+/**
+ * The deployed stack's outputs. Before a deploy Terraform's own answers ("please run
+ * terraform init", an empty output list) do not say what is wrong: say that nothing is
+ * deployed, and how to deploy it.
+ */
 function registryOutputs(stack: string): Record<string, { value: unknown }> {
-  const result = spawnSync("terraform", [`-chdir=cdktf.out/stacks/${stack}`, "output", "-json"], {
+  const deployIt = `deploy it first (npx cdktf deploy ${stack}, HYBRID_CONFIG=${process.env.HYBRID_CONFIG ?? "the default environment"}), then verify`;
+  const dir = `cdktf.out/stacks/${stack}`;
+  if (!existsSync(dir)) {
+    throw new ToolError(
+      `nothing is deployed from this checkout: ${dir} does not exist; ${deployIt}`,
+    );
+  }
+  const result = spawnSync("terraform", [`-chdir=${dir}`, "output", "-json"], {
     encoding: "utf8",
   });
-  if (result.status !== 0) {
-    throw new Error(`terraform output failed (deploy ${stack} first): ${result.stderr.trim()}`);
+  if (result.status !== 0 && /terraform init/.test(result.stderr)) {
+    throw new ToolError(
+      `${stack} is not deployed from this checkout (never initialized); ${deployIt}`,
+    );
   }
-  return JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+  if (result.status !== 0) {
+    throw new ToolError(
+      `terraform output of ${stack} failed: ${result.stderr.trim().split("\n")[0] ?? ""}`,
+    );
+  }
+  const outputs = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+  if (!("registry_ca_certificate_pem" in outputs)) {
+    throw new ToolError(`${stack} is not deployed (its state has no outputs); ${deployIt}`);
+  }
+  return outputs;
 }
 
 /** The app section of the side whose cluster is checked. */
-function checkedApp(config: Config): AppSection {
+function checkedApp(config: Config, flags: Flags): AppSection {
   if (config.mode !== "hybrid") return config.app;
   const sides = applicationSidesOf(config);
-  const wanted = flagValue("--side");
+  const wanted = flags.side;
   const side = wanted === undefined ? sides[0] : sides.find((s) => s.name === wanted);
   if (!side) {
-    throw new Error(
+    throw new ToolError(
       `--side ${wanted ?? ""} names no side; the sides are ${sides.map((s) => s.name).join(", ")}`,
     );
   }
@@ -73,10 +127,10 @@ function routersOf(config: Config) {
 }
 
 /** The seeding Job the config expects, in the registry's cluster (--registry-context). */
-function seedCheckOf(config: Config): CommandCheck {
+function seedCheckOf(config: Config, flags: Flags): CommandCheck {
   const { registry } = config;
   return seedJobCheck({
-    context: flagValue("--registry-context"),
+    context: flags["registry-context"],
     namespace: registry.namespace,
     jobName: seedJobName({
       images: registry.seedImages,
@@ -89,24 +143,24 @@ function seedCheckOf(config: Config): CommandCheck {
   });
 }
 
-async function run(): Promise<void> {
+startTool(SPEC, async (flags) => {
   const config = loadEnvironmentOrReport();
-  if (!config) return;
+  if (!config) return 1;
   const outputs = registryOutputs(registryOutputsStack(config));
-  const app = checkedApp(config);
+  const app = checkedApp(config, flags);
   const results: CheckResult[] = await checkRegistry({
     fqdn: config.registry.fqdn,
-    address: flagValue("--registry-address") ?? `${config.registry.fqdn}:443`,
+    address: flags["registry-address"] ?? `${config.registry.fqdn}:443`,
     caPem: String(outputs.registry_ca_certificate_pem.value),
     user: String(outputs.registry_pull_username.value),
     password: String(outputs.registry_pull_password.value),
   });
   process.stdout.write(renderResults(results));
-  if (!process.argv.includes("--registry-only")) {
+  if (!flags["registry-only"]) {
     const checks = [
       ...clusterChecks({
         routers: routersOf(config),
-        appContext: flagValue("--app-context"),
+        appContext: flags["app-context"],
         appNamespace: app.namespace,
         registryFqdn: config.registry.fqdn,
         sampleImage: app.sampleApp.enabled
@@ -114,7 +168,7 @@ async function run(): Promise<void> {
           : undefined,
         toolImage: app.caTrustDaemonSet.image,
       }),
-      ...(config.registry.seedImages.length > 0 ? [seedCheckOf(config)] : []),
+      ...(config.registry.seedImages.length > 0 ? [seedCheckOf(config, flags)] : []),
     ];
     const execute = (command: readonly string[]) => {
       const ran = spawnSync(command[0], command.slice(1), { encoding: "utf8", timeout: 180000 });
@@ -129,7 +183,5 @@ async function run(): Promise<void> {
   }
   const failed = results.filter((result) => !result.ok).length;
   process.stdout.write(failed ? `${failed} check(s) failed\n` : "all checks passed\n");
-  process.exitCode = failed ? 1 : 0;
-}
-
-void run();
+  return failed ? 1 : 0;
+});

@@ -1,13 +1,12 @@
-import { writeFileSync } from "node:fs";
 import { z } from "zod";
 import { renderConfigReference, type SchemaNode } from "./reference";
 import { configSchema } from "./schema";
 
 /** Where the editor schema lives; environment files point at it with a yaml-language-server comment. */
-const JSON_SCHEMA_PATH = "environments/schema.json";
+export const JSON_SCHEMA_PATH = "environments/schema.json";
 
 /** The generated field reference. */
-const REFERENCE_PATH = "docs/configuration.md";
+export const REFERENCE_PATH = "docs/configuration.md";
 
 type JsonNode = Record<string, unknown>;
 
@@ -73,11 +72,4 @@ export function renderConfigJsonSchema(): string {
 /** docs/configuration.md: one row per field, from the same schema. */
 export function renderConfigReferenceDoc(): string {
   return renderConfigReference(configJsonSchema());
-}
-
-// `npm run schema` regenerates the checked-in file.
-if (require.main === module) {
-  writeFileSync(JSON_SCHEMA_PATH, renderConfigJsonSchema());
-  writeFileSync(REFERENCE_PATH, renderConfigReferenceDoc());
-  console.log(`wrote ${JSON_SCHEMA_PATH} and ${REFERENCE_PATH}`);
 }
