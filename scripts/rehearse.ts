@@ -43,6 +43,7 @@ startTool(SPEC, async (flags) => {
   }
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
   const environment = parseEnvironment(readFileSync(path, "utf8"), path);
+  const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), "hybrid-rehearsal-"));
   console.log(`rehearsing ${path} in ${workDir}`);
   try {
@@ -55,7 +56,9 @@ startTool(SPEC, async (flags) => {
       // A type the table does not know is taken as stateful: the table's test lists every
       // type the stacks emit, so this only guards a type added since.
       isStateful: (type) => REPLACEMENT_TABLE[type]?.stateful ?? true,
-      log: (line) => console.log(line),
+      // Seconds since the start, so a slow step shows where the time goes.
+      log: (line) =>
+        console.log(`${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  ${line}`),
       changes:
         ids === undefined
           ? DAY_TWO_CHANGES

@@ -83,10 +83,16 @@ function mustSucceed(what: string, result: CommandResult): CommandResult {
 
 /** `terraform plan` of one synthesized stack, as Terraform's JSON plan. */
 function planOf(settings: CommandSettings, stack: string): JsonPlan {
-  mustSucceed(
-    `terraform plan (${stack})`,
-    terraform(settings, stack, ["plan", "-input=false", "-lock=false", "-out=rehearsal.tfplan"]),
-  );
+  const plan = terraform(settings, stack, [
+    "plan",
+    "-input=false",
+    "-lock=false",
+    "-detailed-exitcode",
+    "-out=rehearsal.tfplan",
+  ]);
+  // -detailed-exitcode: 0 is an empty plan (no `terraform show` needed), 2 one with changes.
+  if (plan.status === 0) return {};
+  if (plan.status !== 2) throw failureOf(`terraform plan (${stack})`, plan);
   const shown = mustSucceed(
     `terraform show (${stack})`,
     terraform(settings, stack, ["show", "-json", "rehearsal.tfplan"]),
