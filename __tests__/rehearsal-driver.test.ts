@@ -154,6 +154,11 @@ describe("day-2 changes", () => {
       expect(settingAt(sides, [...path, "deletionProtection"])).toBe(false);
     }
     expect(settingAt(sides, ["registry", "storage", "preventDestroy"])).toBe(false);
+    const onGcs = preparedForDestroy(rawEnvironment("examples/hybrid-gcs-replicas.yaml"));
+    expect(settingAt(onGcs, ["registry", "storage"])).toEqual({
+      type: "gcs",
+      preventDestroy: false,
+    });
     const example = preparedForDestroy(rawEnvironment("environments/example.yaml"));
     expect(settingAt(example, ["cloud", "cluster", "deletionProtection"])).toBe(false);
   });

@@ -1,6 +1,7 @@
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf, type SynthName } from "./helpers/environments";
 import { podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";
+import { synthesizeInProcess } from "./helpers/synth-process";
 
 type Json = Record<string, unknown>;
 
@@ -128,6 +129,20 @@ describe("a registry on Cloud Storage (simulated on-prem)", () => {
     expect(onprem.provider?.time).toBeDefined();
     expect(resourcesOf(onprem, "google_service_account_key")).toEqual([]);
     expect(onprem.output?.registry_bucket?.value).toMatch(/google_storage_bucket\.[\w-]+\.name/);
+  });
+
+  it("storage.preventDestroy: false lifts the bucket's prevent_destroy (to destroy onprem-network)", () => {
+    // Found by the rehearsal: the bucket's prevent_destroy was fixed, so a gcs environment
+    // could not be destroyed without editing code.
+    const [onprem] = synthesizeInProcess([
+      configFrom(
+        merge(rawEnvironment("examples/hybrid-gcs-replicas.yaml"), {
+          registry: { storage: { type: "gcs", preventDestroy: false } },
+        }),
+      ),
+    ]).map((stacks) => stacks["onprem-network"]);
+    const [[, bucket]] = resourcesOf(onprem, "google_storage_bucket");
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: false });
   });
 
   it("runs the registry as the Kubernetes account Workload Identity maps to it", () => {

@@ -214,6 +214,7 @@ export class OnpremNetworkStack extends TerraformStack {
           projectId,
           location: region,
           bucketName: gcsStorage.bucket ?? `${projectId}-registry`,
+          preventDestroy: gcsStorage.preventDestroy,
           serviceAccountId: "registry-storage",
           kubernetesServiceAccount: {
             namespace: config.registry.namespace,

@@ -531,6 +531,10 @@ const storage = z
           })
           .optional()
           .meta({ description: "@default <onprem.projectId>-registry" }),
+        preventDestroy: z.boolean().default(true).meta({
+          description:
+            "Terraform prevent_destroy on the bucket: a plan that would delete or replace it fails instead. To destroy onprem-network: empty the bucket (Terraform does not delete one holding objects), set false, synthesize, then destroy. @default true",
+        }),
       })
       .meta({
         description:

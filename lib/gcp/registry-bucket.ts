@@ -33,6 +33,11 @@ export interface RegistryBucketProps {
    * @default "120s"
    */
   readonly propagationDelay?: string;
+  /**
+   * Terraform prevent_destroy on the bucket (the registry's images).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
   /** @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -72,7 +77,7 @@ export class RegistryBucket extends Construct {
         { condition: { age: 7 }, action: { type: "AbortIncompleteMultipartUpload" } },
       ],
       forceDestroy: false,
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
       dependsOn: props.dependsOn,
     });
     this.serviceAccount = new ServiceAccount(this, "service-account", {

@@ -174,7 +174,7 @@ export function preparedForDestroy(environment: Json): Json {
   const storage = objectAt(settingAt(copy, ["registry", "storage"]));
   if (!storage) {
     copy = withSetting(copy, ["registry", "storage"], { type: "pvc", preventDestroy: false });
-  } else if (storage.type === undefined || storage.type === "pvc") {
+  } else if (storage.type === undefined || storage.type === "pvc" || storage.type === "gcs") {
     copy = withSetting(copy, ["registry", "storage", "preventDestroy"], false);
   }
   return copy;
