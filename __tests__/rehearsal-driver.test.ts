@@ -14,8 +14,9 @@ import {
   type JsonPlan,
 } from "../lib/rehearsal/plan-report";
 import { summaryTable } from "../lib/rehearsal/rehearse";
+import { inParallel, manySummary, shippedEnvironments } from "../lib/rehearsal/rehearse-many";
 import { rehearsalEnvironment, REHEARSAL_STATE_DIRECTORY } from "../lib/rehearsal/workspace";
-import { rawEnvironment } from "./helpers/config";
+import { rawEnvironment, ROOT } from "./helpers/config";
 
 const plan: JsonPlan = {
   resource_changes: [
@@ -222,6 +223,46 @@ describe("the rehearsal's workspace", () => {
       "step            stack           create  update  replace  destroy  result",
       "second plan     onprem-network  0       0       0        0        ok",
       "registry-image  workloads       0       1       1        0        FAILED",
+    ]);
+  });
+});
+
+describe("rehearsing every shipped environment", () => {
+  it("finds every environment file a user is offered, and nothing else", () => {
+    const files = shippedEnvironments(ROOT);
+    expect(files.slice(0, 2)).toEqual([
+      "environments/example.yaml",
+      "environments/standalone-k3s.yaml",
+    ]);
+    expect(files).toContain("examples/hybrid-three-sides.yaml");
+    expect(files.every((file) => /^(environments|examples)\/[\w-]+\.yaml$/.test(file))).toBe(true);
+    expect(files).toHaveLength(13);
+  });
+
+  it("runs at most `jobs` at once and keeps the items' order", async () => {
+    let running = 0;
+    let most = 0;
+    const results = await inParallel([30, 10, 20, 5], 2, async (ms) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running -= 1;
+      return ms * 2;
+    });
+    expect(results).toEqual([60, 20, 40, 10]);
+    expect(most).toBe(2);
+  });
+
+  it("ends with one row per environment", () => {
+    expect(
+      manySummary([
+        { environment: "environments/example.yaml", passed: true, seconds: 61.4 },
+        { environment: "examples/a.yaml", passed: false, seconds: 9 },
+      ]).split("\n"),
+    ).toEqual([
+      "environment                result  seconds",
+      "environments/example.yaml  ok      61",
+      "examples/a.yaml            FAILED  9",
     ]);
   });
 });

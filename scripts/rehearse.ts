@@ -12,25 +12,57 @@ import { DEFAULT_CONFIG_PATH, parseConfig } from "../lib/config/load";
 import { startTool } from "../lib/cli/command-line";
 import { DAY_TWO_CHANGES } from "../lib/rehearsal/day-two-changes";
 import { rehearse, summaryTable } from "../lib/rehearsal/rehearse";
+import { manySummary, rehearseMany, shippedEnvironments } from "../lib/rehearsal/rehearse-many";
 import { REPLACEMENT_TABLE } from "../lib/rehearsal/replacement-table";
 import { installStandIns } from "../lib/rehearsal/stand-ins";
 import { parseEnvironment } from "../lib/rehearsal/workspace";
 
-const USAGE = `usage: npm run rehearse [-- --keep] [--changes=<id>,...]
+const USAGE = `usage: [HYBRID_CONFIG=<file>] npm run rehearse [-- --keep] [--changes=<id>,...]
+       npm run rehearse -- --all [--jobs=<n>] [--changes=<id>,...] [--keep]
 
-Rehearses the environment in HYBRID_CONFIG (default ${DEFAULT_CONFIG_PATH}) offline: every stack
-deployed through the cdktf CLI with real Terraform against stand-in providers, planned again
-(must be empty), taken through the day-2 changes (no stateful resource may be replaced or
-destroyed) and destroyed. --keep leaves the rehearsal's folder for inspection; --changes limits the day-2
-changes to those named (${DAY_TWO_CHANGES.map((change) => change.id).join(", ")}; none: --changes=).`;
+Rehearses an environment offline (default ${DEFAULT_CONFIG_PATH}): every stack deployed
+through the cdktf CLI with real Terraform against stand-in providers, planned again (must be
+empty), planned as another environment on the same state (must be refused), taken through the
+day-2 changes (none may replace a stateful resource or anything it does not name) and
+destroyed. Writes only its own temporary folder.
+
+  --keep               leave the rehearsal's folder for inspection
+  --changes=<id>,...   only these day-2 changes (${DAY_TWO_CHANGES.map((change) => change.id).join(", ")}); --changes= none
+  --all                every shipped environment (environments/ and examples/), each in its
+                       own process, --jobs at a time (default 2)`;
 
 const SPEC = {
   command: "npm run rehearse",
   usage: USAGE,
-  flags: { keep: { type: "boolean" }, changes: { type: "string" } },
+  flags: {
+    keep: { type: "boolean" },
+    changes: { type: "string" },
+    all: { type: "boolean" },
+    jobs: { type: "string" },
+  },
 } as const;
 
 startTool(SPEC, async (flags) => {
+  if (flags.all) {
+    const jobs = Number(flags.jobs ?? "2");
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      process.stderr.write(`${SPEC.command}: --jobs takes a whole number of at least 1\n`);
+      return 2;
+    }
+    const projectRoot = join(__dirname, "..");
+    const results = await rehearseMany({
+      projectRoot,
+      environments: shippedEnvironments(projectRoot),
+      jobs,
+      args: [
+        ...(flags.changes === undefined ? [] : [`--changes=${flags.changes}`]),
+        ...(flags.keep ? ["--keep"] : []),
+      ],
+      log: (line) => console.log(line),
+    });
+    console.log(`\n${manySummary(results)}`);
+    return results.every((result) => result.passed) ? 0 : 1;
+  }
   const ids = flags.changes?.split(",").filter((id) => id !== "");
   const unknownChanges = (ids ?? []).filter(
     (id) => !DAY_TWO_CHANGES.some((change) => change.id === id),
