@@ -1,5 +1,5 @@
 /**
- * The README's list of providers `terraform init` downloads (for a provider mirror in a
+ * docs/restricted-networks.md's list of providers `terraform init` downloads (for a provider mirror in a
  * restricted network) is exactly what the synthesized stacks require, over every shipped
  * environment and test variant.
  */
@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { ROOT } from "./helpers/config";
 import { SYNTH_NAMES, stacksOf } from "./helpers/environments";
 
-/** `hashicorp/google 6.50.0` rows of the README's table between its markers. */
+const PAGE = join(ROOT, "docs", "restricted-networks.md");
+
+/** `hashicorp/google 6.50.0` rows of the page's table between its markers. */
 function documentedProviders(): string[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = /<!-- providers:begin -->([\s\S]*?)<!-- providers:end -->/.exec(readme)?.[1];
-  if (section === undefined) throw new Error("README.md lacks the providers markers");
+  const page = readFileSync(PAGE, "utf8");
+  const section = /<!-- providers:begin -->([\s\S]*?)<!-- providers:end -->/.exec(page)?.[1];
+  if (section === undefined) throw new Error(`${PAGE} lacks the providers markers`);
   return section
     .split("\n")
     .map((line) => /^\|\s*([\w-]+\/[\w-]+)\s*\|\s*([\d.]+)\s*\|$/.exec(line.trim()))
@@ -37,15 +39,15 @@ function requiredProviders(): string[] {
 }
 
 describe("restricted networks", () => {
-  it("the README lists exactly the providers and versions the stacks require", () => {
+  it("the page lists exactly the providers and versions the stacks require", () => {
     expect(documentedProviders()).toEqual(requiredProviders());
   });
 
-  it("the README names the Terraform version the stacks require", () => {
+  it("the page names the Terraform version the stacks require", () => {
     const versions = new Set(
       Object.values(stacksOf("default")).map((stack) => String(stack.terraform.required_version)),
     );
     expect([...versions]).toEqual([">= 1.5.0"]);
-    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain("require Terraform >= 1.5.0");
+    expect(readFileSync(PAGE, "utf8")).toContain("require Terraform >= 1.5.0");
   });
 });

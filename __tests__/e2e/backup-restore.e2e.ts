@@ -2,10 +2,10 @@
  * Backup and restore, followed end to end with real software: the backup CronJob's script (as
  * emitted, paths remapped, GNU tar standing in for the image's busybox tar) archives the
  * emitted registry's storage while pushes get 503, deletes what stopped runs left, keeps only
- * the newest archives (0.1.0's gzipped ones counted), and the README's restore runbook (extract
+ * the newest archives (0.1.0's gzipped ones counted), and the restore runbook in docs/operations.md (extract
  * an archive into the empty storage root of a fresh registry, start it) gives a registry that
  * serves the image byte for byte. Last, it archives a store of random layers and prints the
- * throughput and the read-only window it implies (README, "Backup and restore").
+ * throughput and the read-only window it implies (docs/operations.md, "Backup and restore").
  *
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/backup-restore.e2e.ts`.
  * Needs (Debian) `nginx docker-registry skopeo apache2-utils openssl`; downloads nothing.
@@ -221,7 +221,7 @@ describe("backup and restore of the registry's storage", () => {
     mkdirSync(data, { recursive: true });
     const extract = run("tar", ["-xf", join(backupDir, latest), "-C", data]);
     expect(extract.status).toBe(0);
-    // 0.1.0's gzipped archives restore with -xzf (the README's runbook), the same store.
+    // 0.1.0's gzipped archives restore with -xzf (the runbook in docs/operations.md), the same store.
     const fromGzipped = join(tmp, "restored-gzipped");
     mkdirSync(fromGzipped);
     expect(run("tar", ["-xzf", gzippedCopy, "-C", fromGzipped]).status).toBe(0);

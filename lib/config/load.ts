@@ -78,7 +78,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 const RETIRED_SETTINGS: ReadonlyMap<string, string> = new Map([
   [
     "app.pullThroughCache.storageLimit",
-    "renamed to app.pullThroughCache.storageSize: the cache now lives on a PersistentVolumeClaim of that size (see README, Upgrading)",
+    "renamed to app.pullThroughCache.storageSize: the cache now lives on a PersistentVolumeClaim of that size (see docs/operations.md, Upgrading)",
   ],
 ]);
 
@@ -164,7 +164,7 @@ function schemaProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
           path: path.join("."),
           value,
           message: issue.message,
-          hint: "see environments/schema.json and the README's configuration reference",
+          hint: "see environments/schema.json and docs/configuration.md",
         },
       ];
   }

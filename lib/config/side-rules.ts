@@ -23,7 +23,7 @@ export function applicationSidesFormProblems(view: SemanticView): ConfigProblem[
         path: "sides",
         value: "(both cloud and sides)",
         message: "cannot be combined with cloud",
-        hint: "move the cloud section under sides as one named side (README, Many application sides), or remove sides",
+        hint: "move the cloud section under sides as one named side (docs/modes.md, Many application sides), or remove sides",
       },
     ];
   }
@@ -170,7 +170,7 @@ export function singleSideProblems(view: SemanticView): ConfigProblem[] {
           path: "onprem.applicationRanges",
           value: view.applicationRanges,
           message: "is only used with sides",
-          hint: "remove it, or move the cloud section under sides (README, Many application sides)",
+          hint: "remove it, or move the cloud section under sides (docs/modes.md, Many application sides)",
         },
       ]
     : [];

@@ -603,7 +603,7 @@ function backupProblems(view: SemanticView, registry: Registry): ConfigProblem[]
       value: true,
       message:
         "needs the registry on a GKE Persistent Disk (hybrid mode, simulated on-prem, pvc storage)",
-      hint: "use registry.backup.archive, or your storage's own snapshots (README, Backup and restore)",
+      hint: "use registry.backup.archive, or your storage's own snapshots (docs/operations.md, Backup and restore)",
     });
   }
   if (archive.enabled && archive.claimName === undefined) {
@@ -625,7 +625,7 @@ function backupProblems(view: SemanticView, registry: Registry): ConfigProblem[]
       hint:
         registry.storage.type === "emptyDir"
           ? "use registry.storage.type: pvc or hostPath"
-          : "use the bucket's versioning and replication (README, Backup and restore)",
+          : "use the bucket's versioning and replication (docs/operations.md, Backup and restore)",
     });
   }
   if (

@@ -1,6 +1,6 @@
 /**
  * What the alert policies watch, as PromQL: Cloud Monitoring evaluates it for the Google side
- * (conditionPrometheusQueryLanguage), and any Prometheus can use the same rules (README,
+ * (conditionPrometheusQueryLanguage), and any Prometheus can use the same rules (docs/operations.md,
  * "Metrics and alerts"). Google's own metrics appear in PromQL as `<domain>:<path>` with dots
  * and slashes as underscores, e.g. `vpn.googleapis.com/tunnel_established` →
  * `vpn_googleapis_com:tunnel_established`, with `monitored_resource` naming the resource type
@@ -46,7 +46,7 @@ export function registryAlertRules(props: RegistryAlertRuleProps): AlertRule[] {
       documentation:
         "The registry has not answered its metrics scrape for 5 minutes: no new pod whose image is not already on its node can start. Check `kubectl -n " +
         props.namespace +
-        " get pods` and the README's troubleshooting.",
+        " get pods` and docs/troubleshooting.md.",
     },
     {
       id: "registry-server-errors",
@@ -93,7 +93,7 @@ export function certificateAlertRule(
     query: `vector(time()) > ${renewalStartUnix}`,
     duration: "0s",
     severity: "WARNING",
-    documentation: `The ${label} has entered its renewal window: before it expires, plan and apply ${runbook.issuedBy} (issues the new certificate), then ${runbook.servedBy} (serves it), then ${runbook.alertIn} (moves this alert's threshold: the alert stays until then). README, "Certificate renewal".`,
+    documentation: `The ${label} has entered its renewal window: before it expires, plan and apply ${runbook.issuedBy} (issues the new certificate), then ${runbook.servedBy} (serves it), then ${runbook.alertIn} (moves this alert's threshold: the alert stays until then). docs/operations.md, "Certificate renewal".`,
   };
 }
 

@@ -67,7 +67,7 @@ export function cacheAlertRules(props: CacheAlertRuleProps): AlertRule[] {
     query: `max(up{${target}}) < 1 or absent(up{${target}})`,
     duration: "300s",
     severity: "CRITICAL",
-    documentation: `The pull-through cache has not answered its metrics scrape for 5 minutes: nodes pulling images through it cannot start a pod whose image is not already on the node. Check \`kubectl -n ${namespace} get pods,pvc\` (a pod pending on its claim, a full volume) and the README's troubleshooting.`,
+    documentation: `The pull-through cache has not answered its metrics scrape for 5 minutes: nodes pulling images through it cannot start a pod whose image is not already on the node. Check \`kubectl -n ${namespace} get pods,pvc\` (a pod pending on its claim, a full volume) and docs/troubleshooting.md.`,
   };
   const storage: AlertRule = {
     id: "cache-storage",

@@ -21,7 +21,7 @@ const DEFAULT_DEADLINE_SECONDS = 3600;
 export function documentedPrometheusRules(): string {
   const rules = [
     ...registryAlertRules({ ...DOCUMENTED, job: REGISTRY_SCRAPE_JOB }).filter(
-      // A GKE system metric: elsewhere use kubelet_volume_stats_* (README, Metrics and alerts).
+      // A GKE system metric: elsewhere use kubelet_volume_stats_* (docs/operations.md, Metrics and alerts).
       (rule) => rule.id !== "registry-storage",
     ),
     ...maintenanceAlertRules({

@@ -85,7 +85,7 @@ export function maintenanceAlertRules(props: MaintenanceAlertRuleProps): AlertRu
       severity: "ERROR",
       documentation:
         `The newest run of a registry maintenance CronJob (label owner_name) failed. Its trap lifts the maintenance flag when it stops, but a pod killed outright or lost with its node skips the trap: the registry may still be read-only, refusing every push (503; 405 on bucket storage) until that job's next successful run (a week for garbage collection). ${lift} ` +
-        `Then find out why it failed: \`kubectl -n ${props.namespace} get jobs\`, \`kubectl -n ${props.namespace} logs job/<job>\`, and run it again: \`kubectl -n ${props.namespace} create job --from=cronjob/<cronjob> <name>\`. The alert clears after a later run succeeds or once the failed Job is deleted (README, Metrics and alerts).`,
+        `Then find out why it failed: \`kubectl -n ${props.namespace} get jobs\`, \`kubectl -n ${props.namespace} logs job/<job>\`, and run it again: \`kubectl -n ${props.namespace} create job --from=cronjob/<cronjob> <name>\`. The alert clears after a later run succeeds or once the failed Job is deleted (docs/operations.md, Metrics and alerts).`,
     },
     {
       id: "maintenance-job-overdue",

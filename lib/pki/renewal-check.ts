@@ -50,8 +50,8 @@ export class CertificateRenewalCheck extends Construct {
         condition: `\${timecmp(plantimestamp(), timeadd(${end}, "-${noticeHours}h")) < 0}`,
         error_message:
           certificate.earlyRenewalDays > 0
-            ? `The ${certificate.label} expires at ${end}. An apply after \${timeadd(${end}, "-${renewalHours}h")} renews it: ${certificate.whatRenewalDoes}. Schedule one (see the README, Certificate renewal).`
-            : `The ${certificate.label} expires at ${end} and is not renewed automatically: ${certificate.whatRenewalDoes}. See the README, Certificate renewal.`,
+            ? `The ${certificate.label} expires at ${end}. An apply after \${timeadd(${end}, "-${renewalHours}h")} renews it: ${certificate.whatRenewalDoes}. Schedule one (see the docs/operations.md, Certificate renewal).`
+            : `The ${certificate.label} expires at ${end} and is not renewed automatically: ${certificate.whatRenewalDoes}. See the docs/operations.md, Certificate renewal.`,
       };
     });
     TerraformStack.of(this).addOverride(`check.${this.checkName}`, { assert: asserts });

@@ -30,7 +30,7 @@ export interface BackupScriptOptions extends MaintenanceScriptOptions {
  *
  * The archive is a plain tar: layer blobs, nearly all of the store, are gzip or zstd already,
  * so gzip would spend the job's CPU (single-threaded, 1 CPU limit) for almost no space while
- * pushes are refused; without it tar runs at disk speed (README, "Backup and restore").
+ * pushes are refused; without it tar runs at disk speed (docs/operations.md, "Backup and restore").
  */
 export function backupScript(options: BackupScriptOptions): string {
   const stem = `${options.backupDir}/${ARCHIVE_PREFIX}`;
@@ -79,7 +79,7 @@ export interface RegistryBackupJobProps extends MaintenanceJobPlacement {
 
 /**
  * A CronJob archiving the registry's storage onto a backup claim, with the registry read-only
- * while it copies. Restoring is extracting an archive into an empty storage root (README,
+ * while it copies. Restoring is extracting an archive into an empty storage root (docs/operations.md,
  * "Backup and restore").
  */
 export class RegistryBackupJob extends Construct {

@@ -72,7 +72,10 @@ export interface RehearsalReport {
 function failureOf(what: string, result: CommandResult): Error {
   // Terraform's error blocks say why; a cdktf run's last lines are often only its plan.
   // eslint-disable-next-line no-control-regex
-  const lines = result.output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").trim().split("\n");
+  const lines = result.output
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
+    .trim()
+    .split("\n");
   const firstError = lines.findIndex((line) => /\bError: /.test(line));
   const shown = firstError >= 0 ? lines.slice(firstError, firstError + 40) : lines.slice(-40);
   return new Error(`${what} failed (exit ${String(result.status)}):\n${shown.join("\n")}`);

@@ -115,7 +115,7 @@ function uploadVerdict(status: number): string {
   if (status === 403) return "";
   if (status === 401)
     return " (refused the 0.1.0 way; redeploy the workloads stack for 403 DENIED)";
-  // The proxy checks its maintenance flags before the credentials (README, Garbage collection).
+  // The proxy checks its maintenance flags before the credentials (docs/operations.md, Garbage collection).
   if (status === 503) {
     return ": writes are refused for maintenance now (a garbage-collection or backup job runs, or one died and left its flag); run verify again afterwards";
   }
