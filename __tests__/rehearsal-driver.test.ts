@@ -13,7 +13,10 @@ import {
   unexpectedReplacements,
   type JsonPlan,
 } from "../lib/rehearsal/plan-report";
-import { summaryTable } from "../lib/rehearsal/rehearse";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { requiredVariables, summaryTable } from "../lib/rehearsal/rehearse";
 import { inParallel, manySummary, shippedEnvironments } from "../lib/rehearsal/rehearse-many";
 import { rehearsalEnvironment, REHEARSAL_STATE_DIRECTORY } from "../lib/rehearsal/workspace";
 import { rawEnvironment, ROOT } from "./helpers/config";
@@ -264,5 +267,26 @@ describe("rehearsing every shipped environment", () => {
       "environments/example.yaml  ok      61",
       "examples/a.yaml            FAILED  9",
     ]);
+  });
+});
+
+describe("input variables", () => {
+  it("lists the variables without a default, once, from every stack", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "rehearsal-variables-"));
+    try {
+      const stack = (name: string, variable: object) => {
+        mkdirSync(join(outdir, "stacks", name), { recursive: true });
+        writeFileSync(join(outdir, "stacks", name, "cdk.tf.json"), JSON.stringify({ variable }));
+      };
+      stack("registry", { registry_s3_secret_key: { sensitive: true }, region: { default: "x" } });
+      stack("workloads", { registry_s3_secret_key: { sensitive: true }, seed_source_password: {} });
+      stack("cloud", {});
+      expect(requiredVariables(outdir, ["registry", "workloads", "cloud"])).toEqual([
+        "registry_s3_secret_key",
+        "seed_source_password",
+      ]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

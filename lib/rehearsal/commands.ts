@@ -24,6 +24,8 @@ export interface CommandSettings {
   readonly cliConfigFile: string;
   /** Hours the stand-in providers' clock runs ahead of the real one. */
   readonly clockOffsetHours: number;
+  /** Values of input variables, passed as TF_VAR_<name>. @default none */
+  readonly variables?: Readonly<Record<string, string>>;
   /** Longest a single command may take. @default 10 minutes */
   readonly timeoutMs?: number;
 }
@@ -47,6 +49,9 @@ export function environmentOf(settings: CommandSettings): NodeJS.ProcessEnv {
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     TF_PLUGIN_CACHE_DIR: "",
     [CLOCK_OFFSET_ENV]: String(settings.clockOffsetHours),
+    ...Object.fromEntries(
+      Object.entries(settings.variables ?? {}).map(([name, value]) => [`TF_VAR_${name}`, value]),
+    ),
     // The simulated cloud's shared objects (a Cloud Router's interface and peer lists), seen by
     // every stand-in process of this rehearsal and no other.
     [CLOUD_DIR_ENV]: join(settings.workspace.dir, "cloud"),

@@ -5,7 +5,9 @@
  * and destroyed in reverse order. The caller says which stacks the environment has, how to
  * install the stand-ins and which resource types are stateful.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { cdktf, terraform, type CommandResult, type CommandSettings } from "./commands";
 import {
   DAY_TWO_CHANGES,
@@ -68,14 +70,10 @@ export interface RehearsalReport {
   readonly seconds: number;
 }
 
-/** The last lines of a failed command: Terraform's own error is there. */
+/** Why a command failed: Terraform's first error block, else its last lines. */
 function failureOf(what: string, result: CommandResult): Error {
-  // Terraform's error blocks say why; a cdktf run's last lines are often only its plan.
-  // eslint-disable-next-line no-control-regex
-  const lines = result.output
-    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
-    .trim()
-    .split("\n");
+  // A cdktf run's last lines are often only its plan; its colours are escape sequences.
+  const lines = stripVTControlCharacters(result.output).trim().split("\n");
   const firstError = lines.findIndex((line) => /\bError: /.test(line));
   const shown = firstError >= 0 ? lines.slice(firstError, firstError + 40) : lines.slice(-40);
   return new Error(`${what} failed (exit ${String(result.status)}):\n${shown.join("\n")}`);
@@ -84,6 +82,20 @@ function failureOf(what: string, result: CommandResult): Error {
 function mustSucceed(what: string, result: CommandResult): CommandResult {
   if (result.status !== 0) throw failureOf(what, result);
   return result;
+}
+
+/** The input variables of the synthesized stacks that have no default, each once. */
+export function requiredVariables(outdir: string, stacks: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const stack of stacks) {
+    const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as {
+      variable?: Record<string, { default?: unknown }>;
+    };
+    for (const [name, variable] of Object.entries(json.variable ?? {})) {
+      if (!("default" in variable)) names.add(name);
+    }
+  }
+  return [...names].sort();
 }
 
 /** `terraform plan` of one synthesized stack, as Terraform's JSON plan. */
@@ -166,11 +178,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   );
   log(`installing the stand-in providers under ${options.workDir}`);
   const cliConfigFile = await options.installProviders(join(options.workDir, "providers"));
+  let variables: Readonly<Record<string, string>> = {};
   const settingsAt = (clockOffsetHours: number): CommandSettings => ({
     projectRoot: options.projectRoot,
     workspace,
     cliConfigFile,
     clockOffsetHours,
+    variables,
   });
   let settings = settingsAt(0);
   let environment = options.environment;
@@ -190,6 +204,20 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     log(`  applied in ${result.seconds.toFixed(0)} s`);
   };
   const synth = () => mustSucceed("cdktf synth", cdktf(settings, ["synth"]));
+
+  // Input variables without a default (an S3 secret key, a seed source's password) get a
+  // rehearsal value, as a user passes TF_VAR_<name>; one the caller set is kept.
+  synth();
+  variables = Object.fromEntries(
+    requiredVariables(workspace.outdir, stacks).map((name) => [
+      name,
+      process.env[`TF_VAR_${name}`] ?? `rehearsal-${name}`,
+    ]),
+  );
+  if (Object.keys(variables).length > 0) {
+    log(`variables given a rehearsal value: ${Object.keys(variables).join(", ")}`);
+    settings = settingsAt(0);
+  }
 
   deploy("first deployment");
   steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
