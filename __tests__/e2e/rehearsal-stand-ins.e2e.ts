@@ -176,6 +176,31 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
     expect(byAttribute("apply", "-auto-approve").status).toBe(0);
   }, 240000);
 
+  test("a cluster with deletion protection is not destroyed until a deploy turns it off", () => {
+    const config = (protection: boolean) => ({
+      resource: {
+        google_container_cluster: {
+          cluster: {
+            name: "registry",
+            location: "europe-west1-b",
+            deletion_protection: protection,
+          },
+        },
+      },
+    });
+    const terraform = stack("deletion-protection", config(true));
+    expect(terraform("apply", "-auto-approve").status).toBe(0);
+    const refused = terraform("destroy", "-auto-approve");
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain(
+      "Cannot destroy cluster because deletion_protection is set to true",
+    );
+    // The README's Destroying: set it false, deploy, then destroy.
+    write(join(tmp, "deletion-protection"), config(false));
+    expect(terraform("apply", "-auto-approve").status).toBe(0);
+    expect(terraform("destroy", "-auto-approve").status).toBe(0);
+  }, 240000);
+
   test("two stacks reading each other's contract fail whichever is deployed first", () => {
     // The broken construct: a network whose name comes from the other stack's network, both
     // ways, through the typed contracts (the only way values cross stacks here).

@@ -191,6 +191,20 @@ export const provider = standIn("google", {
     providerDefaults.region = text(config.region) ?? "";
   },
   apply: async (request: ApplyRequest) => {
+    // google v6.50.0 resource_container_cluster.go:4858-4861 resourceContainerClusterDelete:
+    // a cluster whose state has deletion_protection true is not deleted (the README's
+    // Destroying: set it false and deploy first).
+    if (
+      request.typeName === "google_container_cluster" &&
+      request.planned === null &&
+      request.prior?.deletion_protection === true
+    ) {
+      throw new ProviderError({
+        severity: "error",
+        summary:
+          "Cannot destroy cluster because deletion_protection is set to true. Set it to false to proceed with cluster deletion.",
+      });
+    }
     const planned = withProviderDefaults(request.typeName, request.planned);
     const state = defaultApply(provider, { ...request, planned });
     await applyToRouterLists(request, state);
