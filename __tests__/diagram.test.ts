@@ -1,8 +1,22 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inflateSync } from "node:zlib";
 import { renderMermaid } from "../lib/diagram/mermaid";
 import { withDiagram } from "../lib/diagram/render-environment";
-import { renderSvg } from "../lib/diagram/svg";
+import {
+  ASCENT_EM,
+  BOLD_CHAR_EM,
+  CHAR_EM,
+  DESCENT_EM,
+  diagramLayout,
+  renderSvg,
+  svgOf,
+  type Layout,
+  type LayoutLabel,
+  type Rect,
+} from "../lib/diagram/svg";
 import { topologyOf } from "../lib/diagram/topology";
 import { ROOT } from "./helpers/config";
 import { stacksOf } from "./helpers/environments";
@@ -42,6 +56,8 @@ describe("the topology read back from synthesized stacks", () => {
   it("the pull-through cache and Artifact Registry", () => {
     const t = topology("artifactRegistry");
     expect(t.sides[1].cache?.address).toBe("10.0.1.10:443");
+    // The workloads stack reads onprem-network too; the cache is still the side's alone.
+    expect(t.sides[0].cache).toBeUndefined();
     expect(t.sides[1].artifactRegistry).toMatch(/^europe-west1-docker\.pkg\.dev\//);
     expect(renderMermaid(t)).toContain('cache -- "3 miss: fetch over the VPN" --> registry');
   });
@@ -58,6 +74,7 @@ describe("the topology read back from synthesized stacks", () => {
     expect(t.sides[0].dns?.zone).toBe("onprem.internal.");
     expect(t.sides[3].cache?.address).toBe("10.150.0.10:443");
     expect(t.sides[1].cache).toBeUndefined();
+    expect(t.sides[0].cache).toBeUndefined();
     const chart = renderMermaid(t);
     for (const side of [1, 2, 3]) expect(chart).toContain(`==> s${side}_router`);
     expect(chart).toContain('s3_cluster -- "2 pull" --> cache3');
@@ -102,3 +119,247 @@ describe("the committed diagrams are current (npm run diagram)", () => {
     expect(readFileSync(join(ROOT, "docs", "topology.svg"), "utf8")).toBe(renderSvg(t));
   });
 });
+
+/** The SVG's layout, checked as geometry: what a reader would see, without a browser. */
+describe("the SVG is legible", () => {
+  const CASES = {
+    "environments/example.yaml": "default",
+    "examples/hybrid-three-sides.yaml": "threeSides",
+    "three sides and a fourth": "fourSides",
+    "examples/artifact-registry.yaml": "exampleArtifactRegistry",
+    "examples/standalone-k3s-metallb.yaml": "exampleK3sMetallb",
+    "an external site with four interfaces": "externalPeerFourIps",
+    "an external site and two sides": "externalSides",
+  } as const;
+
+  /** The estimate svg.ts lays text out by: characters × font size × an em per character. */
+  const extent = (label: LayoutLabel): Rect => {
+    const width = [...label.text].length * label.fontSize * (label.bold ? BOLD_CHAR_EM : CHAR_EM);
+    return {
+      x: label.anchor === "middle" ? label.x - width / 2 : label.x,
+      y: label.y - label.fontSize * ASCENT_EM,
+      width,
+      height: label.fontSize * (ASCENT_EM + DESCENT_EM),
+    };
+  };
+  const overlaps = (a: Rect, b: Rect) =>
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const contains = (outer: Rect, inner: Rect) =>
+    inner.x >= outer.x &&
+    inner.y >= outer.y &&
+    inner.x + inner.width <= outer.x + outer.width &&
+    inner.y + inner.height <= outer.y + outer.height;
+  type Point = readonly [number, number];
+  /** Whether a straight run meets a rectangle (borders included), by clipping it to it. */
+  const meets = ([x1, y1]: Point, [x2, y2]: Point, r: Rect) => {
+    let [low, high] = [0, 1];
+    const sides: Array<[number, number]> = [
+      [x1 - x2, x1 - r.x],
+      [x2 - x1, r.x + r.width - x1],
+      [y1 - y2, y1 - r.y],
+      [y2 - y1, r.y + r.height - y1],
+    ];
+    for (const [p, q] of sides) {
+      if (p === 0) {
+        if (q < 0) return false;
+      } else if (p < 0) low = Math.max(low, q / p);
+      else high = Math.min(high, q / p);
+    }
+    return low <= high;
+  };
+  const inset = (r: Rect, by: number): Rect => ({
+    x: r.x + by,
+    y: r.y + by,
+    width: r.width - 2 * by,
+    height: r.height - 2 * by,
+  });
+  const runs = (points: readonly Point[]) =>
+    points.slice(1).map((point, k) => [points[k], point] as const);
+
+  describe.each(Object.entries(CASES))("%s", (_, name) => {
+    const layout: Layout = diagramLayout(topology(name));
+    const box = (id: string) => layout.boxes.find((candidate) => candidate.id === id);
+    /** A box and the groups around it. */
+    const withGroups = (id: string) => [id, box(id)?.parent].filter((x) => x !== undefined);
+
+    it("no two labels overlap", () => {
+      const pairs = layout.labels.flatMap((a, i) =>
+        layout.labels
+          .slice(i + 1)
+          .filter((b) => overlaps(extent(a), extent(b)))
+          .map((b) => `${a.text} / ${b.text}`),
+      );
+      expect(pairs).toEqual([]);
+    });
+
+    it("every box, label and edge lies inside the canvas", () => {
+      const canvas = { x: 0, y: 0, width: layout.width, height: layout.height };
+      const outside = [
+        ...layout.boxes.filter((b) => !contains(canvas, b)).map((b) => b.id),
+        ...layout.labels.filter((l) => !contains(canvas, extent(l))).map((l) => l.text),
+        ...layout.edges
+          .filter((e) =>
+            e.points.some(([x, y]) => !contains(canvas, { x, y, width: 0, height: 0 })),
+          )
+          .map((e) => e.id),
+      ];
+      expect(outside).toEqual([]);
+    });
+
+    it("each box's text lies inside it; no label covers a box it is not in", () => {
+      const misplaced = layout.labels.flatMap((label) => {
+        const own = box(label.owner);
+        const edge = layout.edges.find((candidate) => candidate.id === label.owner);
+        // A box's text and title lie in it and its group; an edge's label in its ends' groups.
+        const allowed = own
+          ? withGroups(own.id)
+          : edge
+            ? withGroups(edge.from).filter((id) => withGroups(edge.to).includes(id))
+            : [];
+        return layout.boxes
+          .filter((b) =>
+            allowed.includes(b.id) ? !contains(b, extent(label)) : overlaps(b, extent(label)),
+          )
+          .map((b) => `${label.text} in ${b.id}`);
+      });
+      expect(misplaced).toEqual([]);
+    });
+
+    it("every edge runs clear of the boxes and groups not at its ends, and of every label", () => {
+      const crossings = layout.edges.flatMap((edge) => {
+        const ends = [...withGroups(edge.from), ...withGroups(edge.to)];
+        return runs(edge.points).flatMap(([a, b]) => [
+          ...layout.boxes
+            .filter((other) =>
+              // Its own boxes it may touch at their borders but not run through.
+              ends.includes(other.id)
+                ? other.kind === "part" && meets(a, b, inset(other, 0.5))
+                : meets(a, b, other),
+            )
+            .map((other) => `${edge.id} through ${other.id}`),
+          ...layout.labels
+            .filter((label) => meets(a, b, extent(label)))
+            .map((label) => `${edge.id} through "${label.text}"`),
+        ]);
+      });
+      expect(crossings).toEqual([]);
+    });
+
+    it("every edge starts and ends on its boxes' borders and runs straight across or down", () => {
+      for (const edge of layout.edges) {
+        const [first, last] = [edge.points[0], edge.points[edge.points.length - 1]];
+        for (const [point, id] of [
+          [first, edge.from],
+          [last, edge.to],
+        ] as const) {
+          const end = box(id);
+          expect(end).toBeDefined();
+          if (!end) continue;
+          const onBorder =
+            [end.x, end.x + end.width].includes(point[0]) &&
+            point[1] > end.y &&
+            point[1] < end.y + end.height;
+          expect({ edge: edge.id, id, onBorder }).toEqual({ edge: edge.id, id, onBorder: true });
+        }
+        for (const [a, b] of runs(edge.points)) expect(a[0] === b[0] || a[1] === b[1]).toBe(true);
+      }
+    });
+
+    it("draws exactly its layout: every box, edge and label", () => {
+      const svg = renderSvg(topology(name));
+      expect(svg).toBe(svgOf(layout));
+      expect(svg.match(/<rect x=/g)).toHaveLength(layout.boxes.length);
+      expect(svg.match(/<path d="M /g)).toHaveLength(layout.edges.length);
+      expect(svg.match(/<text /g)).toHaveLength(layout.labels.length);
+    });
+  });
+
+  const boxOf = (layout: Layout, id: string) => layout.boxes.find((b) => b.id === id);
+
+  it("example: the VPN link both ways (HA VPN with BGP), the pull path, the workloads stack", () => {
+    const layout = diagramLayout(topology("default"));
+    const vpn = layout.edges.find((edge) => edge.from === "s1_router" && edge.to === "s0_router");
+    expect(vpn).toMatchObject({
+      twoWay: true,
+      label: "HA VPN: 2 tunnels per side, 2 BGP sessions",
+    });
+    expect(svgOf(layout)).toContain('marker-start="url(#arrow)" marker-end="url(#arrow)"');
+    expect(layout.edges.map((edge) => edge.label)).toEqual(
+      expect.arrayContaining(["1 resolve", "2 pull over the VPN"]),
+    );
+    expect(boxOf(layout, "stack:workloads")?.parent).toBe("stacks");
+    expect(layout.labels.map((label) => label.text)).toEqual(
+      expect.arrayContaining(["workloads", "reads cloud-network, onprem-network"]),
+    );
+  });
+
+  it("each pull-through cache is drawn inside its own side", () => {
+    const caches = (layout: Layout) =>
+      layout.boxes.filter((b) => b.id.startsWith("cache")).map((b) => [b.id, b.parent]);
+    expect(caches(diagramLayout(topology("threeSides")))).toEqual([["cache3", "side3"]]);
+    expect(caches(diagramLayout(topology("exampleArtifactRegistry")))).toEqual([
+      ["cache", "side1"],
+    ]);
+  });
+
+  /** A rasterizer on the PATH, if any: rsvg-convert, or ImageMagick's convert. */
+  const rasterizer = (():
+    { name: string; args: (svg: string, png: string) => string[] } | undefined => {
+    const answers = (command: string, flag: string, says: RegExp) => {
+      const probe = spawnSync(command, [flag], { encoding: "utf8" });
+      return probe.status === 0 && says.test(probe.stdout);
+    };
+    if (answers("rsvg-convert", "--version", /rsvg-convert/)) {
+      return { name: "rsvg-convert", args: (svg, png) => ["-o", png, svg] };
+    }
+    if (answers("convert", "-version", /ImageMagick/)) {
+      return { name: "convert", args: (svg, png) => [svg, png] };
+    }
+    return undefined;
+  })();
+
+  (rasterizer ? it : it.skip)(
+    rasterizer
+      ? `renders each to a non-empty PNG (${rasterizer.name})`
+      : "renders each to a PNG: SKIPPED, no rasterizer (neither rsvg-convert nor ImageMagick's convert runs here)",
+    () => {
+      if (!rasterizer) return;
+      const dir = mkdtempSync(join(tmpdir(), "diagram-png-"));
+      try {
+        for (const name of Object.values(CASES)) {
+          const [svg, png] = [join(dir, `${name}.svg`), join(dir, `${name}.png`)];
+          writeFileSync(svg, renderSvg(topology(name)));
+          const run = spawnSync(rasterizer.name, rasterizer.args(svg, png), {
+            encoding: "utf8",
+            timeout: 60_000,
+          });
+          expect({ name, status: run.status }).toEqual({ name, status: 0 });
+          const image = readFileSync(png);
+          expect(image.subarray(0, 8)).toEqual(PNG_SIGNATURE);
+          // IHDR comes first: width and height at bytes 16 and 20.
+          expect(image.readUInt32BE(16)).toBeGreaterThan(0);
+          expect(image.readUInt32BE(20)).toBeGreaterThan(0);
+          // Not one flat colour: the boxes, lines and text made it into the pixels.
+          expect(new Set(pixelData(image)).size).toBeGreaterThan(2);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A PNG's image data, inflated (its rows with their filter bytes). */
+function pixelData(png: Buffer): Buffer {
+  const chunks: Buffer[] = [];
+  for (let at = 8; at + 8 <= png.length;) {
+    const length = png.readUInt32BE(at);
+    if (png.toString("latin1", at + 4, at + 8) === "IDAT") {
+      chunks.push(png.subarray(at + 8, at + 8 + length));
+    }
+    at += 12 + length;
+  }
+  return inflateSync(Buffer.concat(chunks));
+}

@@ -169,11 +169,21 @@ export function topologyOf(stacks: Readonly<Record<string, SynthesizedStack>>): 
       ),
     };
   };
-  /** The cache of the side whose network is `stackName`: in a workloads stack reading it. */
+  const reads = (consumer: string, producer: string) =>
+    stateEdges.some((edge) => edge.consumer === consumer && edge.producer === producer);
+  /**
+   * The cache of the side whose network is `stackName`: in a workloads stack reading it as its
+   * nearest network. Every workloads stack reads onprem-network too, but also a side's network
+   * that itself reads onprem-network, so the cache is that side's, not on-prem's.
+   */
   const cacheOf = (stackName: string) => {
     const consumer = stateEdges
       .filter((edge) => edge.producer === stackName)
       .map((edge) => edge.consumer)
+      .filter(
+        (consumer) =>
+          !stateEdges.some((edge) => edge.consumer === consumer && reads(edge.producer, stackName)),
+      )
       .find((consumer) => serviceNamed(consumer, "registry-cache") !== undefined);
     return consumer
       ? { address: addressOf(serviceNamed(consumer, "registry-cache"), consumer) }
