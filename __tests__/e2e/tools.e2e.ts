@@ -71,6 +71,27 @@ describe("tools that explain themselves", () => {
     expect(treeDigest()).toBe(before);
   }, 240000);
 
+  it("npm run cdktf runs the pinned CLI with its telemetry call off", () => {
+    // .ci/run exports CHECKPOINT_DISABLE for everything; the script must not depend on it.
+    const env = { ...process.env };
+    delete env.CHECKPOINT_DISABLE;
+    const result = run("npm", ["run", "--silent", "cdktf", "--", "synth"], {
+      cwd: ROOT,
+      env,
+      timeoutMs: 120000,
+    });
+    expect(result.status).toBe(0);
+    // Offline, a telemetry call logs "getaddrinfo ENOTFOUND checkpoint-api.hashicorp.com"
+    // (@cdktf/commons checkpoint.js ReportRequest, skipped when CHECKPOINT_DISABLE is set).
+    expect(result.output).not.toMatch(/checkpoint-api|ENOTFOUND|telemetry/i);
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    expect(scripts.cdktf).toBe("CHECKPOINT_DISABLE=1 cdktf");
+  }, 120000);
+
   it("verify and device-settings before any deploy say that nothing is deployed, in one line", () => {
     // A checkout with the environment files and nothing synthesized or deployed.
     const checkout = makeTempDir("tools-fresh");
