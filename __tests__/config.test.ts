@@ -117,6 +117,77 @@ describe("example environments", () => {
   });
 });
 
+describe("the configuration reference (docs/configuration.md)", () => {
+  const doc = readFileSync(join(ROOT, "docs/configuration.md"), "utf8");
+  const editorSchema = JSON.parse(readFileSync(join(ROOT, "environments/schema.json"), "utf8")) as {
+    $id: string;
+    properties: Raw;
+    allOf: Array<{ then: { properties: Raw } }>;
+  };
+  /** Every key a file may have at its top level, in any mode. */
+  const topLevelKeys = [
+    ...new Set([
+      ...Object.keys(editorSchema.properties),
+      ...editorSchema.allOf.flatMap((branch) => Object.keys(branch.then.properties)),
+    ]),
+  ];
+  const sectionOf = (heading: string) => doc.split(`\n## ${heading}\n\n`)[1]?.split("\n## ")[0];
+  const tableRows = (text: string) => text.split("\n").filter((line) => line.startsWith("| `"));
+
+  it("has a section per top-level key, headed by the key alone (#key links to it)", () => {
+    expect(topLevelKeys).toEqual(
+      expect.arrayContaining(["mode", "environment", "backend", "app", "registry"]),
+    );
+    expect(topLevelKeys).toEqual(
+      expect.arrayContaining(["onprem", "cloud", "sides", "alerts", "cluster"]),
+    );
+    for (const key of topLevelKeys) {
+      const section = sectionOf(key);
+      expect({ key, section: typeof section }).toEqual({ key, section: "string" });
+      expect(doc).toContain(`- [\`${key}\`](#${key})`);
+      // A one-line explanation first, then the section's fields only.
+      expect(section.split("\n")[0]).toMatch(/^[A-Z`].{15,}\.$/);
+      const rows = tableRows(section);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.startsWith(`| \`${key}`)).toBe(true);
+    }
+    expect(doc).toContain("- [Editor support](#editor-support)");
+  });
+
+  it("describes every field", () => {
+    const rows = tableRows(doc);
+    expect(rows.length).toBeGreaterThan(200);
+    for (const row of rows) {
+      // | field | type | required | default | description |, with \| inside cells
+      const cells = row.split(/(?<!\\)\|/).map((text) => text.trim());
+      expect(cells).toHaveLength(7);
+      const [, field, , , , description] = cells;
+      const text = description.replace(/^Only when .*?\. /, "");
+      expect({ field, text }).toEqual({ field, text: expect.stringMatching(/^\S+ \S+/) });
+    }
+  });
+
+  it("marks a field required as a user meets it: once its section is written", () => {
+    // cloud is optional and sides' entries are its user's own: both sides' fields are required alike.
+    expect(doc).toContain("| `cloud.projectId` | string | yes |");
+    expect(doc).toContain("| `sides.<name>.projectId` | string | yes |");
+    expect(doc).toContain(
+      "| `registry.seedSource.username` | string | yes, if `registry.seedSource` is set |",
+    );
+    expect(sectionOf("cloud")).toContain("Only when `mode` is `hybrid`. Optional.");
+    expect(sectionOf("onprem")).toContain("Only when `mode` is `hybrid`. Required.");
+  });
+
+  it("explains how a file outside environments/ points at the schema", () => {
+    const editor = sectionOf("Editor support");
+    expect(editor).toContain("$schema=./schema.json");
+    expect(editor).toContain("$schema=../environments/schema.json");
+    expect(editor).toMatch(/\$schema=\/\S+\/environments\/schema\.json/);
+    expect(editor).toMatch(/\$schema=https:\/\/\S+/);
+    expect(editor).toContain(editorSchema.$id);
+  });
+});
+
 describe("validation rules: each rejected with its field path", () => {
   const cases: Array<[string, Raw, RegExp]> = [
     [

@@ -208,7 +208,7 @@ const nodePool = z
         },
       )
       .default("e2-standard-2")
-      .meta({ description: "@default e2-standard-2" }),
+      .meta({ description: "Compute Engine machine type of the nodes. @default e2-standard-2" }),
     nodeCount: z
       .number()
       .int()
@@ -217,22 +217,27 @@ const nodePool = z
       .meta({ description: "Nodes per zone when autoscaling is off. @default 1" }),
     autoscaling: z
       .strictObject({
-        minNodes: z.number().int().min(0),
-        maxNodes: z.number().int().min(1),
+        minNodes: z.number().int().min(0).meta({ description: "Fewest nodes per zone" }),
+        maxNodes: z.number().int().min(1).meta({ description: "Most nodes per zone" }),
       })
       .optional()
       .meta({ description: "Per-zone autoscaling bounds; replaces nodeCount when set" }),
     diskType: z
       .enum(["pd-standard", "pd-balanced", "pd-ssd"])
       .default("pd-balanced")
-      .meta({ description: "@default pd-balanced" }),
-    diskSizeGb: z.number().int().min(10).default(50).meta({ description: "@default 50" }),
+      .meta({ description: "Boot disk type of the nodes. @default pd-balanced" }),
+    diskSizeGb: z
+      .number()
+      .int()
+      .min(10)
+      .default(50)
+      .meta({ description: "Boot disk size of each node, in GB. @default 50" }),
   })
   .prefault({});
 
 const authorizedNetwork = z.strictObject({
-  cidr,
-  displayName: z.string().min(1),
+  cidr: cidr.meta({ description: "Network allowed to reach the control plane" }),
+  displayName: z.string().min(1).meta({ description: "Its name in the cluster's settings" }),
 });
 
 const cluster = z.strictObject({
@@ -254,10 +259,10 @@ const cluster = z.strictObject({
     description:
       "Enable the DNS-based control-plane endpoint (reachable from Terraform Cloud runners without IP allow-lists). @default false",
   }),
-  releaseChannel: z
-    .enum(["RAPID", "REGULAR", "STABLE"])
-    .default("REGULAR")
-    .meta({ description: "@default REGULAR" }),
+  releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR").meta({
+    description:
+      "GKE release channel: how soon the cluster gets new versions, upgraded automatically. @default REGULAR",
+  }),
   minMasterVersion: z
     .string()
     .regex(/^1\.[0-9]+(\.[0-9]+(-gke\.[0-9]+)?)?$/, {
@@ -265,7 +270,10 @@ const cluster = z.strictObject({
     })
     .optional()
     .meta({ description: "Minimum control-plane version. @default the release channel's default" }),
-  deletionProtection: z.boolean().default(true).meta({ description: "@default true" }),
+  deletionProtection: z.boolean().default(true).meta({
+    description:
+      "GKE deletion protection: while true, Terraform cannot delete the cluster (set false and apply before destroying). @default true",
+  }),
   // One value: GKE offers the Calico addon only without Dataplane V2, which enforces by itself.
   networkPolicy: z.enum(["calico", "dataplane-v2", "none"]).default("calico").meta({
     description:
@@ -276,7 +284,9 @@ const cluster = z.strictObject({
 
 const network = z.strictObject({
   name: gcpName.meta({ description: "VPC name; the subnet is <name>-<region>" }),
-  subnetCidr: cidr,
+  subnetCidr: cidr.meta({
+    description: "Primary range of the subnet: the nodes and internal load balancers",
+  }),
   podsCidr: cidr.meta({ description: "Secondary range for pods" }),
   servicesCidr: cidr.meta({ description: "Secondary range for services" }),
   flowLogs: z.boolean().default(false).meta({ description: "VPC flow logs. @default false" }),
@@ -308,47 +318,66 @@ const applicationRanges = () =>
       "With sides: the address blocks every application side's ranges lie in. The on-prem firewall, the registry's load balancer and its NetworkPolicy admit these, so a side added inside them changes no registry stack. Required with sides; unused with cloud",
   });
 
-const simulatedOnprem = z.strictObject({
-  mode: z.literal("simulated"),
-  ...gcpSideFields,
-  registryIp: ipv4
-    .optional()
-    .meta({ description: "Reserved internal IP of the registry. @default the subnet's 10th host" }),
-  applicationRanges: applicationRanges(),
-});
-
-const externalOnprem = z.strictObject({
-  mode: z.literal("external"),
-  asn,
-  peerInterfaces: z
-    .array(ipv4)
-    .superRefine(distinct(same))
-    .refine((ips) => [1, 2, 4].includes(ips.length), {
-      message: "must list 1, 2 or 4 public IPs of the on-prem VPN device",
-    })
-    .meta({ description: "Public IPs of the on-prem VPN device's interfaces (1, 2 or 4)" }),
-  networkCidrs: z
-    .array(cidr)
-    .min(1)
-    .superRefine(distinct(same))
-    .meta({ description: "On-prem ranges that may reach the application network" }),
-  registryIp: ipv4.meta({
-    description: "IP of the registry's load balancer on the on-prem network",
-  }),
-  kubeconfig: kubeconfig.meta({ description: "The on-prem cluster that runs the registry" }),
-  applicationRanges: applicationRanges(),
-  keyStoreProjectId: projectId.optional().meta({
+const simulatedOnprem = z
+  .strictObject({
+    mode: z.literal("simulated"),
+    ...gcpSideFields,
+    registryIp: ipv4.optional().meta({
+      description: "Reserved internal IP of the registry. @default the subnet's 10th host",
+    }),
+    applicationRanges: applicationRanges(),
+  })
+  .meta({
     description:
-      "GCP project whose Secret Manager keeps the registry's private keys. @default cloud.projectId; required with sides",
-  }),
-});
+      "A GCP project stands in for the data centre: the onprem-network stack creates its VPC, HA VPN gateway and the private GKE cluster that runs the registry",
+  });
 
-const onprem = z.discriminatedUnion("mode", [simulatedOnprem, externalOnprem]);
+const externalOnprem = z
+  .strictObject({
+    mode: z.literal("external"),
+    asn,
+    peerInterfaces: z
+      .array(ipv4)
+      .superRefine(distinct(same))
+      .refine((ips) => [1, 2, 4].includes(ips.length), {
+        message: "must list 1, 2 or 4 public IPs of the on-prem VPN device",
+      })
+      .meta({ description: "Public IPs of the on-prem VPN device's interfaces (1, 2 or 4)" }),
+    networkCidrs: z
+      .array(cidr)
+      .min(1)
+      .superRefine(distinct(same))
+      .meta({ description: "On-prem ranges that may reach the application network" }),
+    registryIp: ipv4.meta({
+      description: "IP of the registry's load balancer on the on-prem network",
+    }),
+    kubeconfig: kubeconfig.meta({ description: "The on-prem cluster that runs the registry" }),
+    applicationRanges: applicationRanges(),
+    keyStoreProjectId: projectId.optional().meta({
+      description:
+        "GCP project whose Secret Manager keeps the registry's private keys. @default cloud.projectId; required with sides",
+    }),
+  })
+  .meta({
+    description:
+      "A real data centre: its VPN device, its networks and the existing Kubernetes cluster that runs the registry",
+  });
+
+const onprem = z.discriminatedUnion("mode", [simulatedOnprem, externalOnprem]).meta({
+  description:
+    "The registry's side: the data centre the application sides reach over HA VPN, and the cluster that runs the registry",
+});
 
 const artifactRegistry = z
   .strictObject({
-    enabled: z.boolean().default(false).meta({ description: "@default false" }),
-    repositoryId: gcpName.default("containers").meta({ description: "@default containers" }),
+    enabled: z.boolean().default(false).meta({
+      description:
+        "An Artifact Registry Docker repository in this side's project and region, which the side's nodes may read. @default false",
+    }),
+    repositoryId: gcpName.default("containers").meta({
+      description:
+        "Repository id: images are <region>-docker.pkg.dev/<projectId>/<repositoryId>/... @default containers",
+    }),
     keepRecentVersions: z
       .number()
       .int()
@@ -385,7 +414,10 @@ const cloudFields = {
   vpn,
   dns: z
     .strictObject({
-      ttl: z.number().int().min(5).max(86400).default(300).meta({ description: "@default 300" }),
+      ttl: z.number().int().min(5).max(86400).default(300).meta({
+        description:
+          "TTL, in seconds, of the private DNS zone's records (the registry's and the cache's names). @default 300",
+      }),
     })
     .prefault({}),
   artifactRegistry,
@@ -396,67 +428,96 @@ const cloud = z.strictObject(cloudFields).meta({
     "The one application side (stacks cloud-network and workloads). For several, use sides instead",
 });
 
-const resources = z.strictObject({ cpu: quantity, memory: quantity });
+const resources = z.strictObject({
+  cpu: quantity.meta({ description: "CPU, e.g. 100m or 1" }),
+  memory: quantity.meta({ description: "Memory, e.g. 128Mi" }),
+});
 
 const storage = z
   .discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("pvc"),
-      size: claimSize.default("20Gi").meta({ description: "@default 20Gi" }),
-      storageClass: storageClassName.optional().meta({
-        description:
-          "Existing storage class (e.g. longhorn). With retainOnDestroy the claim uses a Retain copy of it (same provisioner and parameters); without, the class itself, whose reclaim policy then decides what happens to the data. @default the cluster's default class (a dedicated Retain class on GKE)",
-      }),
-      retainOnDestroy: z.boolean().default(true).meta({
-        description:
-          "Keep the volume when the claim is deleted: storageClass is copied with reclaimPolicy Retain. Changing it on an existing install replaces the claim (see README, Upgrading). @default true",
-      }),
-      preventDestroy: z.boolean().default(true).meta({
-        description:
-          "Terraform prevent_destroy on the claim: a plan that would delete or replace it (a storage class change, a destroy) fails instead. Set false, synthesize, then destroy. @default true",
-      }),
-      provisioner: z
-        .strictObject({
-          name: z.string().min(1),
-          parameters: z.record(z.string(), z.string()).default({}),
-        })
-        .optional()
-        .meta({
+    z
+      .strictObject({
+        type: z.literal("pvc"),
+        size: claimSize.default("20Gi").meta({ description: "Size of the claim. @default 20Gi" }),
+        storageClass: storageClassName.optional().meta({
           description:
-            "Create a dedicated storage class with reclaimPolicy Retain on this CSI provisioner, so the images survive a destroy. @default pd.csi.storage.gke.io (pd-balanced) in hybrid mode when storageClass is not set",
+            "Existing storage class (e.g. longhorn). With retainOnDestroy the claim uses a Retain copy of it (same provisioner and parameters); without, the class itself, whose reclaim policy then decides what happens to the data. @default the cluster's default class (a dedicated Retain class on GKE)",
         }),
-      restoredDisk: z
-        .strictObject({
-          volumeHandle: z.string().refine((handle) => parsePdVolumeHandle(handle) !== undefined, {
-            message:
-              "must be a Persistent Disk handle: projects/<project>/zones/<zone>/disks/<name>, or projects/<project>/regions/<region>/disks/<name> for a regional disk",
-          }),
-          replicaZones: z.array(z.string()).optional().meta({
+        retainOnDestroy: z.boolean().default(true).meta({
+          description:
+            "Keep the volume when the claim is deleted: storageClass is copied with reclaimPolicy Retain. Changing it on an existing install replaces the claim (see README, Upgrading). @default true",
+        }),
+        preventDestroy: z.boolean().default(true).meta({
+          description:
+            "Terraform prevent_destroy on the claim: a plan that would delete or replace it (a storage class change, a destroy) fails instead. Set false, synthesize, then destroy. @default true",
+        }),
+        provisioner: z
+          .strictObject({
+            name: z.string().min(1).meta({
+              description: "CSI provisioner, e.g. pd.csi.storage.gke.io or driver.longhorn.io",
+            }),
+            parameters: z.record(z.string(), z.string()).default({}).meta({
+              description:
+                "The class's parameters for the provisioner, e.g. type: pd-ssd. @default {}",
+            }),
+          })
+          .optional()
+          .meta({
             description:
-              "A regional disk's two zones (gcloud compute disks describe shows replicaZones). @default none (a zonal disk)",
+              "Create a dedicated storage class with reclaimPolicy Retain on this CSI provisioner, so the images survive a destroy. @default pd.csi.storage.gke.io (pd-balanced) in hybrid mode when storageClass is not set",
           }),
-        })
-        .superRefine((disk, context) => {
-          const handle = parsePdVolumeHandle(disk.volumeHandle);
-          const problem = handle && replicaZonesProblem(handle, disk.replicaZones ?? []);
-          if (problem)
-            context.addIssue({ code: "custom", path: ["replicaZones"], message: problem });
-        })
-        .optional()
-        .meta({
-          description:
-            "GKE: a Persistent Disk restored from a snapshot, for the claim: a PersistentVolume reserved for it, with the disk's zones as node affinity (README, Restore from a disk snapshot). @default none (a new disk)",
-        }),
-    }),
-    z.strictObject({
-      type: z.literal("hostPath"),
-      path: z.string().regex(/^\//, { message: "must be an absolute path" }),
-      node: z.string().min(1).meta({
+        restoredDisk: z
+          .strictObject({
+            volumeHandle: z
+              .string()
+              .refine((handle) => parsePdVolumeHandle(handle) !== undefined, {
+                message:
+                  "must be a Persistent Disk handle: projects/<project>/zones/<zone>/disks/<name>, or projects/<project>/regions/<region>/disks/<name> for a regional disk",
+              })
+              .meta({
+                description:
+                  "The disk: projects/<project>/zones/<zone>/disks/<name>, or projects/<project>/regions/<region>/disks/<name> for a regional disk",
+              }),
+            replicaZones: z.array(z.string()).optional().meta({
+              description:
+                "A regional disk's two zones (gcloud compute disks describe shows replicaZones). @default none (a zonal disk)",
+            }),
+          })
+          .superRefine((disk, context) => {
+            const handle = parsePdVolumeHandle(disk.volumeHandle);
+            const problem = handle && replicaZonesProblem(handle, disk.replicaZones ?? []);
+            if (problem)
+              context.addIssue({ code: "custom", path: ["replicaZones"], message: problem });
+          })
+          .optional()
+          .meta({
+            description:
+              "GKE: a Persistent Disk restored from a snapshot, for the claim: a PersistentVolume reserved for it, with the disk's zones as node affinity (README, Restore from a disk snapshot). @default none (a new disk)",
+          }),
+      })
+      .meta({
         description:
-          "Node (kubernetes.io/hostname) that holds the directory; create it owned by uid 1000",
+          "A PersistentVolumeClaim, whose volume by default outlives the claim (one replica)",
       }),
+    z
+      .strictObject({
+        type: z.literal("hostPath"),
+        path: z
+          .string()
+          .regex(/^\//, { message: "must be an absolute path" })
+          .meta({ description: "Directory on the node that holds the images" }),
+        node: z.string().min(1).meta({
+          description:
+            "Node (kubernetes.io/hostname) that holds the directory; create it owned by uid 1000",
+        }),
+      })
+      .meta({
+        description: "A directory on one node, which the registry is pinned to (one replica)",
+      }),
+    z.strictObject({ type: z.literal("emptyDir") }).meta({
+      description:
+        "Scratch space of the registry's pod: the images are lost with the pod (trials only)",
     }),
-    z.strictObject({ type: z.literal("emptyDir") }),
     z
       .strictObject({
         type: z.literal("s3"),
@@ -465,12 +526,16 @@ const storage = z
           .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
             message:
               "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, a letter or digit at both ends",
-          }),
+          })
+          .meta({ description: "Existing bucket the images are kept in" }),
         region: z
           .string()
           .regex(/^[a-z0-9-]{2,32}$/, { message: "must be a region name such as us-east-1" })
           .default("us-east-1")
-          .meta({ description: "@default us-east-1" }),
+          .meta({
+            description:
+              "Region of the bucket (S3-compatible stores mostly accept any, often us-east-1). @default us-east-1",
+          }),
         endpoint: z
           .url({
             protocol: /^https?$/,
@@ -530,7 +595,10 @@ const storage = z
             if (problem) context.addIssue({ code: "custom", message: problem });
           })
           .optional()
-          .meta({ description: "@default <onprem.projectId>-registry" }),
+          .meta({
+            description:
+              "Name of the bucket onprem-network creates. @default <onprem.projectId>-registry",
+          }),
         preventDestroy: z.boolean().default(true).meta({
           description:
             "Terraform prevent_destroy on the bucket: a plan that would delete or replace it fails instead. To destroy onprem-network: empty the bucket (Terraform does not delete one holding objects), set false, synthesize, then destroy. @default true",
@@ -541,59 +609,91 @@ const storage = z
           "A Cloud Storage bucket the onprem-network stack creates, read through Workload Identity (simulated on-prem on GKE; no keys)",
       }),
   ])
-  .default({ type: "pvc", size: "20Gi", retainOnDestroy: true, preventDestroy: true });
+  .default({ type: "pvc", size: "20Gi", retainOnDestroy: true, preventDestroy: true })
+  .meta({ description: "Where the registry keeps the images" });
 
-const loadBalancerExposure = z.strictObject({
-  type: z.literal("loadBalancer"),
-  ip: ipv4.meta({ description: "Fixed load-balancer IP (e.g. from a MetalLB pool)" }),
-});
-const nodePortExposure = z.strictObject({
-  type: z.literal("nodePort"),
-  nodePort: z.number().int().min(30000).max(32767).default(30500),
-});
-const clusterIpExposure = z.strictObject({
-  type: z.literal("clusterIP"),
-  nodeProxy: z.boolean().default(false).meta({
-    description: "Node-proxy DaemonSet so every node reaches the registry on localhost:5000",
-  }),
-  nodeProxyBindAddress: z.enum(["127.0.0.1", "0.0.0.0"]).default("127.0.0.1").meta({
+const loadBalancerExposure = z
+  .strictObject({
+    type: z.literal("loadBalancer"),
+    ip: ipv4.meta({ description: "Fixed load-balancer IP (e.g. from a MetalLB pool)" }),
+  })
+  .meta({
     description:
-      "Node address of the node proxy's hostPort: the loopback only, or every address for CNIs that do not forward the node's own loopback traffic to a hostPort. @default 127.0.0.1",
-  }),
-});
+      "A LoadBalancer Service on a fixed IP from the cluster's load balancer (MetalLB, ...); in hybrid mode, an external on-prem's onprem.registryIp",
+  });
+const nodePortExposure = z
+  .strictObject({
+    type: z.literal("nodePort"),
+    nodePort: z.number().int().min(30000).max(32767).default(30500).meta({
+      description: "Port every node serves the registry on (30000-32767). @default 30500",
+    }),
+  })
+  .meta({ description: "A NodePort Service: every node serves the registry on nodePort" });
+const clusterIpExposure = z
+  .strictObject({
+    type: z.literal("clusterIP"),
+    nodeProxy: z.boolean().default(false).meta({
+      description: "Node-proxy DaemonSet so every node reaches the registry on localhost:5000",
+    }),
+    nodeProxyBindAddress: z.enum(["127.0.0.1", "0.0.0.0"]).default("127.0.0.1").meta({
+      description:
+        "Node address of the node proxy's hostPort: the loopback only, or every address for CNIs that do not forward the node's own loopback traffic to a hostPort. @default 127.0.0.1",
+    }),
+  })
+  .meta({
+    description:
+      "A ClusterIP Service only, reached inside the cluster; nodes need nodeProxy to pull from it",
+  });
 
 /** Hybrid mode: the GKE internal load balancer on the reserved IP, or a load balancer on-prem. */
 const hybridExposure = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("internalLoadBalancer") }),
+    z.strictObject({ type: z.literal("internalLoadBalancer") }).meta({
+      description: "A GKE internal load balancer on onprem.registryIp (simulated on-prem)",
+    }),
     loadBalancerExposure,
   ])
-  .default({ type: "internalLoadBalancer" });
+  .default({ type: "internalLoadBalancer" })
+  .meta({ description: "How the registry is reached across the VPN" });
 
 /** Standalone mode: no reserved IP, so no GKE internal load balancer. */
 const standaloneExposure = z
   .discriminatedUnion("type", [loadBalancerExposure, nodePortExposure, clusterIpExposure])
-  .default({ type: "nodePort", nodePort: 30500 });
+  .default({ type: "nodePort", nodePort: 30500 })
+  .meta({ description: "How the nodes and clients reach the registry" });
 
 const seedImage = z.strictObject({
   source: imageRef.meta({
     description: "Public image to copy, e.g. docker.io/library/nginx:stable",
   }),
-  target: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*:[\w][\w.-]{0,127}$/, {
-    message: "must be <repository>:<tag> inside the registry, e.g. stack-labs/nginx:stable",
-  }),
+  target: z
+    .string()
+    .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*:[\w][\w.-]{0,127}$/, {
+      message: "must be <repository>:<tag> inside the registry, e.g. stack-labs/nginx:stable",
+    })
+    .meta({ description: "Where to copy it: <repository>:<tag> inside the registry" }),
 });
 
 const pki = z
   .strictObject({
-    keyAlgorithm: z
-      .enum(["ECDSA", "RSA"])
-      .default("ECDSA")
-      .meta({ description: "@default ECDSA (P-256)" }),
-    rsaBits: z.literal([2048, 3072, 4096]).default(3072).meta({ description: "@default 3072" }),
-    organization: z.string().min(1).default("hybrid-registry"),
-    caValidityDays: z.number().int().min(30).default(3650).meta({ description: "@default 3650" }),
-    serverValidityDays: z.number().int().min(7).default(365).meta({ description: "@default 365" }),
+    keyAlgorithm: z.enum(["ECDSA", "RSA"]).default("ECDSA").meta({
+      description: "Key type of the CA and the server certificates. @default ECDSA (P-256)",
+    }),
+    rsaBits: z
+      .literal([2048, 3072, 4096])
+      .default(3072)
+      .meta({ description: "RSA key size, with keyAlgorithm RSA. @default 3072" }),
+    organization: z.string().min(1).default("hybrid-registry").meta({
+      description: "Organization (O) in the certificates' subjects. @default hybrid-registry",
+    }),
+    caValidityDays: z.number().int().min(30).default(3650).meta({
+      description:
+        "Validity of the self-signed CA every node and client trusts, in days. @default 3650",
+    }),
+    serverValidityDays: z.number().int().min(7).default(365).meta({
+      description:
+        "Validity of the registry's (and cache's) server certificate, in days. @default 365",
+    }),
     earlyRenewalDays: z
       .number()
       .int()
@@ -644,7 +744,9 @@ const registryFields = {
   fqdn: z.string().default("registry.onprem.internal").meta({
     description: "Name clients use for the registry. @default registry.onprem.internal",
   }),
-  namespace: ownNamespace.default("registry").meta({ description: "@default registry" }),
+  namespace: ownNamespace.default("registry").meta({
+    description: "Namespace the registry runs in; the stack creates it. @default registry",
+  }),
   image: imageRef.default("registry:3.1.1").meta({
     description:
       "CNCF Distribution 3 image, pinned by a version tag or a digest (2.x is refused). @default registry:3.1.1",
@@ -656,15 +758,28 @@ const registryFields = {
   }),
   resources: z
     .strictObject({
-      requests: resources.default({ cpu: "100m", memory: "128Mi" }),
-      limits: resources.default({ cpu: "1", memory: "512Mi" }),
+      requests: resources.default({ cpu: "100m", memory: "128Mi" }).meta({
+        description:
+          "CPU and memory the registry container requests (the pull-through cache's too)",
+      }),
+      limits: resources.default({ cpu: "1", memory: "512Mi" }).meta({
+        description:
+          "CPU and memory limits of the registry container (the pull-through cache's too)",
+      }),
     })
     .prefault({}),
-  pushUser: k8sName.default("pusher").meta({ description: "@default pusher" }),
-  pullUser: k8sName.default("puller").meta({ description: "@default puller" }),
+  pushUser: k8sName.default("pusher").meta({
+    description:
+      "User that may push and pull (Basic auth; its password is generated into the state). @default pusher",
+  }),
+  pullUser: k8sName.default("puller").meta({
+    description:
+      "User that may only pull (Basic auth; its password is generated into the state). @default puller",
+  }),
   seedImages: z
     .array(seedImage)
-    .default([{ source: "docker.io/library/nginx:stable", target: "stack-labs/nginx:stable" }]),
+    .default([{ source: "docker.io/library/nginx:stable", target: "stack-labs/nginx:stable" }])
+    .meta({ description: "Public images a Job copies into the registry after it is deployed" }),
   htpasswdImage: imageRef.default("httpd:2.4.65-alpine").meta({
     description:
       "Image whose htpasswd hashes the generated passwords in an init container. @default httpd:2.4.65-alpine",
@@ -687,7 +802,11 @@ const registryFields = {
         .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/, {
           message: "must be a registry host such as docker.io or ghcr.io",
         })
-        .default("docker.io"),
+        .default("docker.io")
+        .meta({
+          description:
+            "Host of the source registry to log in to, as in the seed images' names. @default docker.io",
+        }),
       username: z.string().min(1).max(256).meta({ description: "User at the source registry" }),
     })
     .optional()
@@ -822,10 +941,16 @@ const registryFields = {
 
 const app = z
   .strictObject({
-    namespace: ownNamespace.default("apps").meta({ description: "@default apps" }),
+    namespace: ownNamespace.default("apps").meta({
+      description:
+        "Namespace of the applications that pull from the registry; the stack creates it with the pull secret. @default apps",
+    }),
     sampleApp: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).meta({
+          description:
+            "A sample Deployment that pulls sampleApp.image from the registry, to show pulls work. @default true",
+        }),
         image: z
           .string()
           .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*:[\w][\w.-]{0,127}$/, {
@@ -835,7 +960,12 @@ const app = z
           .meta({
             description: "Repository and tag inside the registry. @default stack-labs/nginx:stable",
           }),
-        replicas: z.number().int().min(0).default(1),
+        replicas: z
+          .number()
+          .int()
+          .min(0)
+          .default(1)
+          .meta({ description: "Replicas of the sample Deployment. @default 1" }),
       })
       .prefault({}),
     podSecurity: z.enum(["restricted", "baseline", "privileged"]).default("baseline").meta({
@@ -848,7 +978,10 @@ const app = z
           description:
             "Privileged DaemonSet writing the CA into containerd's certs.d, for clusters without GKE's native trust. @default false",
         }),
-        image: imageRef.default("busybox:1.37.0"),
+        image: imageRef.default("busybox:1.37.0").meta({
+          description:
+            "Small image with a POSIX shell that runs the DaemonSet. @default busybox:1.37.0",
+        }),
         assumeConfigPath: z.boolean().default(false).meta({
           description:
             "The nodes run containerd 2.2+, which reads /etc/containerd/certs.d by default: skip the DaemonSet's check that containerd's registry config_path names it. @default false",
@@ -857,11 +990,14 @@ const app = z
       .prefault({}),
     pullThroughCache: z
       .strictObject({
-        enabled: z.boolean().default(false).meta({ description: "@default false" }),
-        fqdn: z
-          .string()
-          .default("registry-cache.onprem.internal")
-          .meta({ description: "@default registry-cache.onprem.internal" }),
+        enabled: z.boolean().default(false).meta({
+          description:
+            "Hybrid mode: a pull-through cache of the registry in the application cluster, on an internal load balancer; nodes pull through it and fall back to the registry. @default false",
+        }),
+        fqdn: z.string().default("registry-cache.onprem.internal").meta({
+          description:
+            "Name of the cache (a private DNS record and its certificate). @default registry-cache.onprem.internal",
+        }),
         storageSize: claimSize.default("50Gi").meta({
           description:
             "Size of the cache's PersistentVolumeClaim; the TTL, not a size bound, evicts content. @default 50Gi",
@@ -881,7 +1017,11 @@ const app = z
       })
       .prefault({}),
   })
-  .prefault({});
+  .prefault({})
+  .meta({
+    description:
+      "The applications' side of the registry: their namespace and pull secret, a sample app, a pull-through cache and node CA trust. In hybrid mode it applies to the application cluster (each side's, unless the side has its own app)",
+  });
 
 /**
  * GCS bucket naming rules (https://cloud.google.com/storage/docs/buckets#naming): 3-63
@@ -916,63 +1056,76 @@ const backendText = z.string().refine((text) => !hasTemplateSequence(text), back
 
 const backend = z
   .discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("local"),
-      directory: backendText
-        .regex(/^[^/]/, { message: "must be relative to the project root" })
-        .optional()
-        .meta({
+    z
+      .strictObject({
+        type: z.literal("local"),
+        directory: backendText
+          .regex(/^[^/]/, { message: "must be relative to the project root" })
+          .optional()
+          .meta({
+            description:
+              "State directory relative to the project root. @default state/<environment> (state without an environment name)",
+          }),
+      })
+      .meta({ description: "State files in a directory of this checkout" }),
+    z
+      .strictObject({
+        type: z.literal("gcs"),
+        bucket: z
+          .string({ error: "is required for the gcs backend" })
+          .superRefine((bucket, context) => {
+            const problem = gcsBucketNameProblem(bucket);
+            if (problem) context.addIssue({ code: "custom", message: problem });
+          })
+          .meta({
+            description: "Existing bucket that holds the state (create it first, with versioning)",
+          }),
+        prefix: backendText.min(1).optional().meta({
           description:
-            "State directory relative to the project root. @default state/<environment> (state without an environment name)",
+            "Object prefix; each stack's state is under <prefix>/<stack>. @default hybrid-registry/<environment> (hybrid-registry without an environment name)",
         }),
-    }),
-    z.strictObject({
-      type: z.literal("gcs"),
-      bucket: z
-        .string({ error: "is required for the gcs backend" })
-        .superRefine((bucket, context) => {
-          const problem = gcsBucketNameProblem(bucket);
-          if (problem) context.addIssue({ code: "custom", message: problem });
+        kmsEncryptionKey: z
+          .string()
+          .regex(
+            /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[\w-]{1,63}\/cryptoKeys\/[\w-]{1,63}$/,
+            {
+              message:
+                "must be a Cloud KMS key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
+            },
+          )
+          .optional()
+          .meta({
+            description:
+              "Customer-managed Cloud KMS key the gcs backend encrypts state with (the state bucket's service agent needs roles/cloudkms.cryptoKeyEncrypterDecrypter on it). @default Google-managed encryption",
+          }),
+      })
+      .meta({ description: "State objects in a Cloud Storage bucket" }),
+    z
+      .strictObject({
+        type: z.literal("cloud"),
+        hostname: backendText.min(1).default("app.terraform.io").meta({
+          description: "Terraform Cloud, or a Terraform Enterprise host. @default app.terraform.io",
         }),
-      prefix: backendText.min(1).optional().meta({
-        description:
-          "Object prefix; each stack's state is under <prefix>/<stack>. @default hybrid-registry/<environment> (hybrid-registry without an environment name)",
-      }),
-      kmsEncryptionKey: z
-        .string()
-        .regex(
-          /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[\w-]{1,63}\/cryptoKeys\/[\w-]{1,63}$/,
-          {
-            message:
-              "must be a Cloud KMS key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
-          },
-        )
-        .optional()
-        .meta({
-          description:
-            "Customer-managed Cloud KMS key the gcs backend encrypts state with (the state bucket's service agent needs roles/cloudkms.cryptoKeyEncrypterDecrypter on it). @default Google-managed encryption",
-        }),
-    }),
-    z.strictObject({
-      type: z.literal("cloud"),
-      hostname: backendText.min(1).default("app.terraform.io"),
-      organization: z
-        .string({ error: "is required for the cloud backend" })
-        .min(1)
-        .refine((text) => !hasTemplateSequence(text), backendTemplateMessage),
-      workspacePrefix: backendText
-        .min(1)
-        .regex(/^[A-Za-z0-9_-]+$/, {
-          message: "may hold only letters, digits, '-' and '_' (Terraform Cloud workspace names)",
-        })
-        .optional()
-        .meta({
-          description:
-            "Workspaces are <workspacePrefix>-<stack>. @default hybrid-registry-<environment> (hybrid-registry without an environment name)",
-        }),
-    }),
+        organization: z
+          .string({ error: "is required for the cloud backend" })
+          .min(1)
+          .refine((text) => !hasTemplateSequence(text), backendTemplateMessage)
+          .meta({ description: "Organization that owns the workspaces" }),
+        workspacePrefix: backendText
+          .min(1)
+          .regex(/^[A-Za-z0-9_-]+$/, {
+            message: "may hold only letters, digits, '-' and '_' (Terraform Cloud workspace names)",
+          })
+          .optional()
+          .meta({
+            description:
+              "Workspaces are <workspacePrefix>-<stack>. @default hybrid-registry-<environment> (hybrid-registry without an environment name)",
+          }),
+      })
+      .meta({ description: "Terraform Cloud or Enterprise workspaces, one per stack" }),
   ])
-  .default({ type: "local" });
+  .default({ type: "local" })
+  .meta({ description: "Where Terraform keeps each stack's state" });
 
 const environment = z
   .string()
@@ -1015,10 +1168,17 @@ const sides = z
 
 const common = { environment, backend, app };
 
-const hybridRegistry = z.strictObject({ ...registryFields, exposure: hybridExposure }).prefault({});
+/** One description for both modes' registry sections: the reference shows one section. */
+const registryDescription =
+  "The registry (CNCF Distribution behind an auth proxy, with its own CA): storage, exposure, users, seeding, backups, metrics and certificates. In hybrid mode it runs in the on-prem cluster";
+const hybridRegistry = z
+  .strictObject({ ...registryFields, exposure: hybridExposure })
+  .prefault({})
+  .meta({ description: registryDescription });
 const standaloneRegistry = z
   .strictObject({ ...registryFields, exposure: standaloneExposure })
-  .prefault({});
+  .prefault({})
+  .meta({ description: registryDescription });
 
 const ratio = z.number().gt(0).lt(1);
 
@@ -1061,24 +1221,37 @@ const alerts = z
         "Alert when the registry's volume is fuller than this for 15 minutes. @default 0.8",
     }),
   })
-  .prefault({});
+  .prefault({})
+  .meta({ description: "Cloud Monitoring alert policies and whom they notify" });
 
-const hybridConfigSchema = z.strictObject({
-  mode: z.literal("hybrid"),
-  ...common,
-  registry: hybridRegistry,
-  onprem,
-  cloud: cloud.optional(),
-  sides,
-  alerts,
-});
+const hybridConfigSchema = z
+  .strictObject({
+    mode: z.literal("hybrid"),
+    ...common,
+    registry: hybridRegistry,
+    onprem,
+    cloud: cloud.optional(),
+    sides,
+    alerts,
+  })
+  .meta({
+    description:
+      "The registry in an on-prem cluster, the applications in GKE, joined by HA VPN (stacks onprem-network, cloud-network and workloads; with sides, registry and a cloud-network and workloads stack per side)",
+  });
 
-const standaloneConfigSchema = z.strictObject({
-  mode: z.literal("standalone"),
-  ...common,
-  registry: standaloneRegistry,
-  cluster: z.strictObject({ kubeconfig }).meta({ description: "The one existing cluster" }),
-});
+const standaloneConfigSchema = z
+  .strictObject({
+    mode: z.literal("standalone"),
+    ...common,
+    registry: standaloneRegistry,
+    cluster: z.strictObject({ kubeconfig }).meta({
+      description: "The one existing cluster, which runs the registry and the applications",
+    }),
+  })
+  .meta({
+    description:
+      "The registry and the applications in one existing cluster (the workloads stack only)",
+  });
 
 /**
  * The parts semantic validation reads, each parsed on its own: a file whose schema check fails
@@ -1105,10 +1278,9 @@ export const sectionSchemas = {
   environment,
 };
 
-export const configSchema = z.discriminatedUnion("mode", [
-  hybridConfigSchema,
-  standaloneConfigSchema,
-]);
+export const configSchema = z
+  .discriminatedUnion("mode", [hybridConfigSchema, standaloneConfigSchema])
+  .meta({ description: "The environment's layout" });
 
 /** A file as the schema parses it: state locations not yet decided. */
 export type ParsedConfig = z.output<typeof configSchema>;
