@@ -370,6 +370,40 @@ describe("go-plugin server certificate", () => {
 });
 
 describe("filesystem mirror", () => {
+  it("bundles the project's stand-ins once and reuses the bundle while its inputs are unchanged", async () => {
+    const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "rehearsal-mirror-")));
+    try {
+      const standIn = {
+        source: "hashicorp/random",
+        version: "3.7.2",
+        module: join(__dirname, "..", "lib", "rehearsal", "stand-ins", "random.ts"),
+      };
+      const bundleOf = (dir: string) =>
+        /exec '[^']+' '([^']+)'/.exec(
+          readFileSync(
+            join(
+              dir,
+              "providers/registry.terraform.io/hashicorp/random/3.7.2",
+              terraformPlatform(),
+              "terraform-provider-random_v3.7.2",
+            ),
+            "utf8",
+          ),
+        )?.[1] ?? "";
+      await writeMirror(dirs[0] ?? "", [standIn]);
+      const first = bundleOf(dirs[0] ?? "");
+      expect(first).toContain(
+        join("node_modules", ".cache", "hybrid-registry", "stand-in-random-"),
+      );
+      const built = statSync(first).mtimeMs;
+      await writeMirror(dirs[1] ?? "", [standIn]);
+      expect(bundleOf(dirs[1] ?? "")).toBe(first);
+      expect(statSync(first).mtimeMs).toBe(built);
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("writes an executable per provider in the unpacked layout and a CLI config for it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rehearsal-mirror-"));
     try {

@@ -17,8 +17,8 @@ import { REPLACEMENT_TABLE } from "../lib/rehearsal/replacement-table";
 import { installStandIns } from "../lib/rehearsal/stand-ins";
 import { parseEnvironment } from "../lib/rehearsal/workspace";
 
-const USAGE = `usage: [HYBRID_CONFIG=<file>] npm run rehearse [-- --keep] [--changes=<id>,...]
-       npm run rehearse -- --all [--jobs=<n>] [--changes=<id>,...] [--keep]
+const USAGE = `usage: [HYBRID_CONFIG=<file>] npm run rehearse [-- --keep] [--deploy-only] [--changes=<id>,...]
+       npm run rehearse -- --all [--jobs=<n>] [--deploy-only] [--changes=<id>,...] [--keep]
 
 Rehearses an environment offline (default ${DEFAULT_CONFIG_PATH}): every stack deployed
 through the cdktf CLI with real Terraform against stand-in providers, planned again (must be
@@ -28,6 +28,7 @@ destroyed. Writes only its own temporary folder.
 
   --keep               leave the rehearsal's folder for inspection
   --changes=<id>,...   only these day-2 changes (${DAY_TWO_CHANGES.map((change) => change.id).join(", ")}); --changes= none
+  --deploy-only        stop after the first deployment and the second plan
   --all                every shipped environment (environments/ and examples/), each in its
                        own process, --jobs at a time (default 2)`;
 
@@ -38,6 +39,7 @@ const SPEC = {
     keep: { type: "boolean" },
     changes: { type: "string" },
     all: { type: "boolean" },
+    "deploy-only": { type: "boolean" },
     jobs: { type: "string" },
   },
 } as const;
@@ -57,6 +59,7 @@ startTool(SPEC, async (flags) => {
       args: [
         ...(flags.changes === undefined ? [] : [`--changes=${flags.changes}`]),
         ...(flags.keep ? ["--keep"] : []),
+        ...(flags["deploy-only"] ? ["--deploy-only"] : []),
       ],
       log: (line) => console.log(line),
     });
@@ -91,6 +94,7 @@ startTool(SPEC, async (flags) => {
       // Seconds since the start, so a slow step shows where the time goes.
       log: (line) =>
         console.log(`${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  ${line}`),
+      deployOnly: flags["deploy-only"] ?? false,
       changes:
         ids === undefined
           ? DAY_TWO_CHANGES

@@ -52,6 +52,11 @@ export interface RehearsalOptions {
   readonly log: (line: string) => void;
   /** @default DAY_TWO_CHANGES */
   readonly changes?: readonly DayTwoChange[];
+  /**
+   * Stop after the first deployment and the second plan (what CI runs for every shipped
+   * environment; the rest of the lifecycle for the default one). @default false
+   */
+  readonly deployOnly?: boolean;
 }
 
 /** One stack's plan in one step of the rehearsal. */
@@ -221,6 +226,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
   deploy("first deployment");
   steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
+
+  if (options.deployOnly) {
+    return {
+      steps,
+      failed: steps.some((step) => step.problems.length > 0),
+      seconds: (Date.now() - started) / 1000,
+    };
+  }
 
   // Another environment resolving to this state must be refused by every stack (#18).
   // Environment names are at most 24 characters: a fixed short name, not a suffix.

@@ -15,9 +15,18 @@
  * the real providers' hashes, so run the rehearsal on a copy of a stack directory without the
  * real lock file (and never copy the generated one back).
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { build, version, type Plugin } from "esbuild";
 
 export interface MirroredProvider {
   /** `hashicorp/google`: namespace and type on registry.terraform.io. */
@@ -64,28 +73,79 @@ const sourceFolders: Plugin = {
   },
 };
 
-/** Bundle `provider`'s module with its launcher into `outfile`. */
-async function bundle(provider: MirroredProvider, type: string, outfile: string): Promise<void> {
+const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
+/** Where the project's stand-ins' bundles are kept between rehearsals (beside synthesis's). */
+const BUNDLE_CACHE = join(PROJECT_ROOT, "node_modules", ".cache", "hybrid-registry");
+
+/** Size and modification time of each file, in order: what a bundle was built from. */
+function stamps(files: readonly string[]): string {
+  return files
+    .map((file) => {
+      try {
+        const stat = statSync(file);
+        return `${file}\0${String(stat.size)}\0${String(stat.mtimeMs)}`;
+      } catch {
+        return `${file}\0missing`;
+      }
+    })
+    .join("\n");
+}
+
+/**
+ * Bundle `provider`'s module with its launcher; the bundle's path. A bundle is kept in
+ * node_modules/.cache with the list of its inputs and reused while none of them changed
+ * (esbuild's metafile lists them), so the rehearsals of `--all` bundle once. A module outside
+ * the project (a test's) is bundled into `elsewhere` instead.
+ */
+async function bundle(
+  provider: MirroredProvider,
+  type: string,
+  elsewhere: string,
+): Promise<string> {
   const launcher = join(__dirname, "launch.ts");
   const exportName = provider.exportName ?? "provider";
-  await build({
-    stdin: {
-      contents: [
-        `import { ${exportName} as standIn } from ${JSON.stringify(resolve(provider.module))};`,
-        `import { launchStandIn } from ${JSON.stringify(launcher)};`,
-        `launchStandIn(standIn, ${JSON.stringify(type)});`,
-      ].join("\n"),
-      resolveDir: __dirname,
-      loader: "ts",
-    },
+  const entry = [
+    `import { ${exportName} as standIn } from ${JSON.stringify(resolve(provider.module))};`,
+    `import { launchStandIn } from ${JSON.stringify(launcher)};`,
+    `launchStandIn(standIn, ${JSON.stringify(type)});`,
+  ].join("\n");
+  const key = createHash("sha256")
+    .update(`${entry}\0${version}\0${process.versions.node}`)
+    .digest("hex")
+    .slice(0, 16);
+  const ours = !relative(PROJECT_ROOT, resolve(provider.module)).startsWith("..");
+  const outfile = ours
+    ? join(BUNDLE_CACHE, `stand-in-${type}-${key}.cjs`)
+    : join(elsewhere, `${type}.cjs`);
+  const inputsFile = `${outfile}.inputs.json`;
+  if (existsSync(outfile) && existsSync(inputsFile)) {
+    const recorded = JSON.parse(readFileSync(inputsFile, "utf8")) as {
+      files: string[];
+      stamps: string;
+    };
+    if (stamps(recorded.files) === recorded.stamps) return outfile;
+  }
+  mkdirSync(dirname(outfile), { recursive: true });
+  // Built under a name of its own, then renamed: a concurrent rehearsal never reads half a file.
+  const partial = `${outfile}.${String(process.pid)}.partial`;
+  const result = await build({
+    stdin: { contents: entry, resolveDir: __dirname, loader: "ts" },
     bundle: true,
     platform: "node",
     format: "cjs",
     target: `node${process.versions.node}`,
-    outfile,
+    outfile: partial,
     logLevel: "error",
+    metafile: true,
     plugins: [sourceFolders],
   });
+  const files = Object.keys(result.metafile.inputs)
+    .filter((input) => input !== "<stdin>")
+    .map((input) => resolve(input))
+    .sort();
+  renameSync(partial, outfile);
+  writeFileSync(inputsFile, JSON.stringify({ files, stamps: stamps(files) }));
+  return outfile;
 }
 
 /**
@@ -107,8 +167,7 @@ export async function writeMirror(
       const type = provider.source.split("/")[1] ?? provider.source;
       const target = join(mirror, addresses[i] ?? "", provider.version, terraformPlatform());
       mkdirSync(target, { recursive: true });
-      const outfile = join(bundles, `${type}.cjs`);
-      await bundle(provider, type, outfile);
+      const outfile = await bundle(provider, type, bundles);
       const executable = join(target, `terraform-provider-${type}_v${provider.version}`);
       const command = [
         process.execPath,
