@@ -9,7 +9,11 @@ import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { RegistryStack } from "./stacks/registry";
 import { SideWorkloadsStack } from "./stacks/side-workloads";
 import { WorkloadsStack } from "./stacks/workloads";
-import { ensurePrivateStateDirectory } from "./lib/backend/state-directory";
+import {
+  ensurePrivateStateDirectory,
+  localStateFolder,
+  misplacedStateNote,
+} from "./lib/backend/state-directory";
 import { unnamedStateProblem } from "./lib/backend/unnamed-state";
 import { publishSynthesis } from "./lib/synth/publish-synthesis";
 import { requireTerraformVersion } from "./lib/terraform/required-version";
@@ -115,9 +119,14 @@ export function main(): void {
       process.exitCode = 1;
       return;
     }
-    ensurePrivateStateDirectory(config.backend.directory);
   }
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  if (config.backend.type === "local") {
+    // Where Terraform will write it, which is not the project's folder when outdir is elsewhere.
+    ensurePrivateStateDirectory(localStateFolder(outdir, config.backend.directory));
+    const note = misplacedStateNote(outdir, config.backend.directory, process.cwd());
+    if (note) process.stderr.write(note);
+  }
   // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
   const underCdktfCli = process.env.CDKTF_CONTEXT_JSON !== undefined;
   const stacks = publishSynthesis({

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { misplacedStateNote } from "../lib/backend/state-directory";
 import { rawEnvironment, ROOT } from "./helpers/config";
 import { stacksOf } from "./helpers/environments";
 
@@ -61,11 +62,33 @@ describe("main.ts", () => {
 
   it("synthesizes only the workloads stack in standalone mode", () => {
     const run = standaloneRun();
-    expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(readdirSync(join(run.outdir, "stacks"))).toEqual(["workloads"]);
-    // The local backend's state directory (relative to the project) is owner-only.
-    expect(statSync(join(ROOT, "state")).mode & 0o777).toBe(0o700);
+  });
+
+  it("with CDKTF_OUTDIR outside the project, says where the local state will go and makes it owner-only there", () => {
+    const run = standaloneRun();
+    // The backend's path is relative to the stack folder (../../../state/<name>), so with the
+    // stacks in <tmp>/out/stacks the state goes to <tmp>/state, not the project's state/.
+    const there = join(run.outdir, "..", "state", "standalone-k3s");
+    expect(run.stderr).toBe(
+      `note: the stacks are synthesized into ${run.outdir}, so Terraform keeps this environment's local state in ${there} (the state path is relative to the stack folders), not in state/standalone-k3s/ of this project. Synthesize into a folder directly inside the project (cdktf.out, the default) to keep it there, or use a gcs or cloud backend.\n`,
+    );
+    const backend = (
+      JSON.parse(readFileSync(join(run.outdir, "stacks", "workloads", "cdk.tf.json"), "utf8")) as {
+        terraform: { backend: { local: { path: string } } };
+      }
+    ).terraform.backend.local.path;
+    expect(join(run.outdir, "stacks", "workloads", backend)).toBe(join(there, "workloads.tfstate"));
+    expect(statSync(there).mode & 0o777).toBe(0o700);
+  });
+
+  it("with the stacks inside the project (cdktf.out, the default) says nothing about the state", () => {
+    expect(misplacedStateNote("cdktf.out", "state/dev", ROOT)).toBeUndefined();
+    expect(misplacedStateNote(join(ROOT, "cdktf.out"), "state/dev", ROOT)).toBeUndefined();
+    expect(misplacedStateNote("build/cdktf.out", "state/dev", ROOT)).toContain(
+      "local state in build/state/dev",
+    );
   });
 });
 

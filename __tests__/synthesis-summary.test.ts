@@ -61,7 +61,7 @@ describe("synthesis tells what it did", () => {
       expect(line).toMatch(/^ {2}[a-z-]+ +\d+ resources {2}\S+\/stacks\/[a-z-]+\/cdk\.tf\.json$/);
     }
     expect(lines[5]).toBe(
-      "Next: npx cdktf diff onprem-network, then npx cdktf deploy onprem-network cloud-network workloads (cdktf runs them in dependency order)",
+      "Next: npm run cdktf -- diff onprem-network, then npm run cdktf -- deploy onprem-network cloud-network workloads (cdktf runs them in dependency order)",
     );
   });
 
@@ -71,7 +71,7 @@ describe("synthesis tells what it did", () => {
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("Environment: hybrid-three-sides (examples/hybrid-three-sides.yaml)");
     expect(lines[lines.length - 1]).toBe(
-      "Next: HYBRID_CONFIG=examples/hybrid-three-sides.yaml npx cdktf diff onprem-network, then HYBRID_CONFIG=examples/hybrid-three-sides.yaml npx cdktf deploy onprem-network registry cloud-network-dev workloads-dev cloud-network-staging workloads-staging cloud-network-prod workloads-prod (cdktf runs them in dependency order)",
+      "Next: HYBRID_CONFIG=examples/hybrid-three-sides.yaml npm run cdktf -- diff onprem-network, then HYBRID_CONFIG=examples/hybrid-three-sides.yaml npm run cdktf -- deploy onprem-network registry cloud-network-dev workloads-dev cloud-network-staging workloads-staging cloud-network-prod workloads-prod (cdktf runs them in dependency order)",
     );
   });
 
@@ -85,7 +85,7 @@ describe("synthesis tells what it did", () => {
       stacks: [],
     };
     expect(cdktfCommand(props, "diff workloads")).toBe(
-      "HYBRID_CONFIG='envs/it'\\''s prod.yaml' npx cdktf diff workloads",
+      "HYBRID_CONFIG='envs/it'\\''s prod.yaml' npm run cdktf -- diff workloads",
     );
   });
 
@@ -96,9 +96,12 @@ describe("synthesis tells what it did", () => {
     });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe(
-      "hybrid-registry: synthesized environment standalone-k3s from environments/standalone-k3s.yaml (1 stacks)\n",
-    );
+    // The note says where the local state goes with the stacks in a temporary folder.
+    expect(run.stderr.split("\n").slice(-2)).toEqual([
+      "hybrid-registry: synthesized environment standalone-k3s from environments/standalone-k3s.yaml (1 stacks)",
+      "",
+    ]);
+    expect(run.stderr).toMatch(/^note: the stacks are synthesized into /);
   });
 
   it("counts the resources of each stack and lists them in the app's order", () => {
@@ -118,7 +121,7 @@ describe("synthesis tells what it did", () => {
       "Mode: standalone",
       `  producer    3 resources  ${join(outdir, "stacks", "producer", "cdk.tf.json")}`,
       `  consumer    1 resources  ${join(outdir, "stacks", "consumer", "cdk.tf.json")}`,
-      "Next: HYBRID_CONFIG=environments/mine.yaml npx cdktf diff producer, then HYBRID_CONFIG=environments/mine.yaml npx cdktf deploy producer consumer (cdktf runs them in dependency order)",
+      "Next: HYBRID_CONFIG=environments/mine.yaml npm run cdktf -- diff producer, then HYBRID_CONFIG=environments/mine.yaml npm run cdktf -- deploy producer consumer (cdktf runs them in dependency order)",
       "",
     ]);
   });

@@ -41,7 +41,7 @@ startTool(
       );
       if (result.status !== 0) {
         throw new ToolError(
-          `${side.networkStack} is not deployed from this checkout (no vpn_device_settings output): deploy it first (npx cdktf deploy ${side.networkStack})`,
+          `${side.networkStack} is not deployed from this checkout (no vpn_device_settings output): deploy it first (npm run cdktf -- deploy ${side.networkStack})`,
         );
       }
       sides.push({

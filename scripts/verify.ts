@@ -67,7 +67,7 @@ function registryOutputsStack(config: Config): string {
  * deployed, and how to deploy it.
  */
 function registryOutputs(stack: string): Record<string, { value: unknown }> {
-  const deployIt = `deploy it first (npx cdktf deploy ${stack}, HYBRID_CONFIG=${process.env.HYBRID_CONFIG ?? "the default environment"}), then verify`;
+  const deployIt = `deploy it first (npm run cdktf -- deploy ${stack}, HYBRID_CONFIG=${process.env.HYBRID_CONFIG ?? "the default environment"}), then verify`;
   const dir = `cdktf.out/stacks/${stack}`;
   if (!existsSync(dir)) {
     throw new ToolError(

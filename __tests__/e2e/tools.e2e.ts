@@ -101,7 +101,7 @@ describe("tools that explain themselves", () => {
     const verify = run(tsx, [join(ROOT, "scripts", "verify.ts")], { cwd: checkout });
     expect(verify.status).toBe(1);
     expect(verify.stderr).toContain("nothing is deployed from this checkout");
-    expect(verify.stderr).toContain("npx cdktf deploy workloads");
+    expect(verify.stderr).toContain("npm run cdktf -- deploy workloads");
     expect(verify.stderr).not.toMatch(/\n\s+at /);
     expect(verify.stderr.trim().split("\n")).toHaveLength(1);
 

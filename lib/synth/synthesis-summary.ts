@@ -49,7 +49,8 @@ export function cdktfCommand(props: SynthesisSummaryProps, args: string): string
   const selection = props.isDefaultEnvironment
     ? ""
     : `HYBRID_CONFIG=${shellWord(props.environmentFile)} `;
-  return `${selection}npx cdktf ${args}`;
+  // The npm script runs the pinned CLI with its telemetry call off (package.json).
+  return `${selection}npm run cdktf -- ${args}`;
 }
 
 /** `word` as one shell word: quoted when it holds anything but plain path characters. */
