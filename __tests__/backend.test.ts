@@ -5,8 +5,8 @@ import { ensurePrivateStateDirectory } from "../lib/backend/state-directory";
 import { STATE_IDENTITY_ADDRESS } from "../lib/backend/state-identity";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf } from "./helpers/environments";
-import { synthAll } from "./helpers/synth";
 import type { StackJson } from "./helpers/json";
+import { synthesizedOnce } from "./helpers/synth-process";
 
 function remoteStates(stack: StackJson): Array<Record<string, unknown>> {
   // Where each read goes; its postconditions are tested in contract.test.ts.
@@ -77,6 +77,19 @@ function exampleNamed(name: string | undefined, patch: Record<string, unknown> =
   return name === undefined ? raw : { ...raw, environment: name };
 }
 
+/** The example without its `environment:` line, on a bucket and on Terraform Cloud. */
+const UNNAMED_GCS = exampleNamed(undefined, { backend: { type: "gcs", bucket: "tf-state" } });
+const UNNAMED_CLOUD = exampleNamed(undefined, { backend: { type: "cloud", organization: "acme" } });
+
+/** Copies of the example under other names, synthesized in one process. */
+const synthesized = synthesizedOnce(() => ({
+  dev: configFrom(exampleNamed("dev"), "dev.yaml"),
+  prod: configFrom(exampleNamed("prod"), "prod.yaml"),
+  unnamed: configFrom(exampleNamed(undefined), "my-env.yaml"),
+  unnamedGcs: configFrom(UNNAMED_GCS, "my-env.yaml"),
+  unnamedCloud: configFrom(UNNAMED_CLOUD, "my-env.yaml"),
+}));
+
 describe("environments never share state", () => {
   const backendOf = (input: Record<string, unknown>, source = "prod.yaml") =>
     configFrom(input, source).backend;
@@ -92,8 +105,7 @@ describe("environments never share state", () => {
     const cloud = exampleNamed("prod", { backend: { type: "cloud", organization: "acme" } });
     expect(backendOf(cloud)).toMatchObject({ workspacePrefix: "hybrid-registry-prod" });
     // Two files copied from the example and named differently never meet.
-    const dev = synthAll(configFrom(exampleNamed("dev"), "dev.yaml"));
-    const prod = synthAll(configFrom(exampleNamed("prod"), "prod.yaml"));
+    const { dev, prod } = synthesized();
     expect(dev["onprem-network"].terraform.backend).toEqual({
       local: { path: "../../../state/dev/onprem-network.tfstate" },
     });
@@ -109,19 +121,17 @@ describe("environments never share state", () => {
 
   it("a file that does not name itself keeps today's locations (pinned)", () => {
     expect(backendOf(exampleNamed(undefined))).toEqual({ type: "local", directory: "state" });
-    const gcs = exampleNamed(undefined, { backend: { type: "gcs", bucket: "tf-state" } });
-    expect(backendOf(gcs)).toMatchObject({ prefix: "hybrid-registry" });
-    const cloud = exampleNamed(undefined, { backend: { type: "cloud", organization: "acme" } });
-    expect(backendOf(cloud)).toMatchObject({ workspacePrefix: "hybrid-registry" });
-    const stacks = synthAll(configFrom(exampleNamed(undefined), "my-env.yaml"));
+    expect(backendOf(UNNAMED_GCS)).toMatchObject({ prefix: "hybrid-registry" });
+    expect(backendOf(UNNAMED_CLOUD)).toMatchObject({ workspacePrefix: "hybrid-registry" });
+    const stacks = synthesized().unnamed;
     expect(stacks["onprem-network"].terraform.backend).toEqual({
       local: { path: "../../../state/onprem-network.tfstate" },
     });
-    const gcsStacks = synthAll(configFrom(gcs, "my-env.yaml"));
+    const gcsStacks = synthesized().unnamedGcs;
     expect(gcsStacks["cloud-network"].terraform.backend).toEqual({
       gcs: { bucket: "tf-state", prefix: "hybrid-registry/cloud-network" },
     });
-    const cloudStacks = synthAll(configFrom(cloud, "my-env.yaml"));
+    const cloudStacks = synthesized().unnamedCloud;
     expect(cloudStacks.workloads.terraform.cloud).toMatchObject({
       workspaces: { name: "hybrid-registry-workloads" },
     });

@@ -16,7 +16,7 @@ import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../lib/registry/registry-serv
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf, type SynthName } from "./helpers/environments";
 import { podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";
-import { synthAll } from "./helpers/synth";
+import { synthesizeInProcess } from "./helpers/synth-process";
 
 type Json = Record<string, unknown>;
 
@@ -133,7 +133,8 @@ describe("storage archives", () => {
         },
       }),
     );
-    const stack = synthAll(config)[WORKLOADS_STACK];
+    const [stacks] = synthesizeInProcess([config]);
+    const stack = stacks[WORKLOADS_STACK];
     const [job] = backupJobsIn(stack);
     expect(deadline(job)).toBe(10800);
     // Garbage collection keeps its own deadline.

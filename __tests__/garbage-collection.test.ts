@@ -3,8 +3,8 @@ import { garbageCollectionScript } from "../lib/registry/garbage-collection";
 import { READ_ONLY_ENV } from "../lib/registry/read-only-rollout";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf, type SynthName } from "./helpers/environments";
-import { synthAll } from "./helpers/synth";
 import { podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";
+import { synthesizeInProcess } from "./helpers/synth-process";
 
 type Json = Record<string, unknown>;
 
@@ -294,9 +294,8 @@ describe("garbage collection", () => {
         },
       }),
     );
-    const stack = Object.values(synthAll(config)).find(
-      (candidate) => cronJobs(candidate).length > 0,
-    );
+    const [stacks] = synthesizeInProcess([config]);
+    const stack = Object.values(stacks).find((candidate) => cronJobs(candidate).length > 0);
     if (!stack) throw new Error("no garbage-collection CronJob");
     const pod = podSpecOfWorkload(cronJobs(stack)[0]);
     const container = (pod.container as Json[])[0];

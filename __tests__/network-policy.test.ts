@@ -16,7 +16,7 @@ import { REGISTRY_DEBUG_PORT } from "../lib/registry/registry-server";
 import { cloudOf, configFrom, merge, rawEnvironment } from "./helpers/config";
 import { ENVIRONMENTS, SYNTH_NAMES, configOf, stacksOf } from "./helpers/environments";
 import { resourcesOf, type StackJson } from "./helpers/json";
-import { synthAll } from "./helpers/synth";
+import { synthesizeInProcess } from "./helpers/synth-process";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { addApplicationWorkloads } from "../stacks/application-workloads";
 import { hybridAppInputs, hybridRegistryInputs } from "../stacks/hybrid-inputs";
@@ -75,7 +75,10 @@ const metricsFrom = (namespaces: string[]) => [
 
 /** An environment with some settings changed, synthesized here (the shared set stays small). */
 function synthesized(base: keyof typeof ENVIRONMENTS, patch: Json): Record<string, StackJson> {
-  return synthAll(configFrom(merge(rawEnvironment(ENVIRONMENTS[base]), patch)));
+  const [stacks] = synthesizeInProcess([
+    configFrom(merge(rawEnvironment(ENVIRONMENTS[base]), patch)),
+  ]);
+  return stacks;
 }
 
 describe("cluster.networkPolicy", () => {
@@ -299,20 +302,19 @@ describe("the pull-through cache's NetworkPolicy", () => {
 
 describe("the debug listener (port 5001: metrics and pprof)", () => {
   const configs = new Map(SYNTH_NAMES.map((name) => [name, configOf(name)] as const));
-  /** Every environment's NetworkPolicies, with where they are. */
-  const policies = SYNTH_NAMES.flatMap((name) =>
+  /** Every environment's NetworkPolicies, with where they are and the environment's config. */
+  const policies = [...configs].flatMap(([name, config]) =>
     Object.entries(stacksOf(name)).flatMap(([stack, json]) =>
       resourcesOf(json, "kubernetes_network_policy_v1").map(
-        ([id, body]) => [`${name}/${stack}/${id}`, body] as const,
+        ([id, body]) => [`${name}/${stack}/${id}`, body, config] as const,
       ),
     ),
   );
 
   it("is admitted by every policy only from the metrics namespaces (no ipBlock, no pod, no open rule)", () => {
     expect(policies.length).toBeGreaterThan(0);
-    for (const [where, policy] of policies) {
-      const namespaces = configOf(where.split("/")[0] as (typeof SYNTH_NAMES)[number]).registry
-        .networkPolicy.metricsNamespaces as string[];
+    for (const [where, policy, config] of policies) {
+      const namespaces = config.registry.networkPolicy.metricsNamespaces as string[];
       expect([where, rulesFor(policy, DEBUG)]).toEqual([
         where,
         [{ ports: [{ port: DEBUG, protocol: "TCP" }], from: metricsFrom(namespaces) }],

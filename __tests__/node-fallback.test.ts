@@ -13,7 +13,7 @@ import { renderHostsToml } from "../lib/registry/node-trust-files";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { ENVIRONMENTS, stacksOf } from "./helpers/environments";
 import { resourcesOf } from "./helpers/json";
-import { synthAll } from "./helpers/synth";
+import { synthesizeInProcess } from "./helpers/synth-process";
 
 type Json = Record<string, unknown>;
 
@@ -94,7 +94,7 @@ describe("the stack's DaemonSet with the pull-through cache", () => {
     app: { caTrustDaemonSet: { enabled: true } },
   });
   const config = configFrom(raw);
-  const workloads = synthAll(config).workloads;
+  const [{ workloads }] = synthesizeInProcess([config]);
   const [[, files]] = resourcesOf(workloads, "kubernetes_config_map_v1").filter(
     ([, body]) => (body.metadata as Json).name === "registry-ca-trust",
   );

@@ -13,7 +13,7 @@ import { PD_TOPOLOGY_ZONE_KEY } from "../lib/gcp/restored-disk-volume";
 import { REGISTRY_PATHS } from "../lib/registry/registry-server";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { resourcesOf, type StackJson } from "./helpers/json";
-import { synthAll } from "./helpers/synth";
+import { synthesizedOnce } from "./helpers/synth-process";
 
 /** Relative to the repository root, where jest (and synth) run. */
 const CA_FILE = "__tests__/fixtures/storage-ca.pem";
@@ -89,6 +89,38 @@ const s3Raw = (storage: Json = {}) =>
     },
   });
 
+const hybrid = (pvc: Json) =>
+  configFrom(
+    merge(rawEnvironment("environments/example.yaml"), {
+      registry: { storage: { type: "pvc", ...pvc } },
+    }),
+  );
+const zonalHandle = "projects/onprem-project-123/zones/europe-west1-c/disks/registry-restored";
+const regionalHandle = "projects/onprem-project-123/regions/europe-west1/disks/registry-restored";
+
+/** Every config this file synthesizes, in one process. */
+const synthesized = synthesizedOnce(() => ({
+  s3Ca: configFrom(s3Raw({ caCertificateFile: CA_FILE })),
+  s3OtherCa: configFrom(s3Raw({ caCertificateFile: caFile("two.pem", `${CA_PEM}${CA_PEM}`) })),
+  s3: configFrom(s3Raw()),
+  zonal: hybrid({ restoredDisk: { volumeHandle: zonalHandle } }),
+  regional: hybrid({
+    restoredDisk: {
+      volumeHandle: regionalHandle,
+      replicaZones: ["europe-west1-b", "europe-west1-c"],
+    },
+  }),
+  regionalClass: hybrid({
+    provisioner: {
+      name: "pd.csi.storage.gke.io",
+      parameters: { type: "pd-balanced", "replication-type": "regional-pd" },
+    },
+  }),
+  pvc: hybrid({}),
+}));
+const registryStackOf = (name: keyof ReturnType<typeof synthesized>) =>
+  registryStack(synthesized()[name]);
+
 function rejection(input: Json): ConfigError {
   try {
     configFrom(input);
@@ -100,9 +132,8 @@ function rejection(input: Json): ConfigError {
 }
 
 describe("an S3 endpoint signed by a private CA", () => {
-  const stack = registryStack(synthAll(configFrom(s3Raw({ caCertificateFile: CA_FILE }))));
-
   it("the registry trusts it through SSL_CERT_DIR, a folder beside the image's roots", () => {
+    const stack = registryStackOf("s3Ca");
     const env = envOf(stack);
     expect(env.SSL_CERT_DIR).toBe(REGISTRY_PATHS.storageCa);
     // SSL_CERT_FILE would replace the image's public roots (crypto/x509 root_unix.go).
@@ -121,15 +152,13 @@ describe("an S3 endpoint signed by a private CA", () => {
   });
 
   it("a new CA rolls the pods (the config hash follows it)", () => {
-    const other = registryStack(
-      synthAll(configFrom(s3Raw({ caCertificateFile: caFile("two.pem", `${CA_PEM}${CA_PEM}`) }))),
-    );
+    const other = registryStackOf("s3OtherCa");
     const hash = (json: StackJson) => JSON.stringify(registryTemplate(json).metadata);
-    expect(hash(other)).not.toBe(hash(stack));
+    expect(hash(other)).not.toBe(hash(registryStackOf("s3Ca")));
   });
 
   it("without the setting nothing changes: no folder, no Secret", () => {
-    const plain = registryStack(synthAll(configFrom(s3Raw())));
+    const plain = registryStackOf("s3");
     expect(envOf(plain).SSL_CERT_DIR).toBeUndefined();
     expect(resourcesOf(plain, "kubernetes_secret_v1").map(([id]) => id)).not.toContainEqual(
       expect.stringContaining("storage-ca"),
@@ -170,7 +199,7 @@ describe("an S3 endpoint signed by a private CA", () => {
 
 describe("the S3 secret key reaches Distribution verbatim", () => {
   it("the Secret holds the variable JSON-quoted: Distribution YAML-parses env values", () => {
-    const stack = registryStack(synthAll(configFrom(s3Raw())));
+    const stack = registryStackOf("s3");
     const credentials = only(stack, "kubernetes_secret_v1", (id) => id.includes("credentials"));
     expect((credentials.data as Json)["s3-secret-key"]).toBe(
       "${jsonencode(var.registry_s3_secret_key)}",
@@ -188,15 +217,6 @@ describe("the S3 secret key reaches Distribution verbatim", () => {
 });
 
 describe("restoring the registry's claim from a disk snapshot", () => {
-  const hybrid = (pvc: Json) =>
-    configFrom(
-      merge(rawEnvironment("environments/example.yaml"), {
-        registry: { storage: { type: "pvc", ...pvc } },
-      }),
-    );
-  const zonalHandle = "projects/onprem-project-123/zones/europe-west1-c/disks/registry-restored";
-  const regionalHandle = "projects/onprem-project-123/regions/europe-west1/disks/registry-restored";
-
   function restoredVolume(stack: StackJson): Json {
     const volume = only(stack, "kubernetes_persistent_volume_v1");
     return (volume.spec as Json[])[0];
@@ -212,7 +232,7 @@ describe("restoring the registry's claim from a disk snapshot", () => {
   };
 
   it("a zonal disk: a volume reserved for the claim, attachable only in the disk's zone", () => {
-    const stack = registryStack(synthAll(hybrid({ restoredDisk: { volumeHandle: zonalHandle } })));
+    const stack = registryStackOf("zonal");
     const spec = restoredVolume(stack);
     expect(zonesOf(spec)).toEqual([[PD_TOPOLOGY_ZONE_KEY, "In", ["europe-west1-c"]]]);
     expect(spec.persistent_volume_source).toEqual({
@@ -237,16 +257,7 @@ describe("restoring the registry's claim from a disk snapshot", () => {
   });
 
   it("a regional disk: both replica zones, and a regional snapshot attachment", () => {
-    const stack = registryStack(
-      synthAll(
-        hybrid({
-          restoredDisk: {
-            volumeHandle: regionalHandle,
-            replicaZones: ["europe-west1-b", "europe-west1-c"],
-          },
-        }),
-      ),
-    );
+    const stack = registryStackOf("regional");
     expect(zonesOf(restoredVolume(stack))).toEqual([
       [PD_TOPOLOGY_ZONE_KEY, "In", ["europe-west1-b", "europe-west1-c"]],
     ]);
@@ -265,22 +276,13 @@ describe("restoring the registry's claim from a disk snapshot", () => {
   });
 
   it("a regional storage class gets the regional attachment too", () => {
-    const stack = registryStack(
-      synthAll(
-        hybrid({
-          provisioner: {
-            name: "pd.csi.storage.gke.io",
-            parameters: { type: "pd-balanced", "replication-type": "regional-pd" },
-          },
-        }),
-      ),
-    );
+    const stack = registryStackOf("regionalClass");
     only(stack, "google_compute_region_disk_resource_policy_attachment");
     expect(resourcesOf(stack, "kubernetes_persistent_volume_v1")).toEqual([]);
   });
 
   it("without a restored disk there is no volume and the attachment stays zonal", () => {
-    const stack = registryStack(synthAll(hybrid({})));
+    const stack = registryStackOf("pvc");
     expect(resourcesOf(stack, "kubernetes_persistent_volume_v1")).toEqual([]);
     only(stack, "google_compute_disk_resource_policy_attachment");
   });

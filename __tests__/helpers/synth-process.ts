@@ -32,3 +32,23 @@ export function synthesizeInProcess(configs: readonly Config[]): Array<Record<st
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A test file's own configs, by name, synthesized together in one process the first time the
+ * returned function is called (a process per config would load cdktf once per config).
+ */
+export function synthesizedOnce<Name extends string>(
+  configs: () => Record<Name, Config>,
+): () => Record<Name, Record<string, StackJson>> {
+  let synthesized: Record<Name, Record<string, StackJson>> | undefined;
+  return () => {
+    if (synthesized) return synthesized;
+    const named = Object.entries<Config>(configs());
+    const stacks = synthesizeInProcess(named.map(([, config]) => config));
+    synthesized = Object.fromEntries(named.map(([name], index) => [name, stacks[index]])) as Record<
+      Name,
+      Record<string, StackJson>
+    >;
+    return synthesized;
+  };
+}
