@@ -15,6 +15,5 @@ module.exports = {
     : ["/node_modules/", "/rehearsal-[^/]*\\.e2e\\.ts$"],
   testTimeout: 300000,
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
-  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
