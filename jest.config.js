@@ -9,6 +9,5 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   globalSetup: "<rootDir>/__tests__/global-setup.ts",
-  globalTeardown: "<rootDir>/__tests__/global-teardown.ts",
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -1,8 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { inflateSync } from "node:zlib";
 import { renderMermaid } from "../lib/diagram/mermaid";
 import { withDiagram } from "../lib/diagram/render-environment";
 import {
@@ -301,65 +298,4 @@ describe("the SVG is legible", () => {
       ["cache", "side1"],
     ]);
   });
-
-  /** A rasterizer on the PATH, if any: rsvg-convert, or ImageMagick's convert. */
-  const rasterizer = (():
-    { name: string; args: (svg: string, png: string) => string[] } | undefined => {
-    const answers = (command: string, flag: string, says: RegExp) => {
-      const probe = spawnSync(command, [flag], { encoding: "utf8" });
-      return probe.status === 0 && says.test(probe.stdout);
-    };
-    if (answers("rsvg-convert", "--version", /rsvg-convert/)) {
-      return { name: "rsvg-convert", args: (svg, png) => ["-o", png, svg] };
-    }
-    if (answers("convert", "-version", /ImageMagick/)) {
-      return { name: "convert", args: (svg, png) => [svg, png] };
-    }
-    return undefined;
-  })();
-
-  (rasterizer ? it : it.skip)(
-    rasterizer
-      ? `renders each to a non-empty PNG (${rasterizer.name})`
-      : "renders each to a PNG: SKIPPED, no rasterizer (neither rsvg-convert nor ImageMagick's convert runs here)",
-    () => {
-      if (!rasterizer) return;
-      const dir = mkdtempSync(join(tmpdir(), "diagram-png-"));
-      try {
-        for (const name of Object.values(CASES)) {
-          const [svg, png] = [join(dir, `${name}.svg`), join(dir, `${name}.png`)];
-          writeFileSync(svg, renderSvg(topology(name)));
-          const run = spawnSync(rasterizer.name, rasterizer.args(svg, png), {
-            encoding: "utf8",
-            timeout: 60_000,
-          });
-          expect({ name, status: run.status }).toEqual({ name, status: 0 });
-          const image = readFileSync(png);
-          expect(image.subarray(0, 8)).toEqual(PNG_SIGNATURE);
-          // IHDR comes first: width and height at bytes 16 and 20.
-          expect(image.readUInt32BE(16)).toBeGreaterThan(0);
-          expect(image.readUInt32BE(20)).toBeGreaterThan(0);
-          // Not one flat colour: the boxes, lines and text made it into the pixels.
-          expect(new Set(pixelData(image)).size).toBeGreaterThan(2);
-        }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
 });
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** A PNG's image data, inflated (its rows with their filter bytes). */
-function pixelData(png: Buffer): Buffer {
-  const chunks: Buffer[] = [];
-  for (let at = 8; at + 8 <= png.length;) {
-    const length = png.readUInt32BE(at);
-    if (png.toString("latin1", at + 4, at + 8) === "IDAT") {
-      chunks.push(png.subarray(at + 8, at + 8 + length));
-    }
-    at += 12 + length;
-  }
-  return inflateSync(Buffer.concat(chunks));
-}

@@ -11,6 +11,17 @@ import { join } from "node:path";
 import type { Config } from "../../lib/config/schema";
 import type { StackJson } from "./json";
 
+/**
+ * What a synthesizing child process runs first: V8's code cache for cdktf and the bindings, as
+ * `npm run synth` uses it (scripts/code-cache.cjs), so loading them costs less in every test
+ * process after the first run.
+ */
+export const CODE_CACHE_PRELUDE = `require(${JSON.stringify(
+  join(__dirname, "..", "..", "scripts", "code-cache.cjs"),
+)}).installCodeCache(${JSON.stringify(
+  join(__dirname, "..", "..", "node_modules", ".cache", "hybrid-registry", "v8-code-cache"),
+)});`;
+
 /** Environment variable naming the bundle of helpers/synth-names.ts the global setup built. */
 export const SYNTH_BUNDLE_ENV = "HYBRID_SYNTH_BUNDLE";
 
@@ -23,7 +34,7 @@ export function synthesizeInProcess(configs: readonly Config[]): Array<Record<st
     const input = join(dir, "configs.json");
     const output = join(dir, "stacks.json");
     writeFileSync(input, JSON.stringify(configs));
-    const code = `require(${JSON.stringify(bundle)}).synthesizeConfigsFile(process.argv[1], process.argv[2])`;
+    const code = `${CODE_CACHE_PRELUDE}require(${JSON.stringify(bundle)}).synthesizeConfigsFile(process.argv[1], process.argv[2])`;
     const result = spawnSync(process.execPath, ["-e", code, input, output], { encoding: "utf8" });
     if (result.status !== 0)
       throw new Error(`synthesis failed (${String(result.status)}):\n${result.stderr}`);
