@@ -38,6 +38,24 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
 
   afterAll(() => cleanupTempDirs());
 
+  /** Terraform in `dir` with the stand-ins' mirror and this suite's simulated cloud. */
+  const terraformIn =
+    (dir: string) =>
+    (...args: string[]): RunResult =>
+      run("terraform", [`-chdir=${dir}`, ...args, "-no-color"], {
+        env: {
+          ...process.env,
+          TF_CLI_CONFIG_FILE: cliConfigFile,
+          TF_PLUGIN_CACHE_DIR: "",
+          TF_IN_AUTOMATION: "1",
+          TF_INPUT: "0",
+          CHECKPOINT_DISABLE: "1",
+          // The simulated cloud's shared objects (router lists, Workload Identity pools).
+          HYBRID_REHEARSAL_CLOUD_DIR: join(tmp, "cloud"),
+        },
+        timeoutMs: 180000,
+      });
+
   /** A stack folder with `config` as cdk.tf.json, initialized from the mirror. */
   const write = (dir: string, config: Record<string, unknown>) =>
     writeFileSync(
@@ -52,20 +70,7 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
     const dir = join(tmp, name);
     mkdirSync(dir, { recursive: true });
     write(dir, config);
-    const terraform = (...args: string[]): RunResult =>
-      run("terraform", [`-chdir=${dir}`, ...args, "-no-color"], {
-        env: {
-          ...process.env,
-          TF_CLI_CONFIG_FILE: cliConfigFile,
-          TF_PLUGIN_CACHE_DIR: "",
-          TF_IN_AUTOMATION: "1",
-          TF_INPUT: "0",
-          CHECKPOINT_DISABLE: "1",
-          // The simulated cloud's shared objects (router lists, Workload Identity pools).
-          HYBRID_REHEARSAL_CLOUD_DIR: join(tmp, "cloud"),
-        },
-        timeoutMs: 180000,
-      });
+    const terraform = terraformIn(dir);
     const init = terraform("init", "-input=false");
     expect(init.stdout).toContain("Terraform has been successfully initialized");
     return terraform;
@@ -242,18 +247,7 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
       ["second", "first"],
     ] as const) {
       const dir = join(outdir, "stacks", name);
-      const terraform = (...args: string[]): RunResult =>
-        run("terraform", [`-chdir=${dir}`, ...args, "-no-color"], {
-          env: {
-            ...process.env,
-            TF_CLI_CONFIG_FILE: cliConfigFile,
-            TF_PLUGIN_CACHE_DIR: "",
-            TF_IN_AUTOMATION: "1",
-            TF_INPUT: "0",
-            CHECKPOINT_DISABLE: "1",
-          },
-          timeoutMs: 180000,
-        });
+      const terraform = terraformIn(dir);
       expect(terraform("init", "-input=false").status).toBe(0);
       const plan = terraform("plan", "-input=false");
       console.log(

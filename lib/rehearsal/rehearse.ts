@@ -122,6 +122,14 @@ function planOf(settings: CommandSettings, stack: string): JsonPlan {
   return JSON.parse(shown.stdout) as JsonPlan;
 }
 
+/** `terraform init` of one synthesized stack, which must succeed. */
+function initialize(settings: CommandSettings, stack: string): void {
+  mustSucceed(
+    `terraform init (${stack})`,
+    terraform(settings, stack, ["init", "-input=false", "-upgrade=false"]),
+  );
+}
+
 /** The stacks' plans in the current synthesis, each judged by `judge`. */
 function planAll(
   settings: CommandSettings,
@@ -132,10 +140,7 @@ function planAll(
 ): StepResult[] {
   return stacks.map((stack) => {
     // Init again: a day-2 change may bring a provider a stack did not use before.
-    mustSucceed(
-      `terraform init (${stack})`,
-      terraform(settings, stack, ["init", "-input=false", "-upgrade=false"]),
-    );
+    initialize(settings, stack);
     const changes = plannedChanges(planOf(settings, stack));
     const problems = judge(changes);
     const counts = countsOf(changes);
@@ -155,10 +160,7 @@ function refusedAsAnotherEnvironment(
   log: (line: string) => void,
 ): StepResult[] {
   return stacks.map((stack) => {
-    mustSucceed(
-      `terraform init (${stack})`,
-      terraform(settings, stack, ["init", "-input=false", "-upgrade=false"]),
-    );
+    initialize(settings, stack);
     const plan = terraform(settings, stack, ["plan", "-input=false", "-lock=false"]);
     const refused = plan.status !== 0 && plan.output.includes("This state belongs to environment");
     log(`  shared state ${stack}: ${refused ? "refused" : "NOT refused - FAILED"}`);
@@ -176,6 +178,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const started = Date.now();
   const { log } = options;
   const steps: StepResult[] = [];
+  const report = (): RehearsalReport => ({
+    steps,
+    failed: steps.some((step) => step.problems.length > 0),
+    seconds: (Date.now() - started) / 1000,
+  });
   const workspace = writeWorkspace(
     join(options.workDir, "workspace"),
     options.projectRoot,
@@ -227,13 +234,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   deploy("first deployment");
   steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
 
-  if (options.deployOnly) {
-    return {
-      steps,
-      failed: steps.some((step) => step.problems.length > 0),
-      seconds: (Date.now() - started) / 1000,
-    };
-  }
+  if (options.deployOnly) return report();
 
   // Another environment resolving to this state must be refused by every stack (#18).
   // Environment names are at most 24 characters: a fixed short name, not a suffix.
@@ -317,11 +318,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     "cdktf destroy",
     cdktf(settings, ["destroy", ...[...stacks].reverse(), "--auto-approve", ...CDKTF_FLAGS]),
   );
-  return {
-    steps,
-    failed: steps.some((step) => step.problems.length > 0),
-    seconds: (Date.now() - started) / 1000,
-  };
+  return report();
 }
 
 /** The summary table: one row per step and stack. */
