@@ -281,6 +281,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     log(
       `day-2 remove-side: side ${removal.side} (${sideStacks.join(", ")}) destroyed, then removed`,
     );
+    const kept = environment;
+    // Its cluster's deletion protection goes first, as Destroying in the README says (the
+    // google stand-in refuses to delete a protected cluster, as the provider does).
+    environment = withSetting(
+      environment,
+      ["sides", removal.side, "cluster", "deletionProtection"],
+      false,
+    );
+    writeWorkspace(workspace.dir, options.projectRoot, environment);
+    deploy(`day-2 remove-side: deletion protection of ${removal.side}'s cluster off`);
     // A later side's network stack depends on this one (the shared router's chain), and
     // `cdktf destroy <stacks> --ignore-missing-stack-dependencies` never returns once
     // Terraform is done (cdktf-cli 0.21.0, seen here): destroy with Terraform in each stack.
@@ -290,7 +300,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         terraform(settings, stack, ["destroy", "-auto-approve", "-input=false"]),
       );
     }
-    const kept = environment;
     environment = removal.environment;
     writeWorkspace(workspace.dir, options.projectRoot, environment);
     stacks = options.stacksOf(environment);
