@@ -5,9 +5,10 @@
  *
  * Every rule cites the statement in the provider source at the pinned tag (the mirrors carried
  * each tag, so no citation is from a newer snapshot): `ForceNew: true` in
- * terraform-plugin-sdk/v2 schemas (google, kubernetes), `diff.ForceNew` / `ForceNewIfChange` in
- * CustomizeDiff functions, `RequiresReplace*()` plan modifiers and `RequiresReplace` set by
- * ModifyPlan / PlanResourceChange (tls, random, time, kubernetes_manifest, terraform_data).
+ * terraform-plugin-sdk/v2 schemas (google, kubernetes, tfe's SDKv2 resources), `diff.ForceNew` /
+ * `ForceNewIfChange` in CustomizeDiff functions, `RequiresReplace*()` plan modifiers and
+ * `RequiresReplace` set by ModifyPlan / PlanResourceChange (tls, random, time, tfe's framework
+ * resources, kubernetes_manifest, terraform_data).
  * The rules were extracted mechanically from those sources (schema literals followed through
  * helper functions with their boolean arguments bound, e.g. the kubernetes provider's
  * `podSpecFields(isUpdatable, ...)`), then the CustomizeDiff and ModifyPlan rules added by
@@ -22,6 +23,11 @@ const KUBERNETES = "hashicorp/terraform-provider-kubernetes v2.38.0";
 const TLS = "hashicorp/terraform-provider-tls v4.1.0";
 const RANDOM = "hashicorp/terraform-provider-random v3.7.2";
 const TIME = "hashicorp/terraform-provider-time v0.13.1";
+/**
+ * The HCP Terraform / Terraform Enterprise provider of the terraform-cloud bootstrap stack
+ * (@cdktf/provider-tfe 12.5.1 binds this version). Its rules were added by reading the sources.
+ */
+const TFE = "hashicorp/terraform-provider-tfe v0.71.0";
 /** terraform_data is built into Terraform itself (v1.11.4 is the one on the PATH). */
 const TERRAFORM = "hashicorp/terraform v1.11.4";
 
@@ -580,6 +586,25 @@ export const REPLACEMENT_TABLE: Readonly<Record<string, ResourceReplacement>> = 
       rule(["name"], GOOGLE, "google/services/dns/resource_dns_record_set.go", 129),
       rule(["project"], GOOGLE, "google/services/dns/resource_dns_record_set.go", 257),
       rule(["routing_policy", "health_check"], GOOGLE, "google/services/dns/resource_dns_record_set.go", 233),
+    ],
+  },
+  google_iam_workload_identity_pool: {
+    stateful: true,
+    statefulReason:
+      "a workload identity pool: the principal:// and principalSet:// bindings that name it; destroying it only soft-deletes it, and its ID cannot be reused until it is purged about 30 days later (state DELETED, google/services/iambeta/resource_iam_workload_identity_pool.go:126 at v6.50.0), so a replacement that re-creates it under the same ID fails",
+    forcesReplacement: [
+      rule(["project"], GOOGLE, "google/services/iambeta/resource_iam_workload_identity_pool.go", 137),
+      rule(["workload_identity_pool_id"], GOOGLE, "google/services/iambeta/resource_iam_workload_identity_pool.go", 91),
+    ],
+  },
+  google_iam_workload_identity_pool_provider: {
+    stateful: true,
+    statefulReason:
+      "a workload identity pool provider: the federation its callers are configured for (their token audience names it); destroying it only soft-deletes it, and its ID cannot be reused until it is purged about 30 days later (state DELETED, google/services/iambeta/resource_iam_workload_identity_pool_provider.go:377 at v6.50.0), so a replacement that re-creates it under the same ID fails",
+    forcesReplacement: [
+      rule(["project"], GOOGLE, "google/services/iambeta/resource_iam_workload_identity_pool_provider.go", 386),
+      rule(["workload_identity_pool_id"], GOOGLE, "google/services/iambeta/resource_iam_workload_identity_pool_provider.go", 92),
+      rule(["workload_identity_pool_provider_id"], GOOGLE, "google/services/iambeta/resource_iam_workload_identity_pool_provider.go", 100),
     ],
   },
   google_monitoring_alert_policy: {
@@ -1226,6 +1251,49 @@ export const REPLACEMENT_TABLE: Readonly<Record<string, ResourceReplacement>> = 
     stateful: false,
     forcesReplacement: [
       rule(["triggers_replace"], TERRAFORM, "internal/builtin/providers/terraform/resource_data.go", 93, { note: "built into Terraform; input changes update in place" }),
+    ],
+  },
+  tfe_project: {
+    stateful: true,
+    statefulReason:
+      "a project: the workspaces in it (HCP Terraform deletes only projects that contain no workspaces, per its Managing Projects docs; the provider does not check), and the team access and variable sets scoped to it",
+    forcesReplacement: [
+      rule(["organization"], TFE, "internal/provider/resource_tfe_project.go", 138, { note: "also replaced by ModifyPlan (modifyPlanForDefaultOrganizationChange, internal/provider/provider_custom_diffs.go:47) when organization is unset and the provider's default organization changed" }),
+    ],
+  },
+  tfe_run_trigger: {
+    stateful: false,
+    forcesReplacement: [
+      rule(["sourceable_id"], TFE, "internal/provider/resource_tfe_run_trigger.go", 40),
+      rule(["workspace_id"], TFE, "internal/provider/resource_tfe_run_trigger.go", 35),
+    ],
+  },
+  tfe_variable: {
+    stateful: false,
+    forcesReplacement: [
+      rule(["category"], TFE, "internal/provider/resource_tfe_variable.go", 197),
+      rule(["key"], TFE, "internal/provider/resource_tfe_variable.go", 148, { conditional: true, note: "RequiresReplaceIf: only when the prior state has sensitive = true; otherwise a renamed key updates in place" }),
+      rule(["sensitive"], TFE, "internal/provider/resource_tfe_variable.go", 215, { conditional: true, note: "RequiresReplaceIf: only when it goes from true to false" }),
+      rule(["value_wo"], TFE, "internal/provider/resource_tfe_variable.go", 184, { conditional: true, note: "write-only, never in state or plan: NewReplaceForWriteOnlyStringValue (internal/provider/planmodifiers/write_only.go:42) compares a SHA-256 of the configured value with the hash kept in private state (internal/provider/helpers/write_only.go:36) and replaces when it differs, or when value_wo is added to or removed from an existing variable" }),
+      rule(["variable_set_id"], TFE, "internal/provider/resource_tfe_variable.go", 244),
+      rule(["workspace_id"], TFE, "internal/provider/resource_tfe_variable.go", 229),
+    ],
+  },
+  tfe_workspace: {
+    stateful: true,
+    statefulReason:
+      "a workspace: the state of the stack it runs and its run history; the provider refuses to delete one with resources under management unless force_delete = true (internal/provider/resource_tfe_workspace.go:1178 at v0.71.0), and force-deleting loses that state",
+    forcesReplacement: [
+      // source_name and source_url: the docs say a change replaces the workspace, but at v0.71.0
+      // the schema has no ForceNew on them (resource_tfe_workspace.go:209, :215) and Update does
+      // not send them, so no rule.
+      rule(["organization"], TFE, "internal/provider/resource_tfe_workspace.go", 90, { note: "also replaced when organization is unset and the provider's default organization changed (CustomizeDiff customizeDiffIfProviderDefaultOrganizationChanged, internal/provider/provider_custom_diffs.go:25)" }),
+    ],
+  },
+  tfe_workspace_settings: {
+    stateful: false,
+    forcesReplacement: [
+      rule(["workspace_id"], TFE, "internal/provider/resource_tfe_workspace_settings.go", 295),
     ],
   },
   time_sleep: {
