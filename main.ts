@@ -2,13 +2,20 @@ import type { App, TerraformStack } from "cdktf";
 import { DEFAULT_CONFIG_PATH, loadEnvironmentOrReport } from "./lib/config/load";
 import type { Config, HybridConfig } from "./lib/config/schema";
 import { terraformLiterals } from "./lib/config/terraform-literal";
+import { LOCAL_STATE_DIRECTORY_ENV, withLocalState } from "./lib/config/local-state";
 import { applicationSidesOf, hasManySides } from "./lib/config/sides";
-import { ONPREM_NETWORK_STACK, REGISTRY_STACK, WORKLOADS_STACK } from "./lib/contract/stack-names";
+import {
+  ONPREM_NETWORK_STACK,
+  REGISTRY_STACK,
+  TERRAFORM_CLOUD_STACK,
+  WORKLOADS_STACK,
+} from "./lib/contract/stack-names";
 import { CloudNetworkStack } from "./stacks/cloud-network";
 import { OnpremNetworkStack } from "./stacks/onprem-network";
 import { RegistryStack } from "./stacks/registry";
 import { SideWorkloadsStack } from "./stacks/side-workloads";
 import { WorkloadsStack } from "./stacks/workloads";
+import { TERRAFORM_CLOUD_STACK_VERSION, TerraformCloudStack } from "./stacks/terraform-cloud";
 import {
   ensurePrivateStateDirectory,
   localStateFolder,
@@ -33,7 +40,17 @@ export function buildApp(app: App, validConfig: Config): App {
     config.mode === "standalone"
       ? [new WorkloadsStack(app, WORKLOADS_STACK, { config })]
       : hybridStacks(app, config);
-  stacks.forEach(requireTerraformVersion);
+  stacks.forEach((stack) => requireTerraformVersion(stack));
+  if (config.workspaceSetup) {
+    const bootstrap = new TerraformCloudStack(app, TERRAFORM_CLOUD_STACK, {
+      setup: config.workspaceSetup,
+      environment: config.environment,
+      stacks,
+    });
+    requireTerraformVersion(bootstrap, TERRAFORM_CLOUD_STACK_VERSION);
+    // The others run in the workspaces it creates: `cdktf deploy '*'` applies it first.
+    stacks.forEach((stack) => stack.addDependency(bootstrap));
+  }
   return app;
 }
 
@@ -90,9 +107,12 @@ function hybridStacks(app: App, config: HybridConfig): TerraformStack[] {
 
 /** The names of the stacks `buildApp` adds for `config`, in deploy order. */
 export function stackNamesOf(config: Config): string[] {
-  if (config.mode === "standalone") return [WORKLOADS_STACK];
+  // The bootstrap first: it creates the workspaces the others run in.
+  const bootstrap = config.workspaceSetup ? [TERRAFORM_CLOUD_STACK] : [];
+  if (config.mode === "standalone") return [...bootstrap, WORKLOADS_STACK];
   const sides = applicationSidesOf(config);
   return [
+    ...bootstrap,
     ONPREM_NETWORK_STACK,
     ...(hasManySides(config) ? [REGISTRY_STACK] : []),
     ...sides.flatMap((side) => [side.networkStack, side.workloadsStack]),
@@ -103,8 +123,10 @@ export function stackNamesOf(config: Config): string[] {
 export function main(): void {
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
   // Nothing has been written to cdktf.out when the file is refused.
-  const config = loadEnvironmentOrReport(path);
-  if (!config) return;
+  const loaded = loadEnvironmentOrReport(path);
+  if (!loaded) return;
+  const localStateDirectory = process.env[LOCAL_STATE_DIRECTORY_ENV];
+  const config = localStateDirectory ? withLocalState(loaded, localStateDirectory) : loaded;
   if (config.backend.type === "local") {
     const inTheWay = config.environmentNamed
       ? unnamedStateProblem({
@@ -129,11 +151,12 @@ export function main(): void {
   }
   // The cdktf CLI passes its context in this variable and removes orphaned stacks itself.
   const underCdktfCli = process.env.CDKTF_CONTEXT_JSON !== undefined;
+  const deployOrder = stackNamesOf(config);
   const stacks = publishSynthesis({
     outdir,
     build: (app) => buildApp(app, config),
     removeOrphans: !underCdktfCli,
-  });
+  }).sort((a, b) => deployOrder.indexOf(a.name) - deployOrder.indexOf(b.name));
   const summary = {
     environmentFile: path,
     environmentName: config.environment,

@@ -19,6 +19,7 @@ const API_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ["google_secret_manager_", "secretmanager.googleapis.com"],
   ["google_artifact_registry_", "artifactregistry.googleapis.com"],
   ["google_service_account", "iam.googleapis.com"],
+  ["google_iam_workload_identity_pool", "iam.googleapis.com"],
   ["google_project_iam_", "cloudresourcemanager.googleapis.com"],
   ["google_monitoring_", "monitoring.googleapis.com"],
   ["google_storage_", "storage.googleapis.com"],
@@ -80,11 +81,21 @@ describe("every Google resource waits for its API to be enabled", () => {
     const offenders: string[] = [];
     for (const [stackName, stack] of Object.entries(stacksOf(name))) {
       const graph = graphOf(stack);
-      const enabling = new Map(
-        [...graph]
-          .filter(([address]) => address.startsWith("google_project_service."))
-          .map(([address, { body }]) => [String(body.service), address]),
-      );
+      const enabling = [...graph]
+        .filter(([address]) => address.startsWith("google_project_service."))
+        .map(([address, { body }]) => ({
+          address,
+          api: String(body.service),
+          project: body.project,
+        }));
+      // A stack touching several projects (terraform-cloud) enables the API in each: the
+      // resource waits for the one of its own project.
+      const enablingFor = (api: string, project: unknown) =>
+        enabling.filter(
+          (service) =>
+            service.api === api &&
+            (typeof project !== "string" || project.includes("${") || service.project === project),
+        );
       for (const [address, { body }] of graph) {
         const type = address
           .split(".")
@@ -99,10 +110,11 @@ describe("every Google resource waits for its API to be enabled", () => {
           );
           continue;
         }
-        const service = enabling.get(api);
-        if (!service) {
+        const services = enablingFor(api, body.project);
+        const needs = reachable(graph, address);
+        if (services.length === 0) {
           offenders.push(`${stackName}: ${address}: ${api} is not enabled by this stack`);
-        } else if (!reachable(graph, address).has(service)) {
+        } else if (!services.some((service) => needs.has(service.address))) {
           offenders.push(`${stackName}: ${address} does not wait for ${api}`);
         }
       }

@@ -2,6 +2,7 @@
  * Every file in examples/ is a valid environment that synthesizes what its row in
  * examples/README.md promises. The global setup synthesizes them once (helpers/environments.ts).
  */
+import { TERRAFORM_CLOUD_STACK } from "../lib/contract/stack-names";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./helpers/config";
@@ -33,10 +34,15 @@ describe("examples/", () => {
     });
   });
 
-  it("Terraform Cloud: one workspace per stack", () => {
-    for (const [name, stack] of Object.entries(stacks("exampleTerraformCloud"))) {
+  it("Terraform Cloud: one workspace per stack; the bootstrap's own state is local", () => {
+    const { [TERRAFORM_CLOUD_STACK]: bootstrap, ...others } = stacks("exampleTerraformCloud");
+    expect(Object.keys(others).length).toBeGreaterThan(0);
+    for (const [name, stack] of Object.entries(others)) {
       expect(JSON.stringify(stack.terraform)).toContain(`platform-registry-prod-${name}`);
     }
+    expect(bootstrap.terraform.backend).toEqual({
+      local: { path: "../../../state/prod/terraform-cloud.tfstate" },
+    });
   });
 
   it.each([

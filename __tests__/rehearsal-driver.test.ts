@@ -17,6 +17,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requiredVariables, summaryTable } from "../lib/rehearsal/rehearse";
+import { environmentOf, type CommandSettings } from "../lib/rehearsal/commands";
+import { LOCAL_STATE_DIRECTORY_ENV } from "../lib/config/local-state";
 import { inParallel, manySummary, shippedEnvironments } from "../lib/rehearsal/rehearse-many";
 import { rehearsalEnvironment, REHEARSAL_STATE_DIRECTORY } from "../lib/rehearsal/workspace";
 import { rawEnvironment, ROOT } from "./helpers/config";
@@ -180,12 +182,19 @@ describe("day-2 changes", () => {
 });
 
 describe("the rehearsal's workspace", () => {
-  it("keeps state local in the workspace whatever backend the environment names", () => {
+  it("keeps the environment's backend: the state goes to the workspace through the synthesis", () => {
     const cloud = rawEnvironment("examples/terraform-cloud.yaml");
     const copy = rehearsalEnvironment(cloud, "/project");
-    expect(copy.backend).toEqual({ type: "local", directory: REHEARSAL_STATE_DIRECTORY });
-    expect(copy.environment).toEqual(cloud.environment);
-    expect(cloud.backend).not.toEqual(copy.backend);
+    // backend.workspaceSetup's terraform-cloud stack is rehearsed with the others.
+    expect(copy.backend).toEqual(cloud.backend);
+    const dir = join(tmpdir(), "rehearsal");
+    const settings: CommandSettings = {
+      projectRoot: ROOT,
+      workspace: { dir, environmentFile: join(dir, "environment.yaml"), outdir: join(dir, "out") },
+      cliConfigFile: join(dir, "terraform.rc"),
+      clockOffsetHours: 0,
+    };
+    expect(environmentOf(settings)[LOCAL_STATE_DIRECTORY_ENV]).toBe(REHEARSAL_STATE_DIRECTORY);
   });
 
   it("makes file settings absolute: synthesis runs in the workspace", () => {

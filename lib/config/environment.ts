@@ -65,8 +65,11 @@ export function resolveBackend(backend: BackendInput, named: string | undefined)
     case "gcs":
       return { ...backend, prefix: backend.prefix ?? own(UNNAMED_STATE_LOCATIONS.prefix, "/") };
     case "cloud":
+      // Only the state location: backend.workspaceSetup is the terraform-cloud stack's.
       return {
-        ...backend,
+        type: backend.type,
+        hostname: backend.hostname,
+        organization: backend.organization,
         workspacePrefix:
           backend.workspacePrefix ?? own(UNNAMED_STATE_LOCATIONS.workspacePrefix, "-"),
       };

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { environmentNameOfFile, resolveBackend } from "./environment";
+import { resolveWorkspaceSetup } from "./workspace-setup";
 import { configSchema, type Config, type ParsedConfig } from "./schema";
 import { escapeUnsafe, shownText, shownValue } from "./display";
 import {
@@ -274,11 +275,18 @@ export function parseConfig(text: string, source: string): Config {
 /** The environment's name and its state locations, decided once the file is valid. */
 function withEnvironment(parsed: ParsedConfig, source: string): Config {
   const named = parsed.environment;
+  const environment = named ?? environmentNameOfFile(source);
+  const backend = resolveBackend(parsed.backend, named);
+  const workspaceSetup =
+    backend.type === "cloud"
+      ? resolveWorkspaceSetup(parsed.backend, backend.workspacePrefix, environment, named)
+      : undefined;
   return {
     ...parsed,
-    environment: named ?? environmentNameOfFile(source),
+    environment,
     environmentNamed: named !== undefined,
-    backend: resolveBackend(parsed.backend, named),
+    backend,
+    ...(workspaceSetup ? { workspaceSetup } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { isIpv4Address, isIpv4Cidr } from "../network/ipv4";
 import { cronScheduleProblem } from "./cron-schedule";
 import { GO_DURATION_MAX_SECONDS, goParseDurationAccepts } from "./go-duration";
 import { ENVIRONMENT_NAME, type ResolvedBackend } from "./environment";
+import type { WorkspaceSetup } from "./workspace-setup";
 import { imageReferenceProblem } from "./image-reference";
 import { pemCertificateFileProblem } from "./pem-certificate";
 import { parsePdVolumeHandle, replicaZonesProblem } from "../gcp/pd-volume-handle";
@@ -1054,6 +1055,75 @@ const backendTemplateMessage = {
 };
 const backendText = z.string().refine((text) => !hasTemplateSequence(text), backendTemplateMessage);
 
+/**
+ * Terraform Cloud objects the terraform-cloud stack creates (issue 23). Name limits are the
+ * API's: workload identity pool ids 4-32 characters of a-z, 0-9 and '-', not starting with
+ * "gcp-" (https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create).
+ */
+const workspaceSetup = z
+  .strictObject({
+    project: backendText
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 _-]{2,39}$/, {
+        message: "must be 3-40 letters, digits, spaces, '-' or '_' (Terraform Cloud project names)",
+      })
+      .optional()
+      .meta({
+        description:
+          "Terraform Cloud project that holds the workspaces. @default the workspace prefix",
+      }),
+    autoApply: z.boolean().default(false).meta({
+      description:
+        "Apply a workspace's plan without confirmation (runs queued by run triggers too). @default false: a person confirms every apply",
+    }),
+    vcs: z
+      .strictObject({
+        repository: backendText
+          .regex(/^[^/\s]+\/[^/\s]+$/, {
+            message: "must be <owner>/<repository>, e.g. acme/platform-registry",
+          })
+          .meta({ description: "Repository holding the committed cdktf.out/stacks (owner/name)" }),
+        branch: backendText.min(1).optional().meta({
+          description: "Branch the workspaces follow. @default the repository's default branch",
+        }),
+        connection: backendText
+          .regex(/^(ot|ghain)-[A-Za-z0-9]+$/, {
+            message:
+              "must be an OAuth token id (ot-...) or a GitHub App installation id (ghain-...)",
+          })
+          .meta({
+            description:
+              "How Terraform Cloud reaches the repository: the VCS provider's OAuth token id (ot-..., Settings → Version Control → Providers) or the GitHub App installation id (ghain-...)",
+          }),
+      })
+      .optional()
+      .meta({
+        description:
+          "VCS-driven workspaces: each runs cdktf.out/stacks/<stack> of this repository. @default none: CLI-driven workspaces (npm run cdktf -- deploy)",
+      }),
+    googleCredentials: z.enum(["workload-identity", "none"]).default("workload-identity").meta({
+      description:
+        "workload-identity: a Workload Identity pool and provider in each Google project and one service account per stack, used through dynamic provider credentials (no key files); none: you give the workspaces credentials yourself. @default workload-identity",
+    }),
+    identityPoolId: z
+      .string()
+      .regex(/^(?!gcp-)[a-z0-9-]{4,32}$/, {
+        message: "must be 4-32 characters of a-z, 0-9 and '-', not starting with gcp-",
+      })
+      .optional()
+      .meta({
+        description:
+          "Id of the Workload Identity pool created in each project. A deleted pool keeps its id for 30 days: after destroying, undelete it or choose another id. @default tfc-<environment>",
+      }),
+    state: z.enum(["local", "workspace"]).default("local").meta({
+      description:
+        "Where the terraform-cloud stack keeps its own state: local, the file state/<environment>/terraform-cloud.tfstate; workspace, the workspace <workspacePrefix>-terraform-cloud (execution mode local) that the stack creates on its first, local, run: switch to it and run terraform init -migrate-state (docs/terraform-cloud.md). @default local",
+    }),
+  })
+  .meta({
+    description:
+      "Opt-in: the terraform-cloud stack creates the project, one workspace per stack, remote-state sharing with exactly each producer's consumers, run triggers and keyless Google credentials (docs/terraform-cloud.md). Run it once from a workstation; the other stacks then run in their workspaces",
+  });
+
 const backend = z
   .discriminatedUnion("type", [
     z
@@ -1121,6 +1191,7 @@ const backend = z
             description:
               "Workspaces are <workspacePrefix>-<stack>. @default hybrid-registry-<environment> (hybrid-registry without an environment name)",
           }),
+        workspaceSetup: workspaceSetup.optional(),
       })
       .meta({ description: "Terraform Cloud or Enterprise workspaces, one per stack" }),
   ])
@@ -1293,6 +1364,11 @@ type WithEnvironment<C> = C extends unknown
       readonly environment: string;
       /** Whether the file names itself (its state then has locations of its own). */
       readonly environmentNamed: boolean;
+      /**
+       * backend.workspaceSetup resolved: the terraform-cloud stack's settings.
+       * @default no terraform-cloud stack
+       */
+      readonly workspaceSetup?: WorkspaceSetup;
     }
   : never;
 

@@ -99,6 +99,8 @@ const TYPE_TEST: Readonly<Record<OutputType, (value: string) => string>> = {
  * errors ("Unable to find remote state", "Unsupported state file format") name neither.
  */
 export class ContractReader<S extends OutputSpecs> extends Construct {
+  /** The stack whose contract this reads: what makes this stack one of its consumers. */
+  public readonly producer: string;
   public readonly remoteState: TerraformRemoteState;
   /** On the local backend: fails the plan, naming the producer, when its state file is unusable. */
   public readonly stateFileGuard?: DataResource;
@@ -106,6 +108,7 @@ export class ContractReader<S extends OutputSpecs> extends Construct {
   constructor(scope: Construct, id: string, props: ContractReaderProps<S>) {
     super(scope, id);
     const producer = props.contract.producer;
+    this.producer = producer;
     this.remoteState = remoteStateOf(this, "state", producer, props.backend);
     if (props.producerStack) TerraformStack.of(this).addDependency(props.producerStack);
     const location = stateLocationOf(producer, props.backend);

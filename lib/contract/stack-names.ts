@@ -16,3 +16,9 @@ export function cloudNetworkStackOf(side: string): string {
 export function sideWorkloadsStackOf(side: string): string {
   return `${WORKLOADS_STACK}-${side}`;
 }
+
+/**
+ * With backend.workspaceSetup: the bootstrap stack creating the Terraform Cloud workspaces of
+ * the others (run locally; it reads no contract and no stack reads it).
+ */
+export const TERRAFORM_CLOUD_STACK = "terraform-cloud";

@@ -34,6 +34,9 @@
  *   computed" would reject a plan the real provider makes. Those paths are listed by
  *   `assumedComputed`.
  * - `sensitive`: not in the bindings (no descriptions say it either); false everywhere.
+ * - `write_only`: not a flag in the bindings either; an attribute named `<x>_wo` whose docs say
+ *   "write-only" (tfe_variable's `value_wo`: "Value of the variable in write-only mode") is
+ *   marked write-only, the providers' naming convention for such attributes.
  * - schema versions: not in the bindings; 0.
  * - max_items above 1 and min_items above 1; validators and defaults.
  */
@@ -63,7 +66,7 @@ import type {
   SchemaNestedBlock,
 } from "./provider-schema";
 
-export type BindingProviderName = "google" | "kubernetes" | "tls" | "random" | "time";
+export type BindingProviderName = "google" | "kubernetes" | "tls" | "random" | "time" | "tfe";
 
 export const BINDING_PROVIDERS: readonly BindingProviderName[] = [
   "google",
@@ -71,10 +74,11 @@ export const BINDING_PROVIDERS: readonly BindingProviderName[] = [
   "tls",
   "random",
   "time",
+  "tfe",
 ];
 
 /** Bumped whenever the extraction changes, so cached schemas of an older one are not read. */
-export const EXTRACTOR_VERSION = 1;
+export const EXTRACTOR_VERSION = 2;
 
 const PROJECT_ROOT = join(__dirname, "..", "..");
 
@@ -355,9 +359,11 @@ class ProviderExtractor {
         }
       }
       const optional = property.optional === true;
+      const writeOnly = tfName.endsWith("_wo") && /write-only/i.test(property.docs?.summary ?? "");
       let computed = false;
-      // A provider's configuration is never planned: nothing in it is computed.
-      if (optional && !isProvider) {
+      // A provider's configuration is never planned: nothing in it is computed; nor is a
+      // write-only attribute, which Terraform never stores.
+      if (optional && !isProvider && !writeOnly) {
         if (getter?.computed !== undefined) computed = getter.computed;
         else {
           computed = true;
@@ -371,6 +377,7 @@ class ProviderExtractor {
         optional,
         computed,
         sensitive: false,
+        ...(writeOnly ? { writeOnly } : {}),
       });
     }
 

@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { CLOUD_DIR_ENV } from "./stand-ins/shared-router";
-import type { Workspace } from "./workspace";
+import { LOCAL_STATE_DIRECTORY_ENV } from "../config/local-state";
+import { REHEARSAL_STATE_DIRECTORY, type Workspace } from "./workspace";
 
 export interface CommandResult {
   readonly status: number;
@@ -49,6 +50,8 @@ export function environmentOf(settings: CommandSettings): NodeJS.ProcessEnv {
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     TF_PLUGIN_CACHE_DIR: "",
     [CLOCK_OFFSET_ENV]: String(settings.clockOffsetHours),
+    // Every stack's state in the workspace, whatever backend the environment names.
+    [LOCAL_STATE_DIRECTORY_ENV]: REHEARSAL_STATE_DIRECTORY,
     ...Object.fromEntries(
       Object.entries(settings.variables ?? {}).map(([name, value]) => [`TF_VAR_${name}`, value]),
     ),

@@ -25,6 +25,12 @@ export interface SchemaAttribute {
   readonly optional: boolean;
   readonly computed: boolean;
   readonly sensitive: boolean;
+  /**
+   * Terraform keeps no value of it in plan or state (Terraform >= 1.11), and accepts ephemeral
+   * values only in such attributes.
+   * @default false
+   */
+  readonly writeOnly?: boolean;
 }
 
 /** How a nested block repeats (tfplugin6 `Schema.NestedBlock.NestingMode`). */

@@ -1,6 +1,7 @@
 /**
- * The rehearsal's own working folder: a copy of the environment whose state is local and
- * inside the folder (whatever backend the environment names), a cdktf.json that runs this
+ * The rehearsal's own working folder: a copy of the environment (synthesized with
+ * LOCAL_STATE_DIRECTORY_ENV, so that its state is local and inside the folder whatever backend
+ * the environment names), a cdktf.json that runs this
  * project's app, and the folder the cdktf CLI synthesizes into. Nothing outside it is written:
  * not the project's cdktf.out, not its state, not the user's Terraform CLI configuration.
  */
@@ -29,15 +30,13 @@ const FILE_SETTINGS: ReadonlyArray<readonly string[]> = [
 ];
 
 /**
- * The environment as the rehearsal synthesizes it: state local in the workspace (a gcs or
- * cloud backend would need network and credentials; state is throwaway here), file settings
- * absolute (synthesis runs in the workspace).
+ * The environment as the rehearsal synthesizes it: file settings absolute (synthesis runs in
+ * the workspace). The backend stays as the file gives it, so what it implies is rehearsed too
+ * (backend.workspaceSetup's terraform-cloud stack); the state goes to the workspace through
+ * LOCAL_STATE_DIRECTORY_ENV (a gcs or cloud backend would need network and credentials).
  */
 export function rehearsalEnvironment(environment: Json, projectRoot: string): Json {
-  let copy = withSetting(environment, ["backend"], {
-    type: "local",
-    directory: REHEARSAL_STATE_DIRECTORY,
-  });
+  let copy = environment;
   for (const path of FILE_SETTINGS) {
     const value = settingAt(copy, path);
     if (typeof value === "string" && !isAbsolute(value)) {

@@ -8,6 +8,9 @@ import type { TerraformStack } from "cdktf";
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.5.0";
 
 /** Make Terraform refuse, with its own clear message, to run the stack with an older version. */
-export function requireTerraformVersion(stack: TerraformStack): void {
-  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+export function requireTerraformVersion(
+  stack: TerraformStack,
+  version: string = REQUIRED_TERRAFORM_VERSION,
+): void {
+  stack.addOverride("terraform.required_version", version);
 }

@@ -188,6 +188,23 @@ function withAbsentComputedBlocks(
   return out;
 }
 
+/**
+ * `value` with its write-only attributes null: Terraform refuses a planned or new state that
+ * holds one (hashicorp/terraform v1.11.4 internal/lang/ephemeral/validate.go:15-17).
+ */
+export function withoutWriteOnly(
+  provider: StandInProvider,
+  typeName: string,
+  value: ObjectValue | null,
+): ObjectValue | null {
+  if (value === null) return null;
+  const writeOnly = resourceSchema(provider, typeName).block.attributes.filter(
+    (attribute) => attribute.writeOnly === true,
+  );
+  if (writeOnly.length === 0) return value;
+  return { ...value, ...Object.fromEntries(writeOnly.map((attribute) => [attribute.name, null])) };
+}
+
 /** Every unknown in the plan filled by {@link placeholder}; a destroy returns `null`. */
 export function defaultApply(provider: StandInProvider, request: ApplyRequest): ObjectValue | null {
   if (request.planned === null) return null;

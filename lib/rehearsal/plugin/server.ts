@@ -36,6 +36,7 @@ import {
   defaultApply,
   defaultImport,
   defaultPlan,
+  withoutWriteOnly,
   defaultReadData,
   ProviderError,
   resourceSchema,
@@ -78,6 +79,7 @@ interface BlockMessage {
     readonly optional: boolean;
     readonly computed: boolean;
     readonly sensitive: boolean;
+    readonly write_only: boolean;
   }[];
   readonly block_types: readonly {
     readonly type_name: string;
@@ -140,6 +142,7 @@ function blockMessage(block: SchemaBlock, version = 0): BlockMessage {
       optional: attribute.optional,
       computed: attribute.computed,
       sensitive: attribute.sensitive,
+      write_only: attribute.writeOnly === true,
     })),
     block_types: block.blockTypes.map((nested) => ({
       type_name: nested.typeName,
@@ -352,7 +355,10 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
           ...(result === undefined
             ? {}
             : {
-                planned_state: encodeValue(type, result.planned),
+                planned_state: encodeValue(
+                  type,
+                  withoutWriteOnly(provider, request.type_name, result.planned),
+                ),
                 requires_replace: result.requiresReplace.map(pathMessage),
               }),
           planned_private: request.prior_private ?? Buffer.alloc(0),
@@ -383,7 +389,11 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
             : defaultApply(provider, applyRequest);
         });
         return {
-          ...(result === undefined ? {} : { new_state: encodeValue(type, result) }),
+          ...(result === undefined
+            ? {}
+            : {
+                new_state: encodeValue(type, withoutWriteOnly(provider, request.type_name, result)),
+              }),
           private: request.planned_private ?? Buffer.alloc(0),
           diagnostics,
           legacy_type_system: provider.legacyTypeSystem === true,

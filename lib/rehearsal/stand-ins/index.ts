@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { providerSchema, type BindingProviderName } from "../binding-schema";
 import { writeMirror, type MirroredProvider } from "../plugin/mirror";
 
-const NAMES: readonly BindingProviderName[] = ["google", "kubernetes", "tls", "random", "time"];
+const NAMES: readonly BindingProviderName[] = [
+  "google",
+  "kubernetes",
+  "tls",
+  "random",
+  "time",
+  "tfe",
+];
 
 /** Every stand-in, for the mirror. */
 export function standIns(): MirroredProvider[] {
