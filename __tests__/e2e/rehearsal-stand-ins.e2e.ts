@@ -11,7 +11,7 @@
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/rehearsal-stand-ins.e2e.ts`.
  * Needs Terraform on the PATH; downloads nothing.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
@@ -265,4 +265,73 @@ describe("stand-in providers refuse and replace what the real ones would", () =>
     first.addDependency(second);
     expect(() => second.addDependency(first)).toThrow(/circular/i);
   }, 240000);
+
+  /** A tfe-only stack: the workspaces stack's sensitive input written to a workspace. */
+  const tfeVariable = (name: string, argument: "value" | "value_wo", ephemeral: boolean) =>
+    stack(name, {
+      terraform: {
+        required_providers: { tfe: { source: "hashicorp/tfe", version: "0.71.0" } },
+      },
+      provider: { tfe: [{ organization: "platform" }] },
+      variable: { secret: { type: "string", sensitive: true, nullable: false, ephemeral } },
+      resource: {
+        tfe_variable: {
+          input: {
+            key: "registry_s3_secret_key",
+            category: "terraform",
+            sensitive: true,
+            workspace_id: "ws-AbCdEfGhIjKlMnOp",
+            [argument]: "${var.secret}",
+          },
+        },
+      },
+    });
+
+  test("an ephemeral input goes only to a write-only argument, and never into the state", () => {
+    const secret = "rehearsal-secret-7f3a9c";
+    // As a user passes it: TF_VAR_secret (Terraform reads it from the environment).
+    process.env.TF_VAR_secret = secret;
+    try {
+      const writeOnly = tfeVariable("write-only", "value_wo", true);
+      const applied = writeOnly("apply", "-auto-approve", "-input=false");
+      expect(applied.output).toContain("Apply complete! Resources: 1 added");
+      expect(readFileSync(join(tmp, "write-only", "terraform.tfstate"), "utf8")).not.toContain(
+        secret,
+      );
+      expect(writeOnly("plan", "-input=false", "-detailed-exitcode").status).toBe(0);
+      // The same input in the readable argument: Terraform refuses the ephemeral value.
+      const readable = tfeVariable("readable-ephemeral", "value", true)("plan", "-input=false");
+      expect(readable.status).not.toBe(0);
+      expect(readable.output).toContain(
+        'Ephemeral values are not valid for "value", because it is not a write-only',
+      );
+      // And a plain sensitive variable there lands in the state, which is what the check catches.
+      const plain = tfeVariable("readable", "value", false);
+      plain("apply", "-auto-approve", "-input=false");
+      expect(readFileSync(join(tmp, "readable", "terraform.tfstate"), "utf8")).toContain(secret);
+    } finally {
+      delete process.env.TF_VAR_secret;
+    }
+  }, 240000);
+
+  test("a workspace listed as its own remote-state consumer is refused, as by the tfe provider", () => {
+    const terraform = stack("self-consumer", {
+      terraform: {
+        required_providers: { tfe: { source: "hashicorp/tfe", version: "0.71.0" } },
+      },
+      provider: { tfe: [{ organization: "platform" }] },
+      resource: {
+        tfe_workspace_settings: {
+          settings: {
+            workspace_id: "ws-AbCdEfGhIjKlMnOp",
+            global_remote_state: false,
+            remote_state_consumer_ids: ["ws-AbCdEfGhIjKlMnOp"],
+          },
+        },
+      },
+    });
+    const plan = terraform("plan", "-input=false");
+    expect(plan.status).not.toBe(0);
+    expect(plan.output).toContain("workspace_id cannot be in the set of remote_state_consumer_ids");
+  }, 120000);
 });

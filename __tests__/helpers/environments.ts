@@ -35,6 +35,11 @@ export const EXAMPLES = {
 
 export type ExampleName = keyof typeof EXAMPLES;
 
+/** A Terraform Cloud backend with the opt-in terraform-cloud stack (issue 23). */
+const WORKSPACE_SETUP = {
+  backend: { type: "cloud", organization: "platform", workspaceSetup: {} },
+} as const;
+
 /** Variants of an environment with some settings changed, synthesized like the files. */
 export const VARIANTS = {
   /** 39 characters: `<name>-pool` cut at GKE's 40 ended with '-'. */
@@ -234,6 +239,48 @@ export const VARIANTS = {
           endpoint: "https://minio.lab.internal:9000",
           accessKeyId: "registry",
           rootDirectory: "/registry",
+          size: null,
+          storageClass: null,
+        },
+      },
+    },
+  },
+  workspaceSetupOneSide: { base: "default", patch: WORKSPACE_SETUP },
+  /** Several sides on a simulated on-prem, and a sensitive input (the seed source's password). */
+  workspaceSetupSides: {
+    base: "threeSides",
+    patch: { ...WORKSPACE_SETUP, registry: { seedSource: { username: "platform-bot" } } },
+  },
+  workspaceSetupSidesWithoutStaging: {
+    base: "threeSides",
+    patch: {
+      ...WORKSPACE_SETUP,
+      registry: { seedSource: { username: "platform-bot" } },
+      sides: { staging: null },
+    },
+  },
+  workspaceSetupExternalSides: {
+    base: "externalSides",
+    patch: {
+      backend: {
+        type: "cloud",
+        hostname: "tfe.example.com",
+        organization: "platform",
+        workspacePrefix: "registry",
+        workspaceSetup: { googleCredentials: "none", autoApply: true, state: "workspace" },
+      },
+    },
+  },
+  workspaceSetupStandaloneS3: {
+    base: "standalone",
+    patch: {
+      ...WORKSPACE_SETUP,
+      registry: {
+        storage: {
+          type: "s3",
+          bucket: "registry-images",
+          endpoint: "https://minio.lab.internal:9000",
+          accessKeyId: "registry",
           size: null,
           storageClass: null,
         },

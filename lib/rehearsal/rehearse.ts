@@ -12,6 +12,7 @@ import { cdktf, terraform, type CommandResult, type CommandSettings } from "./co
 import {
   DAY_TWO_CHANGES,
   preparedForDestroy,
+  settingAt,
   withoutOneSide,
   withSetting,
   type DayTwoChange,
@@ -26,7 +27,8 @@ import {
   type JsonPlan,
   type PlannedChange,
 } from "./plan-report";
-import { writeWorkspace } from "./workspace";
+import { REHEARSAL_STATE_DIRECTORY, writeWorkspace, type Workspace } from "./workspace";
+import { ephemeralValuesInState } from "./write-only-inputs";
 
 type Json = Record<string, unknown>;
 
@@ -153,6 +155,24 @@ function planAll(
   });
 }
 
+/** After a deployment: no ephemeral input's value in the state of a stack declaring it. */
+function ephemeralInputsChecked(
+  workspace: Workspace,
+  stacks: readonly string[],
+  values: Readonly<Record<string, string>>,
+  log: (line: string) => void,
+): StepResult[] {
+  return ephemeralValuesInState(workspace.outdir, stacks, values, (stack) =>
+    join(workspace.dir, REHEARSAL_STATE_DIRECTORY, `${stack}.tfstate`),
+  ).map(({ stack, inputs, problems }) => {
+    log(
+      `  ephemeral inputs ${stack}: ${inputs.join(", ")} ${problems.length > 0 ? "in the state - FAILED" : "not in the state"}`,
+    );
+    for (const problem of problems) log(`    ! ${problem}`);
+    return { step: "ephemeral inputs", stack, counts: countsOf([]), changes: [], problems };
+  });
+}
+
 /** The plan of each stack as another environment: refused by the stack's identity check. */
 function refusedAsAnotherEnvironment(
   settings: CommandSettings,
@@ -232,6 +252,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   }
 
   deploy("first deployment");
+  steps.push(...ephemeralInputsChecked(workspace, stacks, variables, log));
   steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
 
   if (options.deployOnly) return report();
@@ -304,7 +325,19 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     writeWorkspace(workspace.dir, options.projectRoot, environment);
     stacks = options.stacksOf(environment);
     synth();
-    steps.push(...planAll(settings, "remove-side", stacks, noLosses, log));
+    // What the side owned elsewhere goes with it, now that its stacks are destroyed: its
+    // Terraform Cloud workspaces and the identity pool of its project (the terraform-cloud
+    // stack's construct ids carry stack names and project ids). Nothing else stateful may go.
+    const sideProject = settingAt(kept, ["sides", removal.side, "projectId"]);
+    const sideMarkers = [
+      ...sideStacks.map((stack) => `-${stack}_`),
+      ...(typeof sideProject === "string" ? [`-${sideProject}_`] : []),
+    ];
+    const notTheSides = (changes: readonly PlannedChange[]) =>
+      noLosses(
+        changes.filter((change) => !sideMarkers.some((marker) => change.address.includes(marker))),
+      );
+    steps.push(...planAll(settings, "remove-side", stacks, notTheSides, log));
     deploy("day-2 remove-side");
     log(`day-2 add-side: side ${removal.side} added back`);
     environment = kept;

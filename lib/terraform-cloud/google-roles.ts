@@ -30,6 +30,8 @@ export const GOOGLE_ROLES_BY_TYPE: Readonly<Record<string, readonly string[]>> =
   google_container_node_pool: ["roles/container.clusterAdmin", "roles/iam.serviceAccountUser"],
   google_service_account: ["roles/iam.serviceAccountAdmin"],
   google_service_account_iam_member: ["roles/iam.serviceAccountAdmin"],
+  // The external Artifact Registry reader's key (a reader outside Google has no other way in).
+  google_service_account_key: ["roles/iam.serviceAccountKeyAdmin"],
   // Grants the node and reader service accounts their roles: it can set the project's IAM
   // policy, which is why each stack has its own account (docs/security.md).
   google_project_iam_member: ["roles/resourcemanager.projectIamAdmin"],

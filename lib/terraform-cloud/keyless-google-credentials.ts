@@ -105,7 +105,11 @@ export class KeylessGoogleCredentials extends Construct {
       homeProjects.map((project) => {
         const names = homed
           .filter((footprint) => footprint.homeProject === project)
-          .map((footprint) => workspaceOf(footprint.stack).name);
+          // The configured name, a literal: the condition needs no workspace to exist first.
+          .map((footprint) => {
+            const workspace = workspaceOf(footprint.stack);
+            return workspace.nameInput ?? workspace.name;
+          });
         return [project, this.pool(project, names, apisOf(project), props)] as const;
       }),
     );

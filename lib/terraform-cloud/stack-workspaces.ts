@@ -81,10 +81,15 @@ export class StackWorkspaces extends Construct {
             workspace(node.name, {
               description: `Stack ${node.name} of hybrid-registry environment ${props.environment}; managed by the ${props.bootstrapStack} stack`,
               terraformVersion: props.terraformVersion,
-              workingDirectory: stackWorkingDirectory(node.name),
+              // VCS-driven only: a CLI-driven run in a workspace with a working directory
+              // uploads that many folders up from where it runs, here the whole project with
+              // node_modules and local state (hashicorp/terraform v1.11.4
+              // internal/cloud/backend_plan.go:150-180); without one, only the stack's folder.
+              ...(props.vcsRepo
+                ? { vcsRepo: props.vcsRepo, workingDirectory: stackWorkingDirectory(node.name) }
+                : {}),
               autoApply,
               autoApplyRunTrigger: autoApply,
-              vcsRepo: props.vcsRepo,
             }),
           ] as const,
       ),
