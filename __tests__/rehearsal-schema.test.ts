@@ -343,6 +343,21 @@ describe("stand-in provider schemas from the bindings", () => {
     });
   });
 
+  it("tfe: tfe_variable's value_wo is write-only (the _wo naming and its docs), nothing else is", () => {
+    const variable = providerSchema("tfe").resources.tfe_variable.block;
+    expect(variable.attributes.find((a) => a.name === "value_wo")).toMatchObject({
+      optional: true,
+      computed: false,
+      writeOnly: true,
+    });
+    expect(variable.attributes.find((a) => a.name === "value")?.writeOnly).toBeUndefined();
+    const writeOnly = Object.entries(providerSchema("tfe").resources).flatMap(([type, schema]) =>
+      schema.block.attributes.filter((a) => a.writeOnly).map((a) => `${type}.${a.name}`),
+    );
+    expect(writeOnly).toContain("tfe_variable.value_wo");
+    expect(writeOnly.every((path) => path.endsWith("_wo"))).toBe(true);
+  });
+
   it("lists where optional + computed is assumed rather than read", () => {
     const assumed = assumedComputed("google", "google_container_cluster");
     expect(assumed).toContain("project");

@@ -1,3 +1,4 @@
+import { TERRAFORM_CLOUD_STACK } from "../contract/stack-names";
 import { resolveBackend } from "./environment";
 import type { ApplicationSideView, SemanticView } from "./semantic-view";
 import type { ConfigProblem } from "./validate";
@@ -98,7 +99,12 @@ function workspaceProblems(view: SemanticView): ConfigProblem[] {
   if (backend?.type !== "cloud") return [];
   const prefix = resolveBackend(backend, view.environment);
   if (prefix.type !== "cloud") return [];
-  const longest = `${prefix.workspacePrefix}-${longestStackName(view)}`;
+  // The terraform-cloud stack also has a workspace (for its own state, when moved there).
+  const stackName = [
+    longestStackName(view),
+    ...(backend.workspaceSetup ? [TERRAFORM_CLOUD_STACK] : []),
+  ].reduce((a, b) => (a.length >= b.length ? a : b));
+  const longest = `${prefix.workspacePrefix}-${stackName}`;
   if (longest.length <= WORKSPACE_NAME_LIMIT) return [];
   const set = backend.workspacePrefix !== undefined;
   return [
