@@ -28,6 +28,7 @@ import {
   type RouterAddress,
   type RouterListName,
 } from "../../lib/rehearsal/stand-ins/shared-router";
+import { preparedForDestroy } from "../../lib/rehearsal/day-two-changes";
 import { parseEnvironment, writeWorkspace } from "../../lib/rehearsal/workspace";
 import { cleanupTempDirs, makeTempDir, requireTool } from "./support/tools";
 
@@ -192,7 +193,11 @@ describe("the shared on-prem Cloud Router under parallel and serialized applies"
   };
 
   beforeAll(async () => {
-    const environment = parseEnvironment(readFileSync(EXAMPLE, "utf8"), EXAMPLE);
+    // Without deletion protection: the suite destroys the sides between its cases, which the
+    // google stand-in refuses for a protected cluster, as the provider does.
+    const environment = preparedForDestroy(
+      parseEnvironment(readFileSync(EXAMPLE, "utf8"), EXAMPLE),
+    );
     const workspace = writeWorkspace(join(dir, "workspace"), ROOT, environment);
     settings = {
       projectRoot: ROOT,
