@@ -5,15 +5,18 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import {
+  garbageCollectionEnabled,
   keyStoreOf,
   networkRangesOf,
   parentDomain,
   privateZoneNameOf,
   registryIpOf,
+  type SimulatedOnprem,
 } from "../lib/config/derived";
 import { hasManySides } from "../lib/config/sides";
 import { PrivateZone } from "../lib/dns/private-zone";
 import { clusterSettingsOf } from "./settings";
+import { sideNetworkSettingsOf } from "./side-network-settings";
 import type { HybridConfig } from "../lib/config/schema";
 import { publishContract, type ContractValues } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";
@@ -22,22 +25,17 @@ import { ProjectServices } from "../lib/gcp/project-services";
 import { RegistryBucket } from "../lib/gcp/registry-bucket";
 import { REGISTRY_DEFAULT_NAME } from "../lib/registry/registry-server";
 import { GARBAGE_COLLECTION_SERVICE_ACCOUNT } from "../lib/registry/garbage-collection";
-import { garbageCollectionEnabled } from "../lib/config/derived";
 import { SecretValue } from "../lib/gcp/secret-value";
 import { NodeServiceAccount } from "../lib/gke/node-service-account";
 import { PrivateGkeCluster } from "../lib/gke/private-gke-cluster";
-import { CloudNat } from "../lib/network/cloud-nat";
-import { CloudRouter } from "../lib/network/cloud-router";
-import { Firewall } from "../lib/network/firewall";
-import { HaVpnGateway } from "../lib/network/ha-vpn-gateway";
 import { InternalAddress } from "../lib/network/internal-address";
-import { Vpc } from "../lib/network/vpc";
+import { addSideNetwork, clusterPlacementIn, type SideNetwork } from "../lib/network/side-network";
+import type { Vpc } from "../lib/network/vpc";
 import { RegistryPki } from "../lib/pki/registry-pki";
-import { REGISTRY_SERVICE_PORT } from "../lib/registry/ports";
 
 type OnpremContractValues = ContractValues<typeof onpremNetworkContract.outputs>;
-type SimulatedOnprem = Extract<HybridConfig["onprem"], { mode: "simulated" }>;
 type ExternalOnprem = Extract<HybridConfig["onprem"], { mode: "external" }>;
+type GcsStorage = Extract<HybridConfig["registry"]["storage"], { type: "gcs" }>;
 
 /** APIs the simulated on-prem side uses. */
 const ONPREM_SERVICES = [
@@ -64,58 +62,19 @@ export class OnpremNetworkStack extends TerraformStack {
 
     const onprem = config.onprem;
     const registryIp = onprem.mode === "simulated" ? registryIpOf(onprem) : onprem.registryIp;
-    const manySides = hasManySides(config);
-    // With several sides the cache certificate exists before any side enables its cache, so
-    // a side turning it on changes nothing here; all sides' caches share its one name.
-    const cache = config.app.pullThroughCache;
-    const pki = new RegistryPki(this, "registry-pki", {
-      registryFqdn: config.registry.fqdn,
-      ipAddresses: [registryIp],
-      cacheFqdn: cache.enabled || manySides ? cache.fqdn : undefined,
-      ...config.registry.pki,
-    });
-    // The private keys go to Secret Manager, where the workloads stacks read them: as outputs
-    // they would also sit in the state of every stack that reads this one.
-    const keyStoreProject = keyStoreOf(config);
-    const keyStore = new GoogleProvider(this, "google-key-store", {
-      alias: "keys",
-      ...keyStoreProject,
-    });
-    const keyStoreApi = new ProjectServices(this, "key-store-services", {
-      provider: keyStore,
-      projectId: keyStoreProject.project,
-      services: ["secretmanager.googleapis.com"],
-    });
-    const keySecret = (id: string, suffix: string, value: string) =>
-      new SecretValue(this, id, {
-        provider: keyStore,
-        projectId: keyStoreProject.project,
-        secretId: `${config.registry.fqdn.replace(/\./g, "-")}-${suffix}`,
-        value,
-        dependsOn: keyStoreApi.services,
-      });
-    const serverKey = keySecret("server-key", "server-key", pki.server.privateKeyPem);
-    const cacheKey = pki.cache
-      ? keySecret("cache-key", "cache-key", pki.cache.privateKeyPem)
-      : undefined;
-    const pkiValues = {
-      registryFqdn: config.registry.fqdn,
-      caCertificatePem: pki.ca.certificatePem,
-      serverCertificatePem: pki.server.certificatePem,
-      serverCertificateNotAfter: pki.server.certificate.validityEndTime,
-      serverKeySecret: serverKey.secretName,
-      cacheFqdn: pki.cache ? cache.fqdn : "",
-      cacheCertificatePem: pki.cache?.certificatePem ?? "",
-      cacheKeySecret: cacheKey?.secretName ?? "",
-    };
-
+    const pki = addRegistryPki(this, config, registryIp);
+    const keys = storeRegistryKeys(this, config, pki);
     const networkValues =
       onprem.mode === "simulated"
         ? this.simulatedNetwork(config, onprem, registryIp)
         : externalSiteValues(onprem);
-    publishContract(this, onpremNetworkContract, { ...networkValues, ...pkiValues });
+    publishContract(this, onpremNetworkContract, {
+      ...networkValues,
+      ...registryPkiValues(config, pki, keys),
+    });
   }
 
+  /** A GCP project standing in for the data centre: the network, the registry's cluster and IP. */
   private simulatedNetwork(
     config: HybridConfig,
     onprem: SimulatedOnprem,
@@ -135,126 +94,199 @@ export class OnpremNetworkStack extends TerraformStack {
         ...(manySides ? ["dns.googleapis.com"] : []),
       ],
     });
-
-    const vpc = new Vpc(this, "vpc", {
-      projectId,
-      region,
-      name: onprem.network.name,
-      subnetCidr: onprem.network.subnetCidr,
-      podsCidr: onprem.network.podsCidr,
-      servicesCidr: onprem.network.servicesCidr,
-      flowLogs: onprem.network.flowLogs,
-      dependsOn: apis.services,
-    });
-    new Firewall(this, "firewall", {
-      projectId,
-      network: vpc.network.id,
-      namePrefix: onprem.network.name,
-      internalRanges: networkRangesOf(onprem.network),
+    const network = addSideNetwork(this, {
+      ...sideNetworkSettingsOf(onprem),
       peerRanges: peerRangesOf(config),
-      peerTcpPorts: [String(REGISTRY_SERVICE_PORT)],
-      iapSsh: onprem.iapSsh,
-    });
-    const router = new CloudRouter(this, "router", {
-      projectId,
-      region,
-      name: `${onprem.network.name}-router`,
-      network: vpc.network.id,
-      asn: onprem.asn,
-      advertisedRanges: onprem.advertisedRanges,
-    });
-    new CloudNat(this, "nat", {
-      projectId,
-      region,
-      name: `${onprem.network.name}-nat`,
-      router: router.router.name,
-    });
-    const vpnGateway = new HaVpnGateway(this, "vpn-gateway", {
-      projectId,
-      region,
-      name: `${onprem.network.name}-vpn`,
-      network: vpc.network.id,
-    });
-    const cluster = new PrivateGkeCluster(this, "registry-cluster", {
-      ...clusterSettingsOf(onprem),
-      networkPolicy: onprem.cluster.networkPolicy,
-      network: vpc.network.id,
-      subnetwork: vpc.subnet.id,
-      podsRangeName: vpc.podsRangeName,
-      servicesRangeName: vpc.servicesRangeName,
-      nodeServiceAccount: new NodeServiceAccount(this, "registry-nodes", {
-        projectId,
-        clusterName: onprem.cluster.name,
-        dependsOn: apis.services,
-      }),
       dependsOn: apis.services,
     });
+    const cluster = addRegistryCluster(this, onprem, network.vpc, apis);
     const address = new InternalAddress(this, "registry-ip", {
       projectId,
       region,
       name: `${onprem.network.name}-registry`,
-      subnetwork: vpc.subnet.id,
+      subnetwork: network.vpc.subnet.id,
       address: registryIp,
       description: `Internal load balancer of ${config.registry.fqdn}`,
     });
-
-    if (manySides) {
-      // Each side's zone binds its own VPC only: a VPC takes one private zone per domain.
-      new PrivateZone(this, "registry-zone", {
-        projectId,
-        name: privateZoneNameOf(config.registry.fqdn),
-        domain: parentDomain(config.registry.fqdn),
-        networks: [vpc.network.selfLink],
-        aRecords: [{ fqdn: config.registry.fqdn, ip: address.address }],
-      });
-    }
-
+    // Each side's zone binds its own VPC only: a VPC takes one private zone per domain.
+    if (manySides) addRegistryZone(this, onprem, config.registry.fqdn, network.vpc, address);
     const bucket = gcsStorage
-      ? new RegistryBucket(this, "registry-bucket", {
-          projectId,
-          location: region,
-          bucketName: gcsStorage.bucket ?? `${projectId}-registry`,
-          preventDestroy: gcsStorage.preventDestroy,
-          serviceAccountId: "registry-storage",
-          kubernetesServiceAccount: {
-            namespace: config.registry.namespace,
-            name: REGISTRY_DEFAULT_NAME,
-          },
-          collectorServiceAccount: garbageCollectionEnabled(config.registry)
-            ? { namespace: config.registry.namespace, name: GARBAGE_COLLECTION_SERVICE_ACCOUNT }
-            : undefined,
-          workloadPool: cluster.cluster.workloadIdentityConfig.workloadPool,
-          dependsOn: apis.services,
-        })
+      ? addRegistryBucket(this, config, onprem, { storage: gcsStorage, cluster, apis })
       : undefined;
-
-    return {
-      mode: "simulated",
-      projectId,
-      region,
-      networkName: vpc.network.name,
-      networkId: vpc.network.id,
-      networkSelfLink: vpc.network.selfLink,
-      subnetName: vpc.subnet.name,
-      subnetSelfLink: vpc.subnet.selfLink,
-      subnetCidr: vpc.subnet.ipCidrRange,
-      podsRangeName: vpc.podsRangeName,
-      servicesRangeName: vpc.servicesRangeName,
-      networkCidrs: networkRangesOf(onprem.network),
-      routerName: router.router.name,
-      asn: onprem.asn,
-      vpnGatewayId: vpnGateway.gateway.id,
-      vpnGatewaySelfLink: vpnGateway.gateway.selfLink,
-      vpnInterfaceIps: vpnGateway.interfaceIps,
-      clusterName: cluster.cluster.name,
-      clusterLocation: cluster.cluster.location,
-      clusterEndpoint: cluster.endpoint,
-      clusterCaCertificate: cluster.caCertificate,
-      registryIp: address.address,
-      registryBucket: bucket?.bucket.name ?? "",
-      registryStorageServiceAccount: bucket?.serviceAccount.email ?? "",
-    };
+    return simulatedSiteValues(onprem, network, cluster, address, bucket);
   }
+}
+
+/**
+ * The registry's CA, server certificate and, when a cache may exist, the cache's certificate.
+ * With several sides the cache certificate exists before any side enables its cache, so a side
+ * turning it on changes nothing here; all sides' caches share its one name.
+ */
+function addRegistryPki(stack: Construct, config: HybridConfig, registryIp: string): RegistryPki {
+  const cache = config.app.pullThroughCache;
+  return new RegistryPki(stack, "registry-pki", {
+    registryFqdn: config.registry.fqdn,
+    ipAddresses: [registryIp],
+    cacheFqdn: cache.enabled || hasManySides(config) ? cache.fqdn : undefined,
+    ...config.registry.pki,
+  });
+}
+
+/** The Secret Manager secrets holding the registry's private keys. */
+interface RegistryKeys {
+  readonly serverKey: SecretValue;
+  readonly cacheKey?: SecretValue;
+}
+
+/**
+ * The private keys go to Secret Manager, where the workloads stacks read them: as outputs
+ * they would also sit in the state of every stack that reads this one.
+ */
+function storeRegistryKeys(stack: Construct, config: HybridConfig, pki: RegistryPki): RegistryKeys {
+  const keyStoreProject = keyStoreOf(config);
+  const keyStore = new GoogleProvider(stack, "google-key-store", {
+    alias: "keys",
+    ...keyStoreProject,
+  });
+  const keyStoreApi = new ProjectServices(stack, "key-store-services", {
+    provider: keyStore,
+    projectId: keyStoreProject.project,
+    services: ["secretmanager.googleapis.com"],
+  });
+  const keySecret = (id: string, suffix: string, value: string) =>
+    new SecretValue(stack, id, {
+      provider: keyStore,
+      projectId: keyStoreProject.project,
+      secretId: `${config.registry.fqdn.replace(/\./g, "-")}-${suffix}`,
+      value,
+      dependsOn: keyStoreApi.services,
+    });
+  return {
+    serverKey: keySecret("server-key", "server-key", pki.server.privateKeyPem),
+    cacheKey: pki.cache ? keySecret("cache-key", "cache-key", pki.cache.privateKeyPem) : undefined,
+  };
+}
+
+/** The contract's certificate entries: the PEMs, the server's end date, the keys' secrets. */
+function registryPkiValues(
+  config: HybridConfig,
+  pki: RegistryPki,
+  keys: RegistryKeys,
+): RegistryPkiValues {
+  return {
+    registryFqdn: config.registry.fqdn,
+    caCertificatePem: pki.ca.certificatePem,
+    serverCertificatePem: pki.server.certificatePem,
+    serverCertificateNotAfter: pki.server.certificate.validityEndTime,
+    serverKeySecret: keys.serverKey.secretName,
+    cacheFqdn: pki.cache ? config.app.pullThroughCache.fqdn : "",
+    cacheCertificatePem: pki.cache?.certificatePem ?? "",
+    cacheKeySecret: keys.cacheKey?.secretName ?? "",
+  };
+}
+
+/** The private GKE cluster that runs the registry, with its nodes' service account. */
+function addRegistryCluster(
+  stack: Construct,
+  onprem: SimulatedOnprem,
+  vpc: Vpc,
+  apis: ProjectServices,
+): PrivateGkeCluster {
+  return new PrivateGkeCluster(stack, "registry-cluster", {
+    ...clusterSettingsOf(onprem),
+    networkPolicy: onprem.cluster.networkPolicy,
+    ...clusterPlacementIn(vpc),
+    nodeServiceAccount: new NodeServiceAccount(stack, "registry-nodes", {
+      projectId: onprem.projectId,
+      clusterName: onprem.cluster.name,
+      dependsOn: apis.services,
+    }),
+    dependsOn: apis.services,
+  });
+}
+
+/** With several sides, the registry's own private zone, bound to the on-prem VPC only. */
+function addRegistryZone(
+  stack: Construct,
+  onprem: SimulatedOnprem,
+  fqdn: string,
+  vpc: Vpc,
+  address: InternalAddress,
+): PrivateZone {
+  return new PrivateZone(stack, "registry-zone", {
+    projectId: onprem.projectId,
+    name: privateZoneNameOf(fqdn),
+    domain: parentDomain(fqdn),
+    networks: [vpc.network.selfLink],
+    aRecords: [{ fqdn, ip: address.address }],
+  });
+}
+
+/**
+ * The registry's bucket (gcs storage) and the service account the registry, and the garbage
+ * collector when it runs, act as through Workload Identity.
+ */
+function addRegistryBucket(
+  stack: Construct,
+  config: HybridConfig,
+  onprem: SimulatedOnprem,
+  {
+    storage,
+    cluster,
+    apis,
+  }: { storage: GcsStorage; cluster: PrivateGkeCluster; apis: ProjectServices },
+): RegistryBucket {
+  const { projectId, region } = onprem;
+  const { namespace } = config.registry;
+  return new RegistryBucket(stack, "registry-bucket", {
+    projectId,
+    location: region,
+    bucketName: storage.bucket ?? `${projectId}-registry`,
+    preventDestroy: storage.preventDestroy,
+    serviceAccountId: "registry-storage",
+    kubernetesServiceAccount: { namespace, name: REGISTRY_DEFAULT_NAME },
+    collectorServiceAccount: garbageCollectionEnabled(config.registry)
+      ? { namespace, name: GARBAGE_COLLECTION_SERVICE_ACCOUNT }
+      : undefined,
+    workloadPool: cluster.cluster.workloadIdentityConfig.workloadPool,
+    dependsOn: apis.services,
+  });
+}
+
+/** What the contract says of the simulated site: its network, VPN end, cluster and storage. */
+function simulatedSiteValues(
+  onprem: SimulatedOnprem,
+  { vpc, router, gateway }: SideNetwork,
+  cluster: PrivateGkeCluster,
+  address: InternalAddress,
+  bucket: RegistryBucket | undefined,
+): Omit<OnpremContractValues, keyof RegistryPkiValues> {
+  return {
+    mode: "simulated",
+    projectId: onprem.projectId,
+    region: onprem.region,
+    networkName: vpc.network.name,
+    networkId: vpc.network.id,
+    networkSelfLink: vpc.network.selfLink,
+    subnetName: vpc.subnet.name,
+    subnetSelfLink: vpc.subnet.selfLink,
+    subnetCidr: vpc.subnet.ipCidrRange,
+    podsRangeName: vpc.podsRangeName,
+    servicesRangeName: vpc.servicesRangeName,
+    networkCidrs: networkRangesOf(onprem.network),
+    routerName: router.router.name,
+    asn: onprem.asn,
+    vpnGatewayId: gateway.gateway.id,
+    vpnGatewaySelfLink: gateway.gateway.selfLink,
+    vpnInterfaceIps: gateway.interfaceIps,
+    clusterName: cluster.cluster.name,
+    clusterLocation: cluster.cluster.location,
+    clusterEndpoint: cluster.endpoint,
+    clusterCaCertificate: cluster.caCertificate,
+    registryIp: address.address,
+    registryBucket: bucket?.bucket.name ?? "",
+    registryStorageServiceAccount: bucket?.serviceAccount.email ?? "",
+  };
 }
 
 /**
