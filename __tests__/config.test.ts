@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/load";
-import { distributionMajorVersion } from "../lib/config/validate";
+import { distributionMajorVersion } from "../lib/config/registry/rules";
 import { renderConfigJsonSchema, renderConfigReferenceDoc } from "../lib/config/json-schema";
 import {
   cloudOf,

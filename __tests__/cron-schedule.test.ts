@@ -3,7 +3,7 @@
  * API server's refusal of "TZ". The verdicts below were cross-checked against the real
  * github.com/robfig/cron/v3 v3.0.1 parser.
  */
-import { cronScheduleProblem } from "../lib/config/cron-schedule";
+import { cronScheduleProblem } from "../lib/config/maintenance/cron-schedule";
 
 describe("schedules Kubernetes accepts", () => {
   it.each([

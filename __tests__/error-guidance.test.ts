@@ -1,6 +1,6 @@
 /** Reports that lead to the fix: where the setting is written, and what a typo meant. */
 import { ConfigError, parseConfig } from "../lib/config/load";
-import { nearestName } from "../lib/config/key-suggestion";
+import { nearestName } from "../lib/config/core/key-suggestion";
 import { knownSettingsAt } from "../lib/config/known-settings";
 
 function reportOf(text: string): string {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { ConfigError, loadConfig, parseConfig } from "../lib/config/load";
-import { MAX_FILE_BYTES, MAX_STRING_CHARACTERS } from "../lib/config/input-bounds";
+import { MAX_FILE_BYTES, MAX_STRING_CHARACTERS } from "../lib/config/core/input-bounds";
 import { merge, rawEnvironment, readEnvironment } from "./helpers/config";
 
 function reportOf(action: () => unknown): string {

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requiredVariables, summaryTable } from "../lib/rehearsal/rehearse";
 import { environmentOf, type CommandSettings } from "../lib/rehearsal/commands";
-import { LOCAL_STATE_DIRECTORY_ENV } from "../lib/config/local-state";
+import { LOCAL_STATE_DIRECTORY_ENV } from "../lib/config/backend/local-state";
 import { inParallel, manySummary, shippedEnvironments } from "../lib/rehearsal/rehearse-many";
 import { rehearsalEnvironment, REHEARSAL_STATE_DIRECTORY } from "../lib/rehearsal/workspace";
 import { rawEnvironment, ROOT } from "./helpers/config";

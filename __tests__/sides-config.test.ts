@@ -3,7 +3,7 @@
  * each reported with the field and the fix before anything is written.
  */
 import { ConfigError } from "../lib/config/load";
-import type { ConfigProblem } from "../lib/config/validate";
+import type { ConfigProblem } from "../lib/config/core/problem";
 import { applicationSidesOf } from "../lib/config/sides";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 

@@ -1,5 +1,5 @@
 import { ConfigError } from "../lib/config/load";
-import { terraformLiteral, terraformLiterals } from "../lib/config/terraform-literal";
+import { terraformLiteral, terraformLiterals } from "../lib/config/core/terraform-literal";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { allStrings } from "./helpers/json";
 import { stacksOf } from "./helpers/environments";

@@ -2,7 +2,7 @@
  * CronJob time zones are checked as Kubernetes checks them: Go's time.LoadLocation, which only
  * knows the tz database's names, spelt exactly.
  */
-import { knownTimeZones, timeZoneProblem } from "../lib/config/time-zone";
+import { knownTimeZones, timeZoneProblem } from "../lib/config/maintenance/time-zone";
 
 describe("time zones Kubernetes accepts", () => {
   it.each([

@@ -3,7 +3,7 @@ import { TerraformStack } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
-import type { WorkspaceSetup } from "../lib/config/workspace-setup";
+import type { WorkspaceSetup } from "../lib/config/backend/workspace-setup";
 import { TERRAFORM_CLOUD_STACK } from "../lib/contract/stack-names";
 import { googleFootprintsOf } from "../lib/terraform-cloud/google-footprint";
 import { KeylessGoogleCredentials } from "../lib/terraform-cloud/keyless-google-credentials";

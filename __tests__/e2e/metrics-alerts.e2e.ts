@@ -20,7 +20,7 @@ import {
   vpnAlertRules,
   type AlertRule,
 } from "../../lib/monitoring/alert-rules";
-import { GO_DURATION_MAX_SECONDS } from "../../lib/config/go-duration";
+import { GO_DURATION_MAX_SECONDS } from "../../lib/config/core/go-duration";
 import { renderPrometheusRules } from "../../lib/monitoring/prometheus-rules";
 import {
   CACHE_CLAIM,

@@ -4,11 +4,11 @@
  * Cloud, Kubernetes and Terraform accept. Used on every shipped environment and on every
  * environment the property tests accept.
  */
-import { cronScheduleProblem } from "../../lib/config/cron-schedule";
-import { goParseDurationAccepts } from "../../lib/config/go-duration";
-import { imageReferenceProblem } from "../../lib/config/image-reference";
-import { timeZoneProblem } from "../../lib/config/time-zone";
-import { quantityValue } from "../../lib/config/quantity";
+import { cronScheduleProblem } from "../../lib/config/maintenance/cron-schedule";
+import { goParseDurationAccepts } from "../../lib/config/core/go-duration";
+import { imageReferenceProblem } from "../../lib/config/core/image-reference";
+import { timeZoneProblem } from "../../lib/config/maintenance/time-zone";
+import { quantityValue } from "../../lib/config/core/quantity";
 import { POD_WORKLOADS, podSpecOfWorkload, type StackJson } from "./json";
 
 type Json = Record<string, unknown>;

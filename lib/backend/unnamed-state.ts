@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UNNAMED_STATE_LOCATIONS } from "../config/environment";
+import { UNNAMED_STATE_LOCATIONS } from "../config/backend/environment";
 import { STATE_IDENTITY_ADDRESS } from "./state-identity";
 
 export interface UnnamedStateProps {

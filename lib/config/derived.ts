@@ -68,7 +68,7 @@ export function diskSnapshotsEnabled(config: Config): boolean {
 /**
  * Where the registry's private keys are kept: the one side's project (the `cloud:` form,
  * unless onprem.keyStoreProjectId is set); with several sides the simulated on-prem's project
- * or onprem.keyStoreProjectId (validate.ts requires it), never a side's: a side may be removed.
+ * or onprem.keyStoreProjectId (sides/rules.ts requires it), never a side's: a side may be removed.
  */
 export function keyStoreOf(config: HybridConfig): { project: string; region?: string } {
   const { onprem, cloud } = config;

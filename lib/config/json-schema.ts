@@ -5,7 +5,8 @@ import {
   type ReferenceRow,
   type SchemaNode,
 } from "./reference";
-import { configSchema, SIDE_NAME } from "./schema";
+import { configSchema } from "./schema";
+import { SIDE_NAME } from "./sides/schema";
 
 /** Where the editor schema lives; environment files point at it with a yaml-language-server comment. */
 export const JSON_SCHEMA_PATH = "environments/schema.json";

@@ -2,10 +2,10 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { environmentNameOfFile, resolveBackend } from "./environment";
-import { resolveWorkspaceSetup } from "./workspace-setup";
+import { environmentNameOfFile, resolveBackend } from "./backend/environment";
+import { resolveWorkspaceSetup } from "./backend/workspace-setup";
 import { configSchema, type Config, type ParsedConfig } from "./schema";
-import { escapeUnsafe, shownText, shownValue } from "./display";
+import { escapeUnsafe, shownText, shownValue } from "./core/display";
 import {
   boundInput,
   flowNestingDepth,
@@ -13,12 +13,13 @@ import {
   MAX_ALIAS_COUNT,
   MAX_FILE_BYTES,
   MAX_FLOW_NESTING,
-} from "./input-bounds";
-import { nearestName } from "./key-suggestion";
+} from "./core/input-bounds";
+import { nearestName } from "./core/key-suggestion";
 import { knownSettingsAt } from "./known-settings";
 import { repairedSemanticView, semanticView, skippedSections } from "./semantic-view";
-import { positionOf } from "./source-position";
-import { semanticProblems, type ConfigProblem } from "./validate";
+import { positionOf } from "./core/source-position";
+import type { ConfigProblem } from "./core/problem";
+import { semanticProblems } from "./validate";
 
 /** The environment used when HYBRID_CONFIG is not set. */
 export const DEFAULT_CONFIG_PATH = "environments/example.yaml";

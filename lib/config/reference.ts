@@ -361,8 +361,9 @@ export function renderConfigReference(schema: SchemaNode): string {
   return [
     "# Configuration reference",
     "",
-    "Generated from `lib/config/schema.ts` by `npm run schema`; do not edit by hand. Semantic rules",
-    "(overlaps, ASN pairs, ranges) are listed in the README and enforced by `lib/config/validate.ts`.",
+    "Generated from the concepts' schemas (`lib/config/<concept>/schema.ts`, assembled in",
+    "`lib/config/schema.ts`) by `npm run schema`; do not edit by hand. Rules across fields (overlaps,",
+    "ASN pairs, ranges) are listed in the README and enforced by each concept's `rules.ts`.",
     "",
     ...contents,
     "",

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { SIDE_NAME, sectionSchemas } from "./schema";
+import { sectionSchemas } from "./schema";
+import { SIDE_NAME } from "./sides/schema";
 
 type Network = z.output<typeof sectionSchemas.network>;
 type Cluster = z.output<typeof sectionSchemas.cluster>;

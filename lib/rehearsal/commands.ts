@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { CLOUD_DIR_ENV } from "./stand-ins/shared-router";
-import { LOCAL_STATE_DIRECTORY_ENV } from "../config/local-state";
+import { LOCAL_STATE_DIRECTORY_ENV } from "../config/backend/local-state";
 import { REHEARSAL_STATE_DIRECTORY, type Workspace } from "./workspace";
 
 export interface CommandResult {

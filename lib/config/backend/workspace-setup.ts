@@ -1,8 +1,11 @@
-import type { StateBackendSettings } from "../backend/state-backend";
-import type { ParsedConfig } from "./schema";
+import type { StateBackendSettings } from "../../backend/state-backend";
+import type { z } from "zod";
+import type { backend as backendSchema } from "./schema";
 import { UNNAMED_STATE_LOCATIONS } from "./environment";
 
-type CloudBackendInput = Extract<ParsedConfig["backend"], { type: "cloud" }>;
+/** The backend section as the file gives it. */
+type BackendInput = z.output<typeof backendSchema>;
+type CloudBackendInput = Extract<BackendInput, { type: "cloud" }>;
 type WorkspaceSetupInput = NonNullable<CloudBackendInput["workspaceSetup"]>;
 
 /** `backend.workspaceSetup` with every default decided: what the terraform-cloud stack builds. */
@@ -26,7 +29,7 @@ export interface WorkspaceSetup {
  * or undefined without it. `named` is the environment's own name when the file sets one.
  */
 export function resolveWorkspaceSetup(
-  backend: ParsedConfig["backend"],
+  backend: BackendInput,
   workspacePrefix: string,
   environment: string,
   named: string | undefined,

@@ -1,4 +1,4 @@
-import type { StateBackendSettings } from "../backend/state-backend";
+import type { StateBackendSettings } from "../../backend/state-backend";
 import { basename, extname } from "node:path";
 
 /**

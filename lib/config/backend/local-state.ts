@@ -1,4 +1,4 @@
-import type { Config } from "./schema";
+import type { Config } from "../schema";
 
 /**
  * Environment variable that keeps every stack's state in local files under the directory it

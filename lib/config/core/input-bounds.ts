@@ -1,5 +1,5 @@
 import { shownText } from "./display";
-import type { ConfigProblem } from "./validate";
+import type { ConfigProblem } from "./problem";
 
 /**
  * Bounds on the raw environment file, checked before any schema rule runs: a bad file must be

@@ -1,4 +1,4 @@
-import type { GcpSideView, SemanticView } from "./semantic-view";
+import type { GcpSideView, SemanticView } from "../semantic-view";
 
 /** A range of the config and the field it is at, for the overlap rules. */
 export interface NamedRange {

@@ -1,7 +1,36 @@
-import { cidrsOverlap, cidrWithin } from "../network/ipv4";
-import { onpremRanges } from "./named-ranges";
-import type { ApplicationSideView, SemanticView } from "./semantic-view";
-import type { ConfigProblem } from "./validate";
+/**
+ * Application side rules: the two forms, each side against on-prem, several sides against each
+ * other (ranges, repositories, caches, reader accounts, the on-prem router's BGP peers).
+ */
+import { cidrsOverlap, cidrWithin } from "../../network/ipv4";
+import { onpremRanges } from "../network/named-ranges";
+import type { ApplicationSideView, SemanticView } from "../semantic-view";
+import { ConfigProblem } from "../core/problem";
+import { gcpSideProblems, linkLocalProblems } from "../network/rules";
+import { NATIVE_CA_TRUST_MIN_VERSION, compareGkeVersion } from "../cluster/rules";
+import { appProblems, cacheProblems } from "../registry/rules";
+import { artifactReaderAccountId } from "../derived-names";
+
+/** Rules of one application side on its own and against on-prem. */
+export function applicationSideProblems(
+  view: SemanticView,
+  side: ApplicationSideView,
+): ConfigProblem[] {
+  const problems = [...linkLocalProblems(view, side), ...gcpSideProblems(side.path, side)];
+  const version = side.cluster?.minMasterVersion;
+  if (version && compareGkeVersion(version, NATIVE_CA_TRUST_MIN_VERSION) < 0) {
+    problems.push({
+      path: `${side.path}.cluster.minMasterVersion`,
+      value: version,
+      message:
+        "is older than 1.27.3-gke.1700, which GKE needs to trust a private registry CA natively",
+      hint: "remove minMasterVersion to follow the release channel, or use 1.27.3-gke.1700 or later",
+    });
+  }
+  if (view.registry && side.app) problems.push(...cacheProblems(side, view.registry, side.app));
+  if (side.app && side.appPath !== "app") problems.push(...appProblems(side.app, side.appPath));
+  return problems;
+}
 
 /**
  * A Cloud Router carries at most 128 BGP peers, a fixed limit ("Maximum number of BGP peers
@@ -174,4 +203,40 @@ export function singleSideProblems(view: SemanticView): ConfigProblem[] {
         },
       ]
     : [];
+}
+
+/** Service account ids: 6-30 characters (https://cloud.google.com/iam/docs/service-accounts-create). */
+const SERVICE_ACCOUNT_ID = /^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/;
+
+/** Reader accounts of sides sharing a project must not collide: account ids are per project. */
+export function readerAccountProblems(sides: readonly ApplicationSideView[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const side of sides) {
+    const artifacts = side.artifactRegistry;
+    if (!side.projectId || !artifacts?.enabled || !artifacts.externalReader) continue;
+    const accountId = artifactReaderAccountId(artifacts.repositoryId);
+    if (!SERVICE_ACCOUNT_ID.test(accountId)) {
+      problems.push({
+        path: `${side.path}.artifactRegistry.repositoryId`,
+        value: artifacts.repositoryId,
+        message: `makes the reader account id ${accountId}, which is not 6-30 characters of a-z, 0-9 and '-' starting with a letter`,
+        hint: "use a repository id of at least 2 characters starting with a letter",
+      });
+      continue;
+    }
+    const key = `${side.projectId}/${accountId}`;
+    const first = seen.get(key);
+    if (first) {
+      problems.push({
+        path: `${side.path}.artifactRegistry.externalReader`,
+        value: true,
+        message: `makes the service account ${accountId} in project ${side.projectId}, which ${first} makes too`,
+        hint: "turn externalReader on for one side per project, or give the repositories ids that differ in their first 22 characters",
+      });
+    } else {
+      seen.set(key, side.path);
+    }
+  }
+  return problems;
 }

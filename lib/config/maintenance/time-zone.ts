@@ -29,7 +29,7 @@
  * A name is accepted when it is on the list, spelt exactly, and Intl also knows it (which drops
  * "Factory", a tz placeholder that names no place).
  */
-import { nearestName } from "./key-suggestion";
+import { nearestName } from "../core/key-suggestion";
 
 /** tz database 2025c names: "<directory>/ <name> <name> ...", "/" for top-level names. */
 const TZDATA_2025C_NAMES = `

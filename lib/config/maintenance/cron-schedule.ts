@@ -15,7 +15,7 @@
  * strconv.Atoi for numbers and Go's time.ParseDuration for `@every`.
  */
 
-import { goParseDurationAccepts } from "./go-duration";
+import { goParseDurationAccepts } from "../core/go-duration";
 
 /** A field of the 5-field standard spec: robfig/cron spec.go:21-49 (`bounds`). */
 interface Bounds {
