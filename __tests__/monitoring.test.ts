@@ -8,7 +8,7 @@ import {
 } from "../lib/monitoring/alert-rules";
 import { CACHE_CLAIM, CACHE_NAME, cacheAlertRules } from "../lib/monitoring/cache-alert-rules";
 import { maintenanceAlertRules } from "../lib/monitoring/maintenance-alert-rules";
-import { maintenanceJobsOf } from "../stacks/cloud-network";
+import { maintenanceJobsOf } from "../stacks/cloud-network-alerts";
 import { configFrom, merge, rawEnvironment, ROOT } from "./helpers/config";
 import { configOf, stacksOf, type SynthName } from "./helpers/environments";
 import { resourcesOf, type StackJson } from "./helpers/json";

@@ -26,9 +26,6 @@ import { addSideNetwork, clusterPlacementIn, type SideNetwork } from "../lib/net
 import type { Vpc } from "../lib/network/vpc";
 import { VpnLink, type VpnLinkProps } from "../lib/network/vpn-link";
 
-// __tests__/monitoring.test.ts reads the watched maintenance jobs from this stack's module.
-export { maintenanceJobsOf } from "./cloud-network-alerts";
-
 const CLOUD_SERVICES = [
   "compute.googleapis.com",
   "container.googleapis.com",

@@ -121,7 +121,7 @@ export function semanticProblems(view: SemanticView): ConfigProblem[] {
 }
 
 /** Every platform rule the view's valid parts allow to check. */
-export function platformProblems(view: SemanticView): ConfigProblem[] {
+function platformProblems(view: SemanticView): ConfigProblem[] {
   const registry = view.registry;
   const app = view.app;
   const onpremSide = view.onprem?.mode === "simulated" ? view.onprem.side : undefined;
@@ -149,7 +149,7 @@ export function platformProblems(view: SemanticView): ConfigProblem[] {
 }
 
 /** Every derived name an environment makes that its receiving API would refuse. */
-export function derivedNameProblems(view: SemanticView): ConfigProblem[] {
+function derivedNameProblems(view: SemanticView): ConfigProblem[] {
   return [
     ...snapshotPolicyProblems(view),
     ...readerAccountProblems(view.sides),
