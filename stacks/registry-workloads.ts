@@ -206,8 +206,29 @@ export function addRegistryWorkloads(
   registry: RegistryInputs,
   credentials: RegistryCredentials,
 ): RegistryWorkloads {
-  const registryNamespace = new NamespaceV1(scope, "registry-namespace", {
+  const namespace = addRegistryNamespace(scope, config, registry.provider);
+  const server = addRegistryServer(scope, config, registry, credentials, namespace);
+  addBackups(scope, config, registry, server, namespace);
+  addGarbageCollection(scope, config, registry, server, namespace);
+  addScrapeTargets(scope, "registry-metrics", config, {
     provider: registry.provider,
+    namespace,
+    name: REGISTRY_SCRAPE_JOB,
+  });
+  const seed = addSeedJob(scope, config, registry, credentials, server, namespace);
+  addNetworkPolicy(scope, config, registry, namespace);
+  addNodeProxy(scope, config, registry.provider, server);
+  return { server, imagesPushed: [server.deployment, ...(seed ? [seed.job] : [])] };
+}
+
+/** The registry's namespace, at the pod security level its storage allows; returns its name. */
+function addRegistryNamespace(
+  scope: Construct,
+  config: Config,
+  provider: TerraformProvider,
+): string {
+  const registryNamespace = new NamespaceV1(scope, "registry-namespace", {
+    provider,
     metadata: {
       name: config.registry.namespace,
       labels: {
@@ -219,11 +240,21 @@ export function addRegistryWorkloads(
       },
     },
   });
-  const namespace = registryNamespace.metadata.name;
+  return registryNamespace.metadata.name;
+}
+
+/** The registry's server, above ordinary workloads in priority. */
+function addRegistryServer(
+  scope: Construct,
+  config: Config,
+  registry: RegistryInputs,
+  credentials: RegistryCredentials,
+  namespace: string,
+): RegistryServer {
   const registryPriority = new RegistryPriorityClass(scope, "registry-priority", {
     provider: registry.provider,
   });
-  const server = new RegistryServer(scope, "registry", {
+  return new RegistryServer(scope, "registry", {
     priorityClassName: registryPriority.name,
     provider: registry.provider,
     namespace,
@@ -247,107 +278,136 @@ export function addRegistryWorkloads(
     resources: config.registry.resources,
     garbageCollected: garbageCollectionEnabled(config.registry),
   });
-  addBackups(scope, config, registry, server, namespace);
-  if (garbageCollectionEnabled(config.registry)) {
-    const gc = config.registry.garbageCollection;
-    const placement = maintenancePlacement(config, registry.provider, server, namespace);
-    new GarbageCollectionJob(scope, "garbage-collection", {
-      provider: placement.provider,
-      namespace,
-      image: config.registry.image,
-      storageEnv: server.storageEnv,
-      readOnly: isVolumeStorage(config.registry.storage.type)
-        ? {
-            kind: "volume-flag",
-            dataVolume: placement.dataVolume,
-            dataDir: placement.dataDir,
-            readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
-            registryPods: placement.registryPods,
-            nodeName: placement.nodeName,
-          }
-        : {
-            kind: "rollout",
-            // A literal, not the resource's attribute: it is part of the job's shell script.
-            deployment: REGISTRY_DEFAULT_NAME,
-            container: REGISTRY_CONTAINER_NAME,
-            drainSeconds: TERMINATION_GRACE_SECONDS,
-            apiClientImage: gc.apiClientImage,
-            serviceAccountName: GARBAGE_COLLECTION_SERVICE_ACCOUNT,
-            serviceAccountAnnotations: registry.gcsStorage
-              ? { [WORKLOAD_IDENTITY_ANNOTATION]: registry.gcsStorage.serviceAccountEmail }
-              : undefined,
-            storageCa: server.storageCaSecret
-              ? {
-                  secretName: server.storageCaSecret.metadata.name,
-                  mountPath: REGISTRY_PATHS.storageCa,
-                }
-              : undefined,
-          },
-      schedule: gc.schedule,
-      timeZone: gc.timeZone,
-      deleteUntagged: gc.deleteUntagged,
-      dryRun: gc.dryRun,
-    });
-  }
-  addScrapeTargets(scope, "registry-metrics", config, {
+}
+
+/**
+ * Garbage collection when configured: on a volume behind the maintenance flag, on a bucket
+ * while the registry is rolled read-only.
+ */
+function addGarbageCollection(
+  scope: Construct,
+  config: Config,
+  registry: RegistryInputs,
+  server: RegistryServer,
+  namespace: string,
+): void {
+  if (!garbageCollectionEnabled(config.registry)) return;
+  const gc = config.registry.garbageCollection;
+  const placement = maintenancePlacement(config, registry.provider, server, namespace);
+  new GarbageCollectionJob(scope, "garbage-collection", {
+    provider: placement.provider,
+    namespace,
+    image: config.registry.image,
+    storageEnv: server.storageEnv,
+    readOnly: isVolumeStorage(config.registry.storage.type)
+      ? {
+          kind: "volume-flag",
+          dataVolume: placement.dataVolume,
+          dataDir: placement.dataDir,
+          readOnlyFlag: MAINTENANCE_FLAGS.garbageCollection,
+          registryPods: placement.registryPods,
+          nodeName: placement.nodeName,
+        }
+      : {
+          kind: "rollout",
+          // A literal, not the resource's attribute: it is part of the job's shell script.
+          deployment: REGISTRY_DEFAULT_NAME,
+          container: REGISTRY_CONTAINER_NAME,
+          drainSeconds: TERMINATION_GRACE_SECONDS,
+          apiClientImage: gc.apiClientImage,
+          serviceAccountName: GARBAGE_COLLECTION_SERVICE_ACCOUNT,
+          serviceAccountAnnotations: registry.gcsStorage
+            ? { [WORKLOAD_IDENTITY_ANNOTATION]: registry.gcsStorage.serviceAccountEmail }
+            : undefined,
+          storageCa: server.storageCaSecret
+            ? {
+                secretName: server.storageCaSecret.metadata.name,
+                mountPath: REGISTRY_PATHS.storageCa,
+              }
+            : undefined,
+        },
+    schedule: gc.schedule,
+    timeZone: gc.timeZone,
+    deleteUntagged: gc.deleteUntagged,
+    dryRun: gc.dryRun,
+  });
+}
+
+/** The Job pushing the configured seed images once the registry serves, if there are any. */
+function addSeedJob(
+  scope: Construct,
+  config: Config,
+  registry: RegistryInputs,
+  credentials: RegistryCredentials,
+  server: RegistryServer,
+  namespace: string,
+): SeedJob | undefined {
+  if (config.registry.seedImages.length === 0) return undefined;
+  return new SeedJob(scope, "seed", {
     provider: registry.provider,
     namespace,
-    name: REGISTRY_SCRAPE_JOB,
+    images: config.registry.seedImages,
+    registryHost: config.registry.fqdn,
+    registryAddress: server.service.service.spec.clusterIp,
+    pushUser: credentials.push,
+    caCertificatePem: registry.caCertificatePem,
+    copyToolImage: config.registry.copyToolImage,
+    platform: config.registry.seedPlatform,
+    sourceLogin: seedSourceLogin(scope, config),
+    dependsOn: [server.deployment],
   });
-  const seed =
-    config.registry.seedImages.length > 0
-      ? new SeedJob(scope, "seed", {
-          provider: registry.provider,
-          namespace,
-          images: config.registry.seedImages,
-          registryHost: config.registry.fqdn,
-          registryAddress: server.service.service.spec.clusterIp,
-          pushUser: credentials.push,
-          caCertificatePem: registry.caCertificatePem,
-          copyToolImage: config.registry.copyToolImage,
-          platform: config.registry.seedPlatform,
-          sourceLogin: seedSourceLogin(scope, config),
-          dependsOn: [server.deployment],
-        })
-      : undefined;
-  if (config.registry.networkPolicy.enabled) {
-    new RegistryNetworkPolicy(scope, "registry-network-policy", {
-      provider: registry.provider,
-      namespace,
-      registryPods: selectorLabels("registry"),
-      registryPort: REGISTRY_CONTAINER_PORT,
-      metricsPort: REGISTRY_DEBUG_PORT,
-      pullFrom: registry.pullFrom,
-      pushPods: selectorLabels(SEED_JOB_NAME),
-      metricsNamespaces: config.registry.networkPolicy.metricsNamespaces,
-    });
+}
+
+/** Who may reach the registry's pods, when NetworkPolicy is on. */
+function addNetworkPolicy(
+  scope: Construct,
+  config: Config,
+  registry: RegistryInputs,
+  namespace: string,
+): void {
+  if (!config.registry.networkPolicy.enabled) return;
+  new RegistryNetworkPolicy(scope, "registry-network-policy", {
+    provider: registry.provider,
+    namespace,
+    registryPods: selectorLabels("registry"),
+    registryPort: REGISTRY_CONTAINER_PORT,
+    metricsPort: REGISTRY_DEBUG_PORT,
+    pullFrom: registry.pullFrom,
+    pushPods: selectorLabels(SEED_JOB_NAME),
+    metricsNamespaces: config.registry.networkPolicy.metricsNamespaces,
+  });
+}
+
+/** Standalone with a ClusterIP Service: the node proxy that serves the registry on the nodes. */
+function addNodeProxy(
+  scope: Construct,
+  config: Config,
+  provider: TerraformProvider,
+  server: RegistryServer,
+): void {
+  const exposure = config.registry.exposure;
+  if (config.mode !== "standalone" || exposure.type !== "clusterIP" || !exposure.nodeProxy) {
+    return;
   }
-  if (
-    config.mode === "standalone" &&
-    config.registry.exposure.type === "clusterIP" &&
-    config.registry.exposure.nodeProxy
-  ) {
-    // hostPort needs privileged (baseline forbids it): its own namespace keeps the
-    // registry's restricted.
-    const proxyNamespace = new NamespaceV1(scope, "node-proxy-namespace", {
-      provider: registry.provider,
-      metadata: {
-        name: "registry-node-proxy",
-        labels: {
-          ...appLabels("registry-node-proxy", "namespace"),
-          ...podSecurityLabels("privileged"),
-        },
+  // hostPort needs privileged (baseline forbids it): its own namespace keeps the
+  // registry's restricted.
+  const proxyNamespace = new NamespaceV1(scope, "node-proxy-namespace", {
+    provider,
+    metadata: {
+      name: "registry-node-proxy",
+      labels: {
+        ...appLabels("registry-node-proxy", "namespace"),
+        ...podSecurityLabels("privileged"),
       },
-    });
-    new NodeProxy(scope, "node-proxy", {
-      provider: registry.provider,
-      namespace: proxyNamespace.metadata.name,
-      registryService: server.service.clusterHost,
-      image: config.registry.nodeProxyImage,
-      bindAddress: config.registry.exposure.nodeProxyBindAddress,
-    });
-  }
-  return { server, imagesPushed: [server.deployment, ...(seed ? [seed.job] : [])] };
+    },
+  });
+  new NodeProxy(scope, "node-proxy", {
+    provider,
+    namespace: proxyNamespace.metadata.name,
+    registryService: server.service.clusterHost,
+    image: config.registry.nodeProxyImage,
+    bindAddress: exposure.nodeProxyBindAddress,
+  });
 }
 
 /**

@@ -91,47 +91,38 @@ const nginxQuoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`
  * in the try-files phase that follows access, answers 403 with a registry-API JSON error.
  */
 export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
-  const usersFile = `${props.usersDir}/${USERS_FILE}`;
-  const runtime = AUTH_PROXY_PATHS.runtimeDir;
-  const methodClasses = [
-    ...READ_METHODS.map((method) => `    ${method} read;`),
-    ...WRITE_METHODS.map((method) => `    ${method} write;`),
-    "    default other;",
-  ];
-  const writeMethods = WRITE_METHODS.map((method) => `    ${method} 1;`);
-  const allowed = [
-    ...(props.writers ?? []).map((user) => `    ${nginxQuoted(`write:${user}`)} 0;`),
-    '    "~^read:" 0;',
-  ];
-  const flags = props.readOnlyFlags ?? [];
-  const maintenance =
-    flags.length > 0
-      ? [
-          "    # Read-only maintenance: writes are refused while a flag exists; reads go on.",
-          "    # Server level, where `if` holds only rewrite directives (no if-in-location pitfalls).",
-          '    set $registry_maintenance_write "";',
-          ...flags.flatMap((flag) => [
-            `    if (-f ${flag}) {`,
-            "      set $registry_maintenance_write $registry_write_method;",
-            "    }",
-          ]),
-          '    if ($registry_maintenance_write = "1") {',
-          "      return 503 '" + MAINTENANCE_ERROR + "';",
-          "    }",
-          "",
-        ]
-      : [];
   return [
-    `worker_processes ${String(props.workerProcesses ?? 2)};`,
+    ...processSettings(props.workerProcesses ?? 2),
+    "",
+    "http {",
+    ...httpSettings(),
+    "",
+    ...accessMaps(props.writers ?? []),
+    "",
+    ...serverBlock(props),
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** The main context: one foreground process tree, its pid file on the writable runtime dir. */
+function processSettings(workerProcesses: number): string[] {
+  return [
+    `worker_processes ${String(workerProcesses)};`,
     "daemon off;",
-    `pid ${runtime}/nginx.pid;`,
+    `pid ${AUTH_PROXY_PATHS.runtimeDir}/nginx.pid;`,
     "error_log stderr notice;",
     "",
     "events {",
     "  worker_connections 1024;",
     "}",
-    "",
-    "http {",
+  ];
+}
+
+/** The http context's settings: temp files on the runtime dir, one access-log line a request. */
+function httpSettings(): string[] {
+  const runtime = AUTH_PROXY_PATHS.runtimeDir;
+  return [
     "  server_tokens off;",
     `  client_body_temp_path ${runtime}/client-body;`,
     `  proxy_temp_path ${runtime}/proxy;`,
@@ -140,24 +131,38 @@ export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
     `  scgi_temp_path ${runtime}/scgi;`,
     `  log_format registry '${ACCESS_LOG_FORMAT}';`,
     "  access_log /dev/stdout registry;",
-    "",
+  ];
+}
+
+/** The maps that decide per request: its method class, whether it is refused, whether it writes. */
+function accessMaps(writers: readonly string[]): string[] {
+  return [
     "  map $request_method $registry_method_class {",
-    ...methodClasses,
+    ...READ_METHODS.map((method) => `    ${method} read;`),
+    ...WRITE_METHODS.map((method) => `    ${method} write;`),
+    "    default other;",
     "  }",
     "  # Refused unless listed: reads for every user, writes for the writers, nothing else.",
     '  map "$registry_method_class:$remote_user" $registry_denied {',
-    ...allowed,
+    ...writers.map((user) => `    ${nginxQuoted(`write:${user}`)} 0;`),
+    '    "~^read:" 0;',
     "    default 1;",
     "  }",
     "  map $request_method $registry_write_method {",
-    ...writeMethods,
+    ...WRITE_METHODS.map((method) => `    ${method} 1;`),
     "    default 0;",
     "  }",
     "  # Clients need this header on nginx's own 401s to know they talk to a v2 registry.",
     "  map $upstream_http_docker_distribution_api_version $registry_api_version {",
     "    '' 'registry/2.0';",
     "  }",
-    "",
+  ];
+}
+
+/** The TLS server: streaming settings, the maintenance switch, then its locations. */
+function serverBlock(props: AuthProxyConfigProps): string[] {
+  const usersFile = `${props.usersDir}/${USERS_FILE}`;
+  return [
     "  server {",
     `    listen ${String(props.listenPort)} ssl;`,
     `    ssl_certificate ${AUTH_PROXY_PATHS.certificate};`,
@@ -176,39 +181,10 @@ export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
     "",
     "    # The path as requested, for the access log (a refused request is rewritten).",
     "    set $registry_path $uri;",
-    ...maintenance,
-    "    location /v2/ {",
-    `      auth_basic "${props.realm}";`,
-    `      auth_basic_user_file ${usersFile};`,
-    "      add_header Docker-Distribution-Api-Version $registry_api_version always;",
-    "      if ($registry_denied) {",
-    `        rewrite ^ ${DENIED_LOCATION} last;`,
-    "      }",
-    `      proxy_pass http://${props.upstream};`,
-    "      # Upload URLs the registry returns must name the host and scheme the client used:",
-    "      # Distribution prefers Forwarded, then X-Forwarded-Host, to Host (distribution",
-    "      # registry/api/v2/urls.go), so a client's own Forwarded never reaches it.",
-    "      proxy_set_header Host $http_host;",
-    '      proxy_set_header Forwarded "";',
-    "      proxy_set_header X-Forwarded-Host $http_host;",
-    "      proxy_set_header X-Real-IP $remote_addr;",
-    "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-    "      proxy_set_header X-Forwarded-Proto $scheme;",
-    "    }",
+    ...maintenanceSwitch(props.readOnlyFlags ?? []),
+    ...registryApiLocation(props.realm, usersFile, props.upstream),
     "",
-    "    # Authenticated first (a wrong password is 401), then refused: try_files runs after",
-    "    # the access phase, and no file by this name exists.",
-    `    location = ${DENIED_LOCATION} {`,
-    "      internal;",
-    `      auth_basic "${props.realm}";`,
-    `      auth_basic_user_file ${usersFile};`,
-    "      try_files /nonexistent =403;",
-    "      error_page 403 @registry_denied;",
-    "    }",
-    "    location @registry_denied {",
-    "      add_header Docker-Distribution-Api-Version registry/2.0 always;",
-    "      return 403 '" + DENIED_ERROR + "';",
-    "    }",
+    ...deniedLocations(props.realm, usersFile),
     "",
     "    # The readiness probe: nginx and the registry behind it both answer.",
     "    location = / {",
@@ -220,7 +196,67 @@ export function renderAuthProxyConfig(props: AuthProxyConfigProps): string {
     "      return 404;",
     "    }",
     "  }",
-    "}",
+  ];
+}
+
+/** Writes answer 503 while any flag file exists; nothing without flags. */
+function maintenanceSwitch(flags: readonly string[]): string[] {
+  if (flags.length === 0) return [];
+  return [
+    "    # Read-only maintenance: writes are refused while a flag exists; reads go on.",
+    "    # Server level, where `if` holds only rewrite directives (no if-in-location pitfalls).",
+    '    set $registry_maintenance_write "";',
+    ...flags.flatMap((flag) => [
+      `    if (-f ${flag}) {`,
+      "      set $registry_maintenance_write $registry_write_method;",
+      "    }",
+    ]),
+    '    if ($registry_maintenance_write = "1") {',
+    "      return 503 '" + MAINTENANCE_ERROR + "';",
+    "    }",
     "",
-  ].join("\n");
+  ];
+}
+
+/** The registry API: authenticated, refused requests moved aside, the rest proxied. */
+function registryApiLocation(realm: string, usersFile: string, upstream: string): string[] {
+  return [
+    "    location /v2/ {",
+    `      auth_basic "${realm}";`,
+    `      auth_basic_user_file ${usersFile};`,
+    "      add_header Docker-Distribution-Api-Version $registry_api_version always;",
+    "      if ($registry_denied) {",
+    `        rewrite ^ ${DENIED_LOCATION} last;`,
+    "      }",
+    `      proxy_pass http://${upstream};`,
+    "      # Upload URLs the registry returns must name the host and scheme the client used:",
+    "      # Distribution prefers Forwarded, then X-Forwarded-Host, to Host (distribution",
+    "      # registry/api/v2/urls.go), so a client's own Forwarded never reaches it.",
+    "      proxy_set_header Host $http_host;",
+    '      proxy_set_header Forwarded "";',
+    "      proxy_set_header X-Forwarded-Host $http_host;",
+    "      proxy_set_header X-Real-IP $remote_addr;",
+    "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "      proxy_set_header X-Forwarded-Proto $scheme;",
+    "    }",
+  ];
+}
+
+/** Where a refused request ends: authenticated again, then 403 with DENIED_ERROR. */
+function deniedLocations(realm: string, usersFile: string): string[] {
+  return [
+    "    # Authenticated first (a wrong password is 401), then refused: try_files runs after",
+    "    # the access phase, and no file by this name exists.",
+    `    location = ${DENIED_LOCATION} {`,
+    "      internal;",
+    `      auth_basic "${realm}";`,
+    `      auth_basic_user_file ${usersFile};`,
+    "      try_files /nonexistent =403;",
+    "      error_page 403 @registry_denied;",
+    "    }",
+    "    location @registry_denied {",
+    "      add_header Docker-Distribution-Api-Version registry/2.0 always;",
+    "      return 403 '" + DENIED_ERROR + "';",
+    "    }",
+  ];
 }
