@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WORKLOADS_STACK } from "../lib/contract/stack-names";
 import { BACKUP_DIR, backupScript } from "../lib/registry/backup-job";
-import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../lib/registry/registry-paths";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { stacksOf, type SynthName } from "./helpers/environments";
 import { podSpecOfWorkload, resourcesOf, type StackJson } from "./helpers/json";

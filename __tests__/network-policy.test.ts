@@ -12,7 +12,7 @@ import {
   pullSourcesOn,
   type RegistryNetworkPolicyProps,
 } from "../lib/registry/registry-network-policy";
-import { REGISTRY_DEBUG_PORT } from "../lib/registry/registry-server";
+import { REGISTRY_DEBUG_PORT } from "../lib/registry/distribution-listeners";
 import { cloudOf, configFrom, merge, rawEnvironment } from "./helpers/config";
 import { ENVIRONMENTS, SYNTH_NAMES, configOf, stacksOf } from "./helpers/environments";
 import { resourcesOf, type StackJson } from "./helpers/json";

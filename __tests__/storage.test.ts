@@ -10,7 +10,7 @@ import { ConfigError } from "../lib/config/load";
 import { pemCertificateProblem } from "../lib/config/pem-certificate";
 import { parsePdVolumeHandle, replicaZonesProblem } from "../lib/gcp/pd-volume-handle";
 import { PD_TOPOLOGY_ZONE_KEY } from "../lib/gcp/restored-disk-volume";
-import { REGISTRY_PATHS } from "../lib/registry/registry-server";
+import { REGISTRY_PATHS } from "../lib/registry/registry-paths";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 import { resourcesOf, type StackJson } from "./helpers/json";
 import { synthesizedOnce } from "./helpers/synth-process";

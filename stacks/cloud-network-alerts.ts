@@ -27,7 +27,7 @@ import { REGISTRY_SCRAPE_JOB } from "../lib/monitoring/scrape-targets";
 import { BACKUP_JOB_NAME } from "../lib/registry/backup-job";
 import { GARBAGE_COLLECTION_JOB_NAME } from "../lib/registry/garbage-collection";
 import { READ_ONLY_ENV } from "../lib/registry/read-only-rollout";
-import { MAINTENANCE_FLAGS } from "../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS } from "../lib/registry/registry-paths";
 
 /** What the alerts watch besides the config. */
 export interface WatchedParts {

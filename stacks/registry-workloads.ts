@@ -29,15 +29,14 @@ import type { RegistryCredentials } from "../lib/registry/registry-credentials";
 import { RegistryNetworkPolicy } from "../lib/registry/registry-network-policy";
 import { RegistryPriorityClass } from "../lib/registry/registry-priority-class";
 import {
-  MAINTENANCE_FLAGS,
-  REGISTRY_CONTAINER_NAME,
-  REGISTRY_DEBUG_PORT,
   REGISTRY_DEFAULT_NAME,
-  REGISTRY_PATHS,
   RegistryServer,
-  TERMINATION_GRACE_SECONDS,
   WORKLOAD_IDENTITY_ANNOTATION,
 } from "../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../lib/registry/registry-paths";
+import { REGISTRY_CONTAINER_NAME } from "../lib/registry/registry-pod";
+import { REGISTRY_DEBUG_PORT } from "../lib/registry/distribution-listeners";
+import { TERMINATION_GRACE_SECONDS } from "../lib/registry/graceful-stop";
 import type { RegistryExposure } from "../lib/registry/registry-service";
 import type { RegistryStorageSettings } from "../lib/registry/registry-storage";
 import { SEED_JOB_NAME, SeedJob } from "../lib/registry/seed-job";

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-paths";
 import { manifestDigestInLayout, OCI_MANIFEST, readBlob } from "./support/oci-image";
 import { DEFAULT_ENVIRONMENT, httpRequest } from "./support/registry";
 import {

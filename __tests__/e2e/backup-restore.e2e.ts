@@ -24,7 +24,7 @@ import {
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { BACKUP_DIR, BACKUP_JOB_NAME } from "../../lib/registry/backup-job";
-import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-paths";
 import {
   emittedCronJob,
   jobFinished,

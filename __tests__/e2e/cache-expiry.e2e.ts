@@ -4,7 +4,7 @@
  * (registry/proxy/proxyregistry.go `OnBlobExpire` → `Vacuum.RemoveBlob`); a blob descriptor
  * cache that still lists the blob makes the cache serve it from storage that no longer has it
  * (proxyblobstore.go `serveLocal`, distribution issue 2367). The stack switches that cache off
- * for the cache (lib/registry/registry-server.ts); this runs the emitted cache, and the same
+ * for the cache (lib/registry/registry-env.ts); this runs the emitted cache, and the same
  * cache with `inmemory` as the control that shows what the setting prevents.
  *
  * Distribution 2.8 (Debian's) has a fixed 168h TTL; its scheduler keeps each entry's expiry in

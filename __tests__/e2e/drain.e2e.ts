@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DRAIN_SECONDS } from "../../lib/registry/registry-server";
+import { DRAIN_SECONDS } from "../../lib/registry/graceful-stop";
 import { DEFAULT_ENVIRONMENT } from "./support/registry";
 import { buildOciImage, type Descriptor } from "./support/oci-image";
 import {

@@ -16,7 +16,7 @@ import {
   DISTRIBUTION_CONFIG_FILE,
   GARBAGE_COLLECTION_JOB_NAME,
 } from "../../lib/registry/garbage-collection";
-import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-paths";
 import { emittedCronJob, jobFinished, runJob, type EmittedJob } from "./support/maintenance-job";
 import {
   buildOciImage,

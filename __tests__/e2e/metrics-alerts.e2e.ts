@@ -34,7 +34,7 @@ import {
 } from "../../lib/monitoring/maintenance-alert-rules";
 import { BACKUP_JOB_NAME } from "../../lib/registry/backup-job";
 import { GARBAGE_COLLECTION_JOB_NAME } from "../../lib/registry/garbage-collection";
-import { MAINTENANCE_FLAGS } from "../../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS } from "../../lib/registry/registry-paths";
 import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { REGISTRY_SCRAPE_JOB } from "../../lib/monitoring/scrape-targets";
 import { DEFAULT_ENVIRONMENT, httpGet } from "./support/registry";

@@ -20,7 +20,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WORKLOADS_STACK } from "../../lib/contract/stack-names";
 import type { Config } from "../../lib/config/schema";
-import { REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { REGISTRY_PATHS } from "../../lib/registry/registry-paths";
 import { configFrom, merge, rawEnvironment } from "../helpers/config";
 import { resourcesOf } from "../helpers/json";
 import { synthAll } from "../helpers/synth";

@@ -7,7 +7,7 @@
  * Run with `npx jest -c jest.e2e.config.js --runInBand __tests__/e2e/verify.e2e.ts`.
  */
 import { join, dirname } from "node:path";
-import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-server";
+import { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "../../lib/registry/registry-paths";
 import { checkRegistry, renderResults } from "../../lib/verify/registry-check";
 import { createCertificateAuthority } from "./support/pki";
 import { DEFAULT_ENVIRONMENT } from "./support/registry";

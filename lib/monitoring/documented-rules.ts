@@ -1,6 +1,6 @@
 import { GARBAGE_COLLECTION_JOB_NAME } from "../registry/garbage-collection";
 import { BACKUP_JOB_NAME } from "../registry/backup-job";
-import { MAINTENANCE_FLAGS } from "../registry/registry-server";
+import { MAINTENANCE_FLAGS } from "../registry/registry-paths";
 import { registryAlertRules } from "./alert-rules";
 import { CACHE_NAME, cacheAlertRules } from "./cache-alert-rules";
 import { maintenanceAlertRules } from "./maintenance-alert-rules";

@@ -11,7 +11,7 @@ import {
   readOnlyRolloutFunctions,
   type ReadOnlyRolloutOptions,
 } from "./read-only-rollout";
-import type { EnvVar } from "./registry-server";
+import type { EnvVar } from "./registry-env";
 import type { DataVolume } from "./registry-storage";
 
 /**

@@ -6,7 +6,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "../k8s/pod-security";
-import type { EnvVar } from "./registry-server";
+import type { EnvVar } from "./registry-env";
 import type { DataVolume } from "./registry-storage";
 
 /** Where and when a maintenance job runs on the registry's storage: shared by every such job. */

@@ -30,11 +30,6 @@ import {
 } from "./registry-storage";
 
 // The pod's constants live with their concept; other modules import them from here.
-export { REGISTRY_BACKEND_ADDRESS, REGISTRY_DEBUG_PORT } from "./distribution-listeners";
-export { DRAIN_SECONDS, TERMINATION_GRACE_SECONDS } from "./graceful-stop";
-export type { EnvVar } from "./registry-env";
-export { MAINTENANCE_FLAGS, REGISTRY_PATHS } from "./registry-paths";
-export { REGISTRY_CONTAINER_NAME } from "./registry-pod";
 
 /** Name of the registry's Deployment, Service and service account unless told otherwise. */
 export const REGISTRY_DEFAULT_NAME = "registry";

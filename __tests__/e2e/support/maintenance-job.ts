@@ -4,7 +4,7 @@
  * with only the drain wait shortened on request.
  */
 import { WORKLOADS_STACK } from "../../../lib/contract/stack-names";
-import { REGISTRY_PATHS } from "../../../lib/registry/registry-server";
+import { REGISTRY_PATHS } from "../../../lib/registry/registry-paths";
 import { configFrom, merge, rawEnvironment } from "../../helpers/config";
 import { podSpecOfWorkload, resourcesOf } from "../../helpers/json";
 import { synthAll } from "../../helpers/synth";

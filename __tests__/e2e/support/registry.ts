@@ -18,8 +18,8 @@ import { AUTH_PROXY_PATHS } from "../../../lib/registry/auth-proxy-config";
 import {
   REGISTRY_BACKEND_ADDRESS,
   REGISTRY_DEBUG_PORT,
-  REGISTRY_PATHS,
-} from "../../../lib/registry/registry-server";
+} from "../../../lib/registry/distribution-listeners";
+import { REGISTRY_PATHS } from "../../../lib/registry/registry-paths";
 import { WORKLOADS_STACK } from "../../../lib/contract/stack-names";
 import { loadEnvironment } from "../../helpers/config";
 import { resourcesOf } from "../../helpers/json";
