@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../lib/config/load";
-import { pemCertificateProblem } from "../lib/config/pem-certificate";
+import { pemCertificateProblem } from "../lib/config/registry/pem-certificate";
 import { parsePdVolumeHandle, replicaZonesProblem } from "../lib/gcp/pd-volume-handle";
 import { PD_TOPOLOGY_ZONE_KEY } from "../lib/gcp/restored-disk-volume";
 import { REGISTRY_PATHS } from "../lib/registry/registry-paths";

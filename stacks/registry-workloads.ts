@@ -9,7 +9,7 @@ import {
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { garbageCollectionEnabled, isVolumeStorage } from "../lib/config/derived";
 import { SNAPSHOT_POLICY_SUFFIX } from "../lib/config/derived-names";
-import { readPemCertificateFile } from "../lib/config/pem-certificate";
+import { readPemCertificateFile } from "../lib/config/registry/pem-certificate";
 import type { Config } from "../lib/config/schema";
 import { publishContract } from "../lib/contract/contract";
 import { registryContract } from "../lib/contract/registry";

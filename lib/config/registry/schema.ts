@@ -4,7 +4,7 @@
  * Their cross-field rules are in ./rules.ts.
  */
 import { z } from "zod";
-import { pemCertificateFileProblem } from "../pem-certificate";
+import { pemCertificateFileProblem } from "./pem-certificate";
 import { parsePdVolumeHandle, replicaZonesProblem } from "../../gcp/pd-volume-handle";
 import {
   claimSize,
