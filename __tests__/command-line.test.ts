@@ -1,4 +1,4 @@
-import { parseCommandLine, runTool, ToolError } from "../lib/cli/command-line";
+import { parseCommandLine, runTool, ToolError, UsageError } from "../lib/cli/command-line";
 
 const spec = {
   command: "npm run example",
@@ -42,6 +42,18 @@ describe("tools' command lines", () => {
       expect(result.err.startsWith("npm run example: ")).toBe(true);
       expect(result.err.endsWith(spec.usage)).toBe(true);
     }
+  });
+
+  it("refuse flags the tool cannot run with like an unknown flag: the usage and exit 2", async () => {
+    const result = await run(["--side", "dev"], () => {
+      throw new UsageError("--side needs --json");
+    });
+    expect(result).toEqual({
+      code: 2,
+      out: "",
+      err: `npm run example: --side needs --json\n\n${spec.usage}`,
+      ran: true,
+    });
   });
 
   it("hand the flags to the tool", () => {

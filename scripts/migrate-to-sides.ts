@@ -5,9 +5,9 @@
  * application sides). Both files are synthesized in temporary folders; nothing is run.
  */
 import { buildApp } from "../main";
-import { startTool, ToolError } from "../lib/cli/command-line";
+import { startTool, UsageError } from "../lib/cli/command-line";
 import { loadEnvironmentOrReport } from "../lib/config/load";
-import { applicationSidesOf, hasManySides } from "../lib/config/sides";
+import { migratedSide } from "../lib/migrate/migrated-side";
 import {
   migrationCommands,
   sidesMigration,
@@ -37,32 +37,11 @@ const SPEC = {
 
 startTool(SPEC, (flags) => {
   const { from, to } = flags;
-  if (!from || !to) {
-    // A usage error like an unknown flag: the usage, exit 2.
-    process.stderr.write(`${SPEC.command}: both --from and --to are needed\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (!from || !to) throw new UsageError("both --from and --to are needed");
   const before = loadEnvironmentOrReport(from);
   const after = loadEnvironmentOrReport(to);
   if (!before || !after) return 1;
-  if (before.mode !== "hybrid" || hasManySides(before)) {
-    throw new ToolError(
-      `${from} must be a hybrid environment with a cloud section (the deployment as it is)`,
-    );
-  }
-  if (after.mode !== "hybrid" || !hasManySides(after)) {
-    throw new ToolError(
-      `${to} must be a hybrid environment with sides (the deployment as it will be)`,
-    );
-  }
-  const sides = applicationSidesOf(after);
-  const wanted = flags.side ?? (sides.length === 1 ? sides[0].name : undefined);
-  const side = sides.find((candidate) => candidate.name === wanted);
-  if (!side) {
-    throw new ToolError(
-      `name the side the cloud section became with --side (one of ${sides.map((s) => s.name).join(", ")})`,
-    );
-  }
+  const side = migratedSide(before, after, { from, to, side: flags.side });
   process.stdout.write(
     migrationCommands(
       sidesMigration(

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { stackNamesOf } from "../main";
 import { stringify } from "yaml";
 import { DEFAULT_CONFIG_PATH, parseConfig } from "../lib/config/load";
-import { startTool } from "../lib/cli/command-line";
+import { startTool, UsageError } from "../lib/cli/command-line";
 import { DAY_TWO_CHANGES } from "../lib/rehearsal/day-two-changes";
 import { rehearse, summaryTable } from "../lib/rehearsal/rehearse";
 import { manySummary, rehearseMany, shippedEnvironments } from "../lib/rehearsal/rehearse-many";
@@ -48,8 +48,7 @@ startTool(SPEC, async (flags) => {
   if (flags.all) {
     const jobs = Number(flags.jobs ?? "2");
     if (!Number.isInteger(jobs) || jobs < 1) {
-      process.stderr.write(`${SPEC.command}: --jobs takes a whole number of at least 1\n`);
-      return 2;
+      throw new UsageError("--jobs takes a whole number of at least 1");
     }
     const projectRoot = join(__dirname, "..");
     const results = await rehearseMany({
@@ -71,10 +70,7 @@ startTool(SPEC, async (flags) => {
     (id) => !DAY_TWO_CHANGES.some((change) => change.id === id),
   );
   if (unknownChanges.length > 0) {
-    process.stderr.write(
-      `${SPEC.command}: unknown day-2 change ${unknownChanges.join(", ")}\n\n${USAGE}\n`,
-    );
-    return 2;
+    throw new UsageError(`unknown day-2 change ${unknownChanges.join(", ")}`);
   }
   const path = process.env.HYBRID_CONFIG ?? DEFAULT_CONFIG_PATH;
   const environment = parseEnvironment(readFileSync(path, "utf8"), path);

@@ -32,6 +32,12 @@ export type CommandLine<F extends Readonly<Record<string, FlagSpec>>> =
 /** A failure the user can act on: its message is the whole line they see. */
 export class ToolError extends Error {}
 
+/**
+ * A command line the tool cannot run with though every flag parsed (flags that must go
+ * together, a value out of range): refused like an unknown flag, with the usage and exit 2.
+ */
+export class UsageError extends Error {}
+
 /** Read `args` (what follows `npm run <tool> --`) against `spec`. */
 export function parseCommandLine<F extends Readonly<Record<string, FlagSpec>>>(
   spec: CommandSpec<F>,
@@ -67,8 +73,9 @@ const PROCESS_STREAMS: ToolStreams = {
 
 /**
  * Run a tool: parse the command line, then `main` with the flags; the exit code. `main`
- * returns its own exit code (1 for "checks failed") or throws: a {@link ToolError}'s message
- * is printed as it is, anything else as `<command>: <message>`, both on one line.
+ * returns its own exit code (1 for "checks failed") or throws: a {@link UsageError} is refused
+ * with the usage and exit 2; a {@link ToolError}'s message is printed as it is, anything else
+ * as `<command>: <message>`, both on one line.
  */
 export async function runTool<F extends Readonly<Record<string, FlagSpec>>>(
   spec: CommandSpec<F>,
@@ -81,13 +88,15 @@ export async function runTool<F extends Readonly<Record<string, FlagSpec>>>(
     streams.out(`${spec.usage.trimEnd()}\n`);
     return 0;
   }
-  if (line.kind === "refused") {
-    streams.err(`${spec.command}: ${line.reason}\n\n${spec.usage.trimEnd()}\n`);
+  const refuse = (reason: string) => {
+    streams.err(`${spec.command}: ${reason}\n\n${spec.usage.trimEnd()}\n`);
     return 2;
-  }
+  };
+  if (line.kind === "refused") return refuse(line.reason);
   try {
     return (await main(line.flags)) ?? 0;
   } catch (error: unknown) {
+    if (error instanceof UsageError) return refuse(error.message);
     const message = error instanceof Error ? error.message : String(error);
     streams.err(error instanceof ToolError ? `${message}\n` : `${spec.command}: ${message}\n`);
     return 1;
