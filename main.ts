@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG_PATH, loadEnvironmentOrReport } from "./lib/config/load"
 import type { Config, HybridConfig } from "./lib/config/schema";
 import { terraformLiterals } from "./lib/config/core/terraform-literal";
 import { LOCAL_STATE_DIRECTORY_ENV, withLocalState } from "./lib/config/backend/local-state";
-import { applicationSidesOf, hasManySides } from "./lib/config/sides";
+import { applicationSidesOf, hasManySides } from "./lib/config/sides/application-sides";
 import {
   ONPREM_NETWORK_STACK,
   REGISTRY_STACK,

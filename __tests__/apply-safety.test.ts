@@ -9,7 +9,7 @@ import { REGISTRY_PRIORITY } from "../lib/registry/registry-priority-class";
 import { METALLB_IPS_ANNOTATIONS } from "../lib/registry/registry-service";
 import { ConfigError } from "../lib/config/load";
 import type { AppSection } from "../lib/config/schema";
-import { applicationSidesOf } from "../lib/config/sides";
+import { applicationSidesOf } from "../lib/config/sides/application-sides";
 import { configFrom, rawEnvironment, merge } from "./helpers/config";
 import { SYNTH_NAMES, configOf, stacksOf, type SynthName } from "./helpers/environments";
 import { resourcesOf, type StackJson } from "./helpers/json";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../lib/config/load";
-import { applicationSidesOf } from "../lib/config/sides";
+import { applicationSidesOf } from "../lib/config/sides/application-sides";
 import { benchCases, SIDE_COUNTS, sidesFile, sidesRow } from "../lib/bench/bench-cases";
 import { BUDGETS, budgetFailures } from "../lib/bench/budgets";
 import type { MeasuredCase } from "../lib/bench/measure";

@@ -1,4 +1,4 @@
-import { applicationSidesOf, hasManySides } from "../lib/config/sides";
+import { applicationSidesOf, hasManySides } from "../lib/config/sides/application-sides";
 import { cloudNetworkContract, cloudNetworkContractOf } from "../lib/contract/cloud-network";
 import { outputName, type Contract, type OutputSpecs } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";

@@ -20,7 +20,7 @@ import { synthesizeInProcess } from "./helpers/synth-process";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { addApplicationWorkloads } from "../stacks/application-workloads";
 import { hybridAppInputs, hybridRegistryInputs } from "../stacks/hybrid-inputs";
-import { applicationSidesOf } from "../lib/config/sides";
+import { applicationSidesOf } from "../lib/config/sides/application-sides";
 import { ContractReader, type Contract, type OutputSpecs } from "../lib/contract/contract";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";

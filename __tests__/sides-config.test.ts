@@ -4,7 +4,7 @@
  */
 import { ConfigError } from "../lib/config/load";
 import type { ConfigProblem } from "../lib/config/core/problem";
-import { applicationSidesOf } from "../lib/config/sides";
+import { applicationSidesOf } from "../lib/config/sides/application-sides";
 import { configFrom, merge, rawEnvironment } from "./helpers/config";
 
 type Json = Record<string, unknown>;

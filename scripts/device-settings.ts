@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { startTool, ToolError } from "../lib/cli/command-line";
 import { loadEnvironmentOrReport } from "../lib/config/load";
-import { applicationSidesOf } from "../lib/config/sides";
+import { applicationSidesOf } from "../lib/config/sides/application-sides";
 import {
   renderDeviceSettings,
   type SideDeviceSettings,

@@ -3,7 +3,7 @@ import { Op, Token } from "cdktf";
 import { MonitoringMonitoredProject } from "@cdktf/provider-google/lib/monitoring-monitored-project";
 import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
 import { garbageCollectionEnabled, isVolumeStorage } from "../lib/config/derived";
-import { hasManySides, type ApplicationSide } from "../lib/config/sides";
+import { hasManySides, type ApplicationSide } from "../lib/config/sides/application-sides";
 import type { Config, HybridConfig } from "../lib/config/schema";
 import type { ContractReader } from "../lib/contract/contract";
 import type { onpremNetworkContract } from "../lib/contract/onprem-network";

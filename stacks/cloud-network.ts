@@ -8,7 +8,7 @@ import { ExternalReader } from "../lib/artifact-registry/external-reader";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import { cacheIpOf, parentDomain, privateZoneNameOf } from "../lib/config/derived";
 import { artifactReaderAccountId } from "../lib/config/derived-names";
-import type { ApplicationSide } from "../lib/config/sides";
+import type { ApplicationSide } from "../lib/config/sides/application-sides";
 import { clusterSettingsOf } from "./settings";
 import { sideNetworkSettingsOf } from "./side-network-settings";
 import { addAlerting } from "./cloud-network-alerts";

@@ -5,7 +5,7 @@ import { DataGoogleSecretManagerSecretVersion } from "@cdktf/provider-google/lib
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { diskSnapshotsEnabled, networkRangesOf } from "../lib/config/derived";
 import type { HybridConfig } from "../lib/config/schema";
-import type { ApplicationSide } from "../lib/config/sides";
+import type { ApplicationSide } from "../lib/config/sides/application-sides";
 import type { cloudNetworkContract } from "../lib/contract/cloud-network";
 import type { ContractReader } from "../lib/contract/contract";
 import type { onpremNetworkContract } from "../lib/contract/onprem-network";

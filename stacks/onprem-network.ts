@@ -13,7 +13,7 @@ import {
   registryIpOf,
   type SimulatedOnprem,
 } from "../lib/config/derived";
-import { hasManySides } from "../lib/config/sides";
+import { hasManySides } from "../lib/config/sides/application-sides";
 import { PrivateZone } from "../lib/dns/private-zone";
 import { clusterSettingsOf } from "./settings";
 import { sideNetworkSettingsOf } from "./side-network-settings";

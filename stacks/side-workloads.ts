@@ -4,7 +4,7 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import type { HybridConfig } from "../lib/config/schema";
-import type { ApplicationSide } from "../lib/config/sides";
+import type { ApplicationSide } from "../lib/config/sides/application-sides";
 import { cloudNetworkContractOf } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";

@@ -5,7 +5,7 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { configureStateBackend } from "../lib/backend/state-backend";
 import { networkRangesOf } from "../lib/config/derived";
 import type { Config, HybridConfig, StandaloneConfig } from "../lib/config/schema";
-import type { ApplicationSide } from "../lib/config/sides";
+import type { ApplicationSide } from "../lib/config/sides/application-sides";
 import { cloudNetworkContract } from "../lib/contract/cloud-network";
 import { ContractReader } from "../lib/contract/contract";
 import { onpremNetworkContract } from "../lib/contract/onprem-network";

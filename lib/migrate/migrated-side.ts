@@ -5,7 +5,11 @@
  */
 import { ToolError } from "../cli/command-line";
 import type { Config } from "../config/schema";
-import { applicationSidesOf, hasManySides, type ApplicationSide } from "../config/sides";
+import {
+  applicationSidesOf,
+  hasManySides,
+  type ApplicationSide,
+} from "../config/sides/application-sides";
 
 /** The two environment files, as the user named them, and the side if they named one. */
 export interface MigrationFiles {

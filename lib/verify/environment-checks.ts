@@ -6,7 +6,7 @@
  */
 import { ToolError } from "../cli/command-line";
 import type { AppSection, Config } from "../config/schema";
-import { applicationSidesOf, hasManySides } from "../config/sides";
+import { applicationSidesOf, hasManySides } from "../config/sides/application-sides";
 import { REGISTRY_STACK, WORKLOADS_STACK } from "../contract/stack-names";
 import { seedJobName } from "../registry/seed-job";
 import { clusterChecks, type ClusterCheckProps, type CommandCheck } from "./cluster-checks";

@@ -3,8 +3,8 @@ import {
   sideWorkloadsStackOf,
   CLOUD_NETWORK_STACK,
   WORKLOADS_STACK,
-} from "../contract/stack-names";
-import type { AppSection, CloudSection, HybridConfig } from "./schema";
+} from "../../contract/stack-names";
+import type { AppSection, CloudSection, HybridConfig } from "../schema";
 
 /** One application side with everything its stacks need, whichever form declared it. */
 export interface ApplicationSide {
