@@ -284,20 +284,123 @@ function assignLanes<Run extends { readonly low: number; readonly high: number }
   return { lanes, count: taken.length };
 }
 
+interface PlacedPart {
+  readonly part: Part;
+  readonly y: number;
+  readonly height: number;
+}
+
+/** A side's group: its column, its extent down it and its parts placed in it. */
+interface SideGroup {
+  readonly id: string;
+  readonly title: string;
+  readonly column: number;
+  readonly top: number;
+  readonly height: number;
+  readonly parts: readonly PlacedPart[];
+}
+
+type PartIndex = ReadonlyMap<string, PlacedPart & { readonly group: SideGroup }>;
+
+/** An edge within a group: where it leaves and enters, and the span of its vertical run. */
+interface Run {
+  readonly spec: EdgeSpec;
+  readonly y1: number;
+  readonly y2: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+interface Lanes {
+  readonly lanes: Map<Run, number>;
+  readonly count: number;
+}
+
+/** Where the edges between the columns run: their lanes, then their labels. */
+interface CrossingGap {
+  readonly lanesLeft: number;
+  readonly labelLeft: number;
+  readonly labelWidth: number;
+}
+
+interface RoutedEdge {
+  readonly edge: LayoutEdge;
+  readonly label: LayoutLabel;
+}
+
 export function diagramLayout(topology: Topology): Layout {
   const sides = topology.sides.length > 0 ? topology.sides : [undefined];
   const drafts = sides.map((side, i) => partsOf(side, i, topology));
+  const boxWidth = sidePartWidth(drafts);
+  const groups = groupsInColumns(drafts, sides, boxWidth);
+  const partById: PartIndex = new Map(
+    groups.flatMap((group) =>
+      group.parts.map((placed) => [placed.part.id, { ...placed, group }] as const),
+    ),
+  );
+  const specs = edgesOf(topology).filter(
+    (spec) => partById.has(spec.from) && partById.has(spec.to),
+  );
+  const groupOf = (id: string) => partById.get(id)?.group.id;
+  const within = specs.filter((spec) => groupOf(spec.from) === groupOf(spec.to));
+  const across = specs.filter((spec) => groupOf(spec.from) !== groupOf(spec.to));
+
+  const runs = runsWithinGroups(within, partById);
+  const lanesByGroup = new Map(
+    groups.map((group) => [
+      group.id,
+      assignLanes(runs.filter((run) => groupOf(run.spec.from) === group.id)),
+    ]),
+  );
+  const columnWidths = [0, 1].map((column) =>
+    columnWidth(
+      groups.filter((group) => group.column === column),
+      boxWidth,
+      (group) =>
+        rightPad(
+          lanesByGroup.get(group.id)?.count ?? 0,
+          within.filter((spec) => groupOf(spec.from) === group.id),
+        ),
+    ),
+  );
+  const gap = crossingGap(columnWidths[0], across);
+  const columnX = [MARGIN, Math.ceil(gap.labelLeft + gap.labelWidth + LANE_OFFSET)];
+
+  const { boxes, labels, placed } = placeGroups(groups, columnX, columnWidths, boxWidth);
+  const routed = [
+    ...routeWithinGroups(runs, placed, (run) => lanesByGroup.get(groupOf(run.spec.from) ?? "")),
+    ...routeAcrossColumns(across, placed, gap),
+  ];
+  labels.push(...routed.map(({ label }) => label));
+  const sidesBottom = Math.max(...boxes.map((box) => box.y + box.height));
+  const sidesRight = Math.max(...boxes.map(right));
+  boxes.push(...stacksPanel(topology, sidesBottom + GROUP_GAP, sidesRight - MARGIN, labels));
+  return boundedLayout(
+    boxes,
+    labels,
+    routed.map(({ edge }) => edge),
+  );
+}
+
+/** The width every side's part shares: its widest line, within bounds. */
+function sidePartWidth(drafts: readonly Part[][]): number {
   const natural = Math.max(
     ...drafts.flatMap((parts) => parts.flatMap((part) => part.lines.map((l) => widthOf(l)))),
   );
-  const boxWidth = Math.ceil(
-    Math.min(MAX_BOX_WIDTH, Math.max(MIN_BOX_WIDTH, natural + 2 * BOX_PAD_X)),
-  );
+  return Math.ceil(Math.min(MAX_BOX_WIDTH, Math.max(MIN_BOX_WIDTH, natural + 2 * BOX_PAD_X)));
+}
 
-  // Heights first (they do not depend on the edges): on-prem heads the left column, the other
-  // sides are stacked in the right one.
+/**
+ * Heights first (they do not depend on the edges): on-prem heads the left column, the other
+ * sides are stacked in the right one.
+ */
+function groupsInColumns(
+  drafts: readonly Part[][],
+  sides: ReadonlyArray<SideNode | undefined>,
+  boxWidth: number,
+): SideGroup[] {
   const columnTops = [MARGIN, MARGIN];
-  const groups = drafts.map((draft, i) => {
+  return drafts.map((draft, i) => {
     const column = i === 0 ? 0 : 1;
     const top = columnTops[column];
     let y = top + GROUP_TITLE;
@@ -311,20 +414,13 @@ export function diagramLayout(topology: Topology): Layout {
     columnTops[column] = top + height + GROUP_GAP;
     return { id: `side${i}`, title: sides[i]?.stack ?? "workloads", column, top, height, parts };
   });
-  const partById = new Map(
-    groups.flatMap((group) =>
-      group.parts.map((placed) => [placed.part.id, { ...placed, group }] as const),
-    ),
-  );
-  const specs = edgesOf(topology).filter(
-    (spec) => partById.has(spec.from) && partById.has(spec.to),
-  );
-  const groupOf = (id: string) => partById.get(id)?.group.id;
-  const within = specs.filter((spec) => groupOf(spec.from) === groupOf(spec.to));
-  const across = specs.filter((spec) => groupOf(spec.from) !== groupOf(spec.to));
+}
 
-  // Edges within a group leave and enter their boxes on the right, where each box's ends are
-  // spread in the order of the boxes at their other ends, and run down a lane right of them.
+/**
+ * Edges within a group leave and enter their boxes on the right, where each box's ends are
+ * spread in the order of the boxes at their other ends, and run down a lane right of them.
+ */
+function runsWithinGroups(within: readonly EdgeSpec[], partById: PartIndex): Run[] {
   const endY = new Map<string, number>();
   const endKey = (spec: EdgeSpec, end: "from" | "to") => `${spec.from}>${spec.to}:${end}`;
   const farEnd = (spec: EdgeSpec, end: "from" | "to") =>
@@ -337,49 +433,58 @@ export function diagramLayout(topology: Topology): Layout {
     const heights = spread(placed, touching.length);
     touching.forEach(({ spec, end }, k) => endY.set(endKey(spec, end), heights[k]));
   }
-  const runs = within.map((spec) => {
+  return within.map((spec) => {
     const a = endY.get(endKey(spec, "from")) ?? 0;
     const b = endY.get(endKey(spec, "to")) ?? 0;
     return { spec, y1: a, y2: b, low: Math.min(a, b), high: Math.max(a, b) };
   });
-  const lanesByGroup = new Map(
-    groups.map((group) => [
-      group.id,
-      assignLanes(runs.filter((run) => groupOf(run.spec.from) === group.id)),
-    ]),
-  );
-  const rightPad = (groupId: string) => {
-    const count = lanesByGroup.get(groupId)?.count ?? 0;
-    const labels = within
-      .filter((spec) => groupOf(spec.from) === groupId)
-      .map((spec) => widthOf(spec.label));
-    return count === 0
-      ? GROUP_PAD
-      : Math.ceil(
-          LANE_OFFSET + (count - 1) * LANE_STEP + LABEL_GAP + Math.max(...labels) + GROUP_PAD,
-        );
+}
+
+/** Room right of a group's boxes: its lanes and the labels of the edges within it. */
+function rightPad(laneCount: number, within: readonly EdgeSpec[]): number {
+  const labels = within.map((spec) => widthOf(spec.label));
+  return laneCount === 0
+    ? GROUP_PAD
+    : Math.ceil(
+        LANE_OFFSET + (laneCount - 1) * LANE_STEP + LABEL_GAP + Math.max(...labels) + GROUP_PAD,
+      );
+}
+
+/** A column's width: its boxes and the widest room any of its groups needs right of them. */
+function columnWidth(
+  groups: readonly SideGroup[],
+  boxWidth: number,
+  padOf: (group: SideGroup) => number,
+): number {
+  return GROUP_PAD + boxWidth + Math.max(GROUP_PAD, ...groups.map(padOf));
+}
+
+/**
+ * Widths: the left column, the gap the edges between columns cross (their lanes, then their
+ * labels), the right column.
+ */
+function crossingGap(leftColumnWidth: number, across: readonly EdgeSpec[]): CrossingGap {
+  const lanesLeft = MARGIN + leftColumnWidth + LANE_OFFSET;
+  return {
+    lanesLeft,
+    labelLeft: lanesLeft + Math.max(0, across.length - 1) * LANE_STEP + LANE_OFFSET,
+    labelWidth: Math.max(0, ...across.map((spec) => widthOf(spec.label))),
   };
+}
 
-  // Widths: the left column, the gap the edges between columns cross (their lanes, then their
-  // labels), the right column.
-  const columnWidth = (column: number) =>
-    GROUP_PAD +
-    boxWidth +
-    Math.max(
-      GROUP_PAD,
-      ...groups.filter((group) => group.column === column).map((group) => rightPad(group.id)),
-    );
-  const lanesLeft = MARGIN + columnWidth(0) + LANE_OFFSET;
-  const labelLeft = lanesLeft + Math.max(0, across.length - 1) * LANE_STEP + LANE_OFFSET;
-  const crossLabelWidth = Math.max(0, ...across.map((spec) => widthOf(spec.label)));
-  const columnX = [MARGIN, Math.ceil(labelLeft + crossLabelWidth + LANE_OFFSET)];
-
+/** The groups' and their parts' boxes in their columns, with their titles and text. */
+function placeGroups(
+  groups: readonly SideGroup[],
+  columnX: readonly number[],
+  columnWidths: readonly number[],
+  boxWidth: number,
+): { boxes: LayoutBox[]; labels: LayoutLabel[]; placed: Map<string, Rect> } {
   const boxes: LayoutBox[] = [];
   const labels: LayoutLabel[] = [];
   const placed = new Map<string, Rect>();
   for (const group of groups) {
     const x = columnX[group.column];
-    const width = columnWidth(group.column);
+    const width = columnWidths[group.column];
     boxes.push({ id: group.id, kind: "group", x, y: group.top, width, height: group.height });
     labels.push(titleLabel(group.title, x, group.top, group.id));
     for (const { part, y, height } of group.parts) {
@@ -389,47 +494,103 @@ export function diagramLayout(topology: Topology): Layout {
       labels.push(...textOf(part, box));
     }
   }
+  return { boxes, labels, placed };
+}
 
-  const edges: LayoutEdge[] = [];
-  const pushEdge = (
-    spec: EdgeSpec,
-    points: Array<[number, number]>,
-    label: Omit<LayoutLabel, "text" | "fontSize" | "bold" | "owner">,
-  ) => {
-    const id = `${spec.from}->${spec.to}`;
-    edges.push({ id, ...spec, points });
-    labels.push({ text: spec.label, fontSize: FONT_SIZE, bold: false, owner: id, ...label });
+/** An edge drawn along `points`, with its label. */
+function routedEdge(
+  spec: EdgeSpec,
+  points: Array<[number, number]>,
+  label: Omit<LayoutLabel, "text" | "fontSize" | "bold" | "owner">,
+): RoutedEdge {
+  const id = `${spec.from}->${spec.to}`;
+  return {
+    edge: { id, ...spec, points },
+    label: { text: spec.label, fontSize: FONT_SIZE, bold: false, owner: id, ...label },
   };
+}
 
-  for (const run of runs) {
+/** Each run right of its group's boxes, in its lane. */
+function routeWithinGroups(
+  runs: readonly Run[],
+  placed: ReadonlyMap<string, Rect>,
+  lanesOf: (run: Run) => Lanes | undefined,
+): RoutedEdge[] {
+  return runs.flatMap((run) => {
     const from = placed.get(run.spec.from);
     const to = placed.get(run.spec.to);
-    const lanes = lanesByGroup.get(groupOf(run.spec.from) ?? "");
-    if (!from || !to || !lanes) continue;
+    const lanes = lanesOf(run);
+    if (!from || !to || !lanes) return [];
     const laneX = (lane: number) => right(from) + LANE_OFFSET + lane * LANE_STEP;
     const x = laneX(lanes.lanes.get(run) ?? 0);
-    pushEdge(
-      run.spec,
-      [
-        [right(from), run.y1],
-        [x, run.y1],
-        [x, run.y2],
-        [right(to), run.y2],
-      ],
-      // Right of every lane, so no other run crosses it.
-      {
-        x: laneX(lanes.count - 1) + LABEL_GAP,
-        y: Math.round((run.y1 + run.y2) / 2 + FONT_SIZE * 0.35),
-        anchor: "start",
-      },
-    );
-  }
+    return [
+      routedEdge(
+        run.spec,
+        [
+          [right(from), run.y1],
+          [x, run.y1],
+          [x, run.y2],
+          [right(to), run.y2],
+        ],
+        // Right of every lane, so no other run crosses it.
+        {
+          x: laneX(lanes.count - 1) + LABEL_GAP,
+          y: Math.round((run.y1 + run.y2) / 2 + FONT_SIZE * 0.35),
+          anchor: "start",
+        },
+      ),
+    ];
+  });
+}
 
-  // Edges between columns leave a box by its side facing the gap, run down their own lane in
-  // it and enter the other box by its facing side. The topmost source takes the lane nearest
-  // to it and the highest entry, so runs cross as little as they can; the label sits over the
-  // first run, right of the lanes.
+/**
+ * Edges between columns leave a box by its side facing the gap, run down their own lane in
+ * it and enter the other box by its facing side. The topmost source takes the lane nearest
+ * to it and the highest entry, so runs cross as little as they can; the label sits over the
+ * first run, right of the lanes.
+ */
+function routeAcrossColumns(
+  across: readonly EdgeSpec[],
+  placed: ReadonlyMap<string, Rect>,
+  gap: CrossingGap,
+): RoutedEdge[] {
   const facing = (box: Rect, other: Rect) => (box.x < other.x ? right(box) : box.x);
+  const entries = entryHeights(across, placed);
+  const exits = exitHeights(across, placed, entries);
+  const ordered = [...across].sort((a, b) => (exits.get(a) ?? 0) - (exits.get(b) ?? 0));
+  return ordered.flatMap((spec, k) => {
+    const from = placed.get(spec.from);
+    const to = placed.get(spec.to);
+    const y1 = exits.get(spec);
+    const y2 = entries.get(spec);
+    if (!from || !to || y1 === undefined || y2 === undefined) return [];
+    const [x1, x2] = [facing(from, to), facing(to, from)];
+    const lane = gap.lanesLeft + (ordered.length - 1 - k) * LANE_STEP;
+    return [
+      routedEdge(
+        spec,
+        y1 === y2
+          ? [
+              [x1, y1],
+              [x2, y2],
+            ]
+          : [
+              [x1, y1],
+              [lane, y1],
+              [lane, y2],
+              [x2, y2],
+            ],
+        { x: Math.round(gap.labelLeft + gap.labelWidth / 2), y: y1 - LABEL_GAP, anchor: "middle" },
+      ),
+    ];
+  });
+}
+
+/** Where each edge between columns enters its box: spread in the order of their sources. */
+function entryHeights(
+  across: readonly EdgeSpec[],
+  placed: ReadonlyMap<string, Rect>,
+): Map<EdgeSpec, number> {
   const sourceY = (spec: EdgeSpec) => mid(placed.get(spec.from) ?? { y: 0, height: 0 });
   const entries = new Map<EdgeSpec, number>();
   for (const [target, list] of byEnd(across, "to")) {
@@ -437,6 +598,15 @@ export function diagramLayout(topology: Topology): Layout {
     const sorted = [...list].sort((a, b) => sourceY(a) - sourceY(b));
     if (box) spread(box, sorted.length).forEach((y, k) => entries.set(sorted[k], y));
   }
+  return entries;
+}
+
+/** Where each edge between columns leaves its box: spread in the order of their entries. */
+function exitHeights(
+  across: readonly EdgeSpec[],
+  placed: ReadonlyMap<string, Rect>,
+  entries: ReadonlyMap<EdgeSpec, number>,
+): Map<EdgeSpec, number> {
   const exits = new Map<EdgeSpec, number>();
   for (const [source, list] of byEnd(across, "from")) {
     const box = placed.get(source);
@@ -450,36 +620,15 @@ export function diagramLayout(topology: Topology): Layout {
       exits.set(spec, level ? entry : heights[k]);
     });
   }
-  const ordered = [...across].sort((a, b) => (exits.get(a) ?? 0) - (exits.get(b) ?? 0));
-  ordered.forEach((spec, k) => {
-    const from = placed.get(spec.from);
-    const to = placed.get(spec.to);
-    const y1 = exits.get(spec);
-    const y2 = entries.get(spec);
-    if (!from || !to || y1 === undefined || y2 === undefined) return;
-    const [x1, x2] = [facing(from, to), facing(to, from)];
-    const lane = lanesLeft + (ordered.length - 1 - k) * LANE_STEP;
-    pushEdge(
-      spec,
-      y1 === y2
-        ? [
-            [x1, y1],
-            [x2, y2],
-          ]
-        : [
-            [x1, y1],
-            [lane, y1],
-            [lane, y2],
-            [x2, y2],
-          ],
-      { x: Math.round(labelLeft + crossLabelWidth / 2), y: y1 - LABEL_GAP, anchor: "middle" },
-    );
-  });
+  return exits;
+}
 
-  const sidesBottom = Math.max(...boxes.map((box) => box.y + box.height));
-  const sidesRight = Math.max(...boxes.map(right));
-  boxes.push(...stacksPanel(topology, sidesBottom + GROUP_GAP, sidesRight - MARGIN, labels));
-
+/** The layout sized to hold every box and label, with a margin. */
+function boundedLayout(
+  boxes: readonly LayoutBox[],
+  labels: readonly LayoutLabel[],
+  edges: readonly LayoutEdge[],
+): Layout {
   const extents = [...boxes, ...labels.map(labelBounds)];
   return {
     width: Math.ceil(Math.max(...extents.map(right)) + MARGIN),

@@ -194,173 +194,282 @@ function refusedAsAnotherEnvironment(
   });
 }
 
+/**
+ * What the rehearsal's steps share: its workspace and providers, the environment deployed now
+ * and its stacks, the settings Terraform runs with, and the results so far.
+ */
+interface Rehearsal {
+  readonly options: RehearsalOptions;
+  readonly workspace: Workspace;
+  readonly cliConfigFile: string;
+  readonly steps: StepResult[];
+  variables: Readonly<Record<string, string>>;
+  settings: CommandSettings;
+  environment: Json;
+  stacks: readonly string[];
+}
+
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
-  const { log } = options;
-  const steps: StepResult[] = [];
-  const report = (): RehearsalReport => ({
-    steps,
-    failed: steps.some((step) => step.problems.length > 0),
+  const run = await rehearsalStarted(options);
+  giveRequiredVariables(run);
+  firstDeployment(run);
+  if (!options.deployOnly) {
+    sharedStateRefused(run);
+    for (const change of options.changes ?? DAY_TWO_CHANGES) dayTwoChange(run, change);
+    const removal = withoutOneSide(run.environment);
+    if (removal) sideRemovedAndAddedBack(run, removal);
+    everythingDestroyed(run);
+  }
+  return {
+    steps: run.steps,
+    failed: run.steps.some((step) => step.problems.length > 0),
     seconds: (Date.now() - started) / 1000,
-  });
+  };
+}
+
+/** The workspace written and the stand-in providers installed. */
+async function rehearsalStarted(options: RehearsalOptions): Promise<Rehearsal> {
   const workspace = writeWorkspace(
     join(options.workDir, "workspace"),
     options.projectRoot,
     options.environment,
   );
-  log(`installing the stand-in providers under ${options.workDir}`);
+  options.log(`installing the stand-in providers under ${options.workDir}`);
   const cliConfigFile = await options.installProviders(join(options.workDir, "providers"));
-  let variables: Readonly<Record<string, string>> = {};
-  const settingsAt = (clockOffsetHours: number): CommandSettings => ({
-    projectRoot: options.projectRoot,
+  const run: Omit<Rehearsal, "settings"> = {
+    options,
     workspace,
     cliConfigFile,
-    clockOffsetHours,
-    variables,
-  });
-  let settings = settingsAt(0);
-  let environment = options.environment;
-  let stacks = options.stacksOf(environment);
-  const noLosses = (changes: readonly PlannedChange[]) =>
-    statefulLosses(changes, options.isStateful).map(
-      (change) => `would ${change.kind} stateful ${change.address}`,
-    );
-  const noChanges = (changes: readonly PlannedChange[]) =>
-    changes.map((change) => `second plan not empty: ${change.kind} ${change.address}`);
-  const deploy = (what: string) => {
-    log(`${what}: npx cdktf deploy ${stacks.join(" ")} --auto-approve`);
-    const result = mustSucceed(
-      `cdktf deploy (${what})`,
-      cdktf(settings, ["deploy", ...stacks, "--auto-approve", ...CDKTF_FLAGS]),
-    );
-    log(`  applied in ${result.seconds.toFixed(0)} s`);
+    steps: [],
+    variables: {},
+    environment: options.environment,
+    stacks: options.stacksOf(options.environment),
   };
-  const synth = () => mustSucceed("cdktf synth", cdktf(settings, ["synth"]));
+  return { ...run, settings: settingsAt(run, 0) };
+}
 
-  // Input variables without a default (an S3 secret key, a seed source's password) get a
-  // rehearsal value, as a user passes TF_VAR_<name>; one the caller set is kept.
-  synth();
-  variables = Object.fromEntries(
-    requiredVariables(workspace.outdir, stacks).map((name) => [
+/** The settings Terraform and cdktf run with, the stand-ins' clock `clockOffsetHours` ahead. */
+function settingsAt(
+  run: Pick<Rehearsal, "options" | "workspace" | "cliConfigFile" | "variables">,
+  clockOffsetHours: number,
+): CommandSettings {
+  return {
+    projectRoot: run.options.projectRoot,
+    workspace: run.workspace,
+    cliConfigFile: run.cliConfigFile,
+    clockOffsetHours,
+    variables: run.variables,
+  };
+}
+
+/** `cdktf synth` of the workspace's environment, which must succeed. */
+function synth(run: Rehearsal): void {
+  mustSucceed("cdktf synth", cdktf(run.settings, ["synth"]));
+}
+
+/** The workspace's environment file replaced by `environment`. */
+function writeEnvironment(run: Rehearsal, environment: Json): void {
+  writeWorkspace(run.workspace.dir, run.options.projectRoot, environment);
+}
+
+/** `cdktf deploy` of the current stacks, which must succeed. */
+function deploy(run: Rehearsal, what: string): void {
+  run.options.log(`${what}: npx cdktf deploy ${run.stacks.join(" ")} --auto-approve`);
+  const result = mustSucceed(
+    `cdktf deploy (${what})`,
+    cdktf(run.settings, ["deploy", ...run.stacks, "--auto-approve", ...CDKTF_FLAGS]),
+  );
+  run.options.log(`  applied in ${result.seconds.toFixed(0)} s`);
+}
+
+/** The current synthesis's plans of `stacks`, judged by `judge`, added to the steps. */
+function planAllOf(
+  run: Rehearsal,
+  step: string,
+  stacks: readonly string[],
+  judge: (changes: readonly PlannedChange[]) => string[],
+): void {
+  run.steps.push(...planAll(run.settings, step, stacks, judge, run.options.log));
+}
+
+/** A plan's problems: every stateful resource it would replace or destroy. */
+function noLosses(run: Rehearsal, changes: readonly PlannedChange[]): string[] {
+  return statefulLosses(changes, run.options.isStateful).map(
+    (change) => `would ${change.kind} stateful ${change.address}`,
+  );
+}
+
+/**
+ * Input variables without a default (an S3 secret key, a seed source's password) get a
+ * rehearsal value, as a user passes TF_VAR_<name>; one the caller set is kept.
+ */
+function giveRequiredVariables(run: Rehearsal): void {
+  synth(run);
+  run.variables = Object.fromEntries(
+    requiredVariables(run.workspace.outdir, run.stacks).map((name) => [
       name,
       process.env[`TF_VAR_${name}`] ?? `rehearsal-${name}`,
     ]),
   );
-  if (Object.keys(variables).length > 0) {
-    log(`variables given a rehearsal value: ${Object.keys(variables).join(", ")}`);
-    settings = settingsAt(0);
+  if (Object.keys(run.variables).length > 0) {
+    run.options.log(`variables given a rehearsal value: ${Object.keys(run.variables).join(", ")}`);
+    run.settings = settingsAt(run, 0);
   }
+}
 
-  deploy("first deployment");
-  steps.push(...ephemeralInputsChecked(workspace, stacks, variables, log));
-  steps.push(...planAll(settings, "second plan", stacks, noChanges, log));
+/** Every stack deployed, no ephemeral input in the state, and a second plan that is empty. */
+function firstDeployment(run: Rehearsal): void {
+  deploy(run, "first deployment");
+  run.steps.push(
+    ...ephemeralInputsChecked(run.workspace, run.stacks, run.variables, run.options.log),
+  );
+  planAllOf(run, "second plan", run.stacks, (changes) =>
+    changes.map((change) => `second plan not empty: ${change.kind} ${change.address}`),
+  );
+}
 
-  if (options.deployOnly) return report();
-
-  // Another environment resolving to this state must be refused by every stack (#18).
-  // Environment names are at most 24 characters: a fixed short name, not a suffix.
-  const otherName = environment.environment === "other" ? "another" : "other";
-  log(
+/**
+ * Another environment resolving to this state must be refused by every stack (#18).
+ * Environment names are at most 24 characters: a fixed short name, not a suffix.
+ */
+function sharedStateRefused(run: Rehearsal): void {
+  const otherName = run.environment.environment === "other" ? "another" : "other";
+  run.options.log(
     `shared state: synthesized as environment ${otherName} on this state (every stack must refuse)`,
   );
-  writeWorkspace(
-    workspace.dir,
-    options.projectRoot,
-    withSetting(environment, ["environment"], otherName),
+  writeEnvironment(run, withSetting(run.environment, ["environment"], otherName));
+  synth(run);
+  run.steps.push(...refusedAsAnotherEnvironment(run.settings, run.stacks, run.options.log));
+  writeEnvironment(run, run.environment);
+  synth(run);
+}
+
+/** One day-2 change planned (only what it names may be replaced) and deployed. */
+function dayTwoChange(run: Rehearsal, change: DayTwoChange): void {
+  const patched = change.patch(run.environment);
+  if (!patched) {
+    run.options.log(`day-2 ${change.id}: does not apply to this environment`);
+    return;
+  }
+  run.options.log(`day-2 ${change.id}: ${change.description}`);
+  run.settings = settingsAt(
+    run,
+    change.clockAdvanceHours?.(run.environment) ?? run.settings.clockOffsetHours,
   );
-  synth();
-  steps.push(...refusedAsAnotherEnvironment(settings, stacks, log));
-  writeWorkspace(workspace.dir, options.projectRoot, environment);
-  synth();
+  run.environment = patched;
+  writeEnvironment(run, run.environment);
+  synth(run);
+  planAllOf(run, change.id, run.stacks, (changes) => [
+    ...noLosses(run, changes),
+    ...unexpectedReplacements(changes, change.replaces ?? []).map(
+      (replaced) => `would replace ${replaced.address}, which ${change.id} must not touch`,
+    ),
+  ]);
+  deploy(run, `day-2 ${change.id}`);
+}
 
-  for (const change of options.changes ?? DAY_TWO_CHANGES) {
-    const patched = change.patch(environment);
-    if (!patched) {
-      log(`day-2 ${change.id}: does not apply to this environment`);
-      continue;
-    }
-    log(`day-2 ${change.id}: ${change.description}`);
-    settings = settingsAt(change.clockAdvanceHours?.(environment) ?? settings.clockOffsetHours);
-    environment = patched;
-    writeWorkspace(workspace.dir, options.projectRoot, environment);
-    synth();
-    const onlyExpected = (changes: readonly PlannedChange[]) => [
-      ...noLosses(changes),
-      ...unexpectedReplacements(changes, change.replaces ?? []).map(
-        (replaced) => `would replace ${replaced.address}, which ${change.id} must not touch`,
-      ),
-    ];
-    steps.push(...planAll(settings, change.id, stacks, onlyExpected, log));
-    deploy(`day-2 ${change.id}`);
+/** day-2 remove-side and add-side: one side's stacks destroyed and removed, then added back. */
+function sideRemovedAndAddedBack(
+  run: Rehearsal,
+  removal: { readonly environment: Json; readonly side: string },
+): void {
+  const sideStacks = run.stacks.filter(
+    (stack) => !run.options.stacksOf(removal.environment).includes(stack),
+  );
+  run.options.log(
+    `day-2 remove-side: side ${removal.side} (${sideStacks.join(", ")}) destroyed, then removed`,
+  );
+  const kept = run.environment;
+  sideStacksDestroyed(run, removal.side, sideStacks);
+  sideRemoved(run, removal.environment, kept, removal.side, sideStacks);
+  sideAddedBack(run, kept, removal.side, sideStacks);
+}
+
+/** The side's stacks destroyed, last first, its cluster's deletion protection off before. */
+function sideStacksDestroyed(run: Rehearsal, side: string, sideStacks: readonly string[]): void {
+  // Its cluster's deletion protection goes first, as Destroying in the README says (the
+  // google stand-in refuses to delete a protected cluster, as the provider does).
+  run.environment = withSetting(
+    run.environment,
+    ["sides", side, "cluster", "deletionProtection"],
+    false,
+  );
+  writeEnvironment(run, run.environment);
+  deploy(run, `day-2 remove-side: deletion protection of ${side}'s cluster off`);
+  // A later side's network stack depends on this one (the shared router's chain), and
+  // `cdktf destroy <stacks> --ignore-missing-stack-dependencies` never returns once
+  // Terraform is done (cdktf-cli 0.21.0, seen here): destroy with Terraform in each stack.
+  for (const stack of [...sideStacks].reverse()) {
+    mustSucceed(
+      `terraform destroy (${stack})`,
+      terraform(run.settings, stack, ["destroy", "-auto-approve", "-input=false"]),
+    );
   }
+}
 
-  const removal = withoutOneSide(environment);
-  if (removal) {
-    const sideStacks = stacks.filter(
-      (stack) => !options.stacksOf(removal.environment).includes(stack),
-    );
-    log(
-      `day-2 remove-side: side ${removal.side} (${sideStacks.join(", ")}) destroyed, then removed`,
-    );
-    const kept = environment;
-    // Its cluster's deletion protection goes first, as Destroying in the README says (the
-    // google stand-in refuses to delete a protected cluster, as the provider does).
-    environment = withSetting(
-      environment,
-      ["sides", removal.side, "cluster", "deletionProtection"],
-      false,
-    );
-    writeWorkspace(workspace.dir, options.projectRoot, environment);
-    deploy(`day-2 remove-side: deletion protection of ${removal.side}'s cluster off`);
-    // A later side's network stack depends on this one (the shared router's chain), and
-    // `cdktf destroy <stacks> --ignore-missing-stack-dependencies` never returns once
-    // Terraform is done (cdktf-cli 0.21.0, seen here): destroy with Terraform in each stack.
-    for (const stack of [...sideStacks].reverse()) {
-      mustSucceed(
-        `terraform destroy (${stack})`,
-        terraform(settings, stack, ["destroy", "-auto-approve", "-input=false"]),
-      );
-    }
-    environment = removal.environment;
-    writeWorkspace(workspace.dir, options.projectRoot, environment);
-    stacks = options.stacksOf(environment);
-    synth();
-    // What the side owned elsewhere goes with it, now that its stacks are destroyed: its
-    // Terraform Cloud workspaces and the identity pool of its project (the terraform-cloud
-    // stack's construct ids carry stack names and project ids). Nothing else stateful may go.
-    const sideProject = settingAt(kept, ["sides", removal.side, "projectId"]);
-    const sideMarkers = [
-      ...sideStacks.map((stack) => `-${stack}_`),
-      ...(typeof sideProject === "string" ? [`-${sideProject}_`] : []),
-    ];
-    const notTheSides = (changes: readonly PlannedChange[]) =>
-      noLosses(
-        changes.filter((change) => !sideMarkers.some((marker) => change.address.includes(marker))),
-      );
-    steps.push(...planAll(settings, "remove-side", stacks, notTheSides, log));
-    deploy("day-2 remove-side");
-    log(`day-2 add-side: side ${removal.side} added back`);
-    environment = kept;
-    writeWorkspace(workspace.dir, options.projectRoot, environment);
-    stacks = options.stacksOf(environment);
-    synth();
-    // The side's own stacks read each other's state, which is gone: they are created by the
-    // deploy; what is planned here is that no other stack changes for it.
-    const others = stacks.filter((stack) => !sideStacks.includes(stack));
-    steps.push(...planAll(settings, "add-side", others, noLosses, log));
-    deploy("day-2 add-side");
-  }
+/** The environment without the side planned (nothing else stateful may go) and deployed. */
+function sideRemoved(
+  run: Rehearsal,
+  without: Json,
+  kept: Json,
+  side: string,
+  sideStacks: readonly string[],
+): void {
+  run.environment = without;
+  writeEnvironment(run, run.environment);
+  run.stacks = run.options.stacksOf(run.environment);
+  synth(run);
+  // What the side owned elsewhere goes with it, now that its stacks are destroyed: its
+  // Terraform Cloud workspaces and the identity pool of its project (the terraform-cloud
+  // stack's construct ids carry stack names and project ids). Nothing else stateful may go.
+  const sideProject = settingAt(kept, ["sides", side, "projectId"]);
+  const sideMarkers = [
+    ...sideStacks.map((stack) => `-${stack}_`),
+    ...(typeof sideProject === "string" ? [`-${sideProject}_`] : []),
+  ];
+  planAllOf(run, "remove-side", run.stacks, (changes) =>
+    noLosses(
+      run,
+      changes.filter((change) => !sideMarkers.some((marker) => change.address.includes(marker))),
+    ),
+  );
+  deploy(run, "day-2 remove-side");
+}
 
-  log("destroy: deletion protection and prevent_destroy off, as the README's Destroying says");
-  environment = preparedForDestroy(environment);
-  writeWorkspace(workspace.dir, options.projectRoot, environment);
-  deploy("before destroy");
-  log(`destroy: npx cdktf destroy ${[...stacks].reverse().join(" ")} --auto-approve`);
+/** The side back in the environment: no other stack may lose anything stateful for it. */
+function sideAddedBack(
+  run: Rehearsal,
+  kept: Json,
+  side: string,
+  sideStacks: readonly string[],
+): void {
+  run.options.log(`day-2 add-side: side ${side} added back`);
+  run.environment = kept;
+  writeEnvironment(run, run.environment);
+  run.stacks = run.options.stacksOf(run.environment);
+  synth(run);
+  // The side's own stacks read each other's state, which is gone: they are created by the
+  // deploy; what is planned here is that no other stack changes for it.
+  const others = run.stacks.filter((stack) => !sideStacks.includes(stack));
+  planAllOf(run, "add-side", others, (changes) => noLosses(run, changes));
+  deploy(run, "day-2 add-side");
+}
+
+/** Deletion protection and prevent_destroy off, deployed, then every stack destroyed. */
+function everythingDestroyed(run: Rehearsal): void {
+  run.options.log(
+    "destroy: deletion protection and prevent_destroy off, as the README's Destroying says",
+  );
+  run.environment = preparedForDestroy(run.environment);
+  writeEnvironment(run, run.environment);
+  deploy(run, "before destroy");
+  const reversed = [...run.stacks].reverse();
+  run.options.log(`destroy: npx cdktf destroy ${reversed.join(" ")} --auto-approve`);
   mustSucceed(
     "cdktf destroy",
-    cdktf(settings, ["destroy", ...[...stacks].reverse(), "--auto-approve", ...CDKTF_FLAGS]),
+    cdktf(run.settings, ["destroy", ...reversed, "--auto-approve", ...CDKTF_FLAGS]),
   );
-  return report();
 }
 
 /** The summary table: one row per step and stack. */

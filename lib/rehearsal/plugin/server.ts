@@ -224,7 +224,6 @@ async function diagnose<T>(
   }
 }
 
-/** The tfplugin6 Provider service for `provider`. */
 // The schema never changes within a run, so Terraform may reuse the one it fetched first
 // instead of asking every provider instance (tfplugin6.8.proto ServerCapabilities).
 const SERVER_CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: true };
@@ -245,8 +244,28 @@ function providerSchemaMessage(provider: StandInProvider): object {
   };
 }
 
-export function providerService(provider: StandInProvider): UntypedServiceImplementation {
+/** The GetMetadata answer: the names of the provider's resources and data sources. */
+function metadataMessage(provider: StandInProvider): object {
   const { schema } = provider;
+  return {
+    server_capabilities: SERVER_CAPABILITIES,
+    diagnostics: [],
+    resources: Object.keys(schema.resources).map((type_name) => ({ type_name })),
+    data_sources: Object.keys(schema.dataSources).map((type_name) => ({ type_name })),
+  };
+}
+
+/**
+ * The wire types of the provider's configuration, resources and data sources; a resource's or
+ * data source's is derived from its schema when first asked for, then kept.
+ */
+interface WireTypes {
+  readonly provider: WireType;
+  readonly resource: (name: string) => WireType;
+  readonly data: (name: string) => WireType;
+}
+
+function wireTypesOf(provider: StandInProvider): WireTypes {
   const types = new Map<string, WireType>();
   const cached = (key: string, block: () => SchemaBlock): WireType => {
     const known = types.get(key);
@@ -255,187 +274,255 @@ export function providerService(provider: StandInProvider): UntypedServiceImplem
     types.set(key, type);
     return type;
   };
-  const resourceType = (name: string): WireType =>
-    cached(`resource ${name}`, () => resourceSchema(provider, name).block);
-  const dataType = (name: string): WireType =>
-    cached(`data ${name}`, () => dataSourceSchema(provider, name).block);
-  const providerType = impliedType(schema.provider);
-
   return {
-    GetMetadata: unary(() => ({
-      server_capabilities: SERVER_CAPABILITIES,
-      diagnostics: [],
-      resources: Object.keys(schema.resources).map((type_name) => ({ type_name })),
-      data_sources: Object.keys(schema.dataSources).map((type_name) => ({ type_name })),
-    })),
+    resource: (name) => cached(`resource ${name}`, () => resourceSchema(provider, name).block),
+    data: (name) => cached(`data ${name}`, () => dataSourceSchema(provider, name).block),
+    provider: impliedType(provider.schema.provider),
+  };
+}
+
+interface UpgradeResourceStateRequest extends TypedRequest {
+  readonly raw_state?: { readonly json?: Uint8Array };
+}
+interface ReadResourceRequest extends TypedRequest {
+  readonly current_state?: DynamicValueMessage;
+  readonly private?: Uint8Array;
+}
+interface PlanResourceChangeRequest extends TypedRequest {
+  readonly prior_state?: DynamicValueMessage;
+  readonly proposed_new_state?: DynamicValueMessage;
+  readonly config?: DynamicValueMessage;
+  readonly prior_private?: Uint8Array;
+}
+interface ApplyResourceChangeRequest extends TypedRequest {
+  readonly prior_state?: DynamicValueMessage;
+  readonly planned_state?: DynamicValueMessage;
+  readonly config?: DynamicValueMessage;
+  readonly planned_private?: Uint8Array;
+}
+interface ImportResourceStateRequest extends TypedRequest {
+  readonly id: string;
+}
+
+/** The tfplugin6 Provider service for `provider`. */
+export function providerService(provider: StandInProvider): UntypedServiceImplementation {
+  const types = wireTypesOf(provider);
+  return {
+    GetMetadata: unary(() => metadataMessage(provider)),
     GetProviderSchema: unary(() => providerSchemaMessage(provider)),
     ValidateProviderConfig: unary(() => ({ diagnostics: [] })),
-    ValidateResourceConfig: unary(async (request: TypedRequest & ConfigRequest) => {
-      const { result, diagnostics } = await diagnose(() =>
-        provider.validateResource?.(
-          request.type_name,
-          decodeObject(resourceType(request.type_name), request.config),
-        ),
-      );
-      return { diagnostics: [...diagnostics, ...(result ?? []).map(diagnosticMessage)] };
-    }),
-    ValidateDataResourceConfig: unary(async (request: TypedRequest & ConfigRequest) => {
-      const { result, diagnostics } = await diagnose(() =>
-        provider.validateData?.(
-          request.type_name,
-          decodeObject(dataType(request.type_name), request.config),
-        ),
-      );
-      return { diagnostics: [...diagnostics, ...(result ?? []).map(diagnosticMessage)] };
-    }),
-    UpgradeResourceState: unary(
-      async (request: TypedRequest & { readonly raw_state?: { readonly json?: Uint8Array } }) => {
-        // The state was written with this same schema (stand-ins never change versions), so
-        // upgrading is decoding the stored JSON against the current type.
-        const type = resourceType(request.type_name);
-        const { result, diagnostics } = await diagnose(() => {
-          const json = request.raw_state?.json;
-          if (!json?.length) throw new Error("only JSON states are supported (no flatmap)");
-          return fromJson(type, JSON.parse(Buffer.from(json).toString("utf8")));
-        });
-        return {
-          ...(result === undefined ? {} : { upgraded_state: encodeValue(type, result) }),
-          diagnostics,
-        };
-      },
+    ValidateResourceConfig: unary((request: TypedRequest & ConfigRequest) =>
+      resourceConfigValidated(provider, types, request),
     ),
-    ConfigureProvider: unary(async (request: ConfigRequest) => {
-      const { diagnostics } = await diagnose(() =>
-        provider.configure?.(decodeObject(providerType, request.config)),
-      );
-      return { diagnostics };
-    }),
-    ReadResource: unary(
-      async (
-        request: TypedRequest & {
-          readonly current_state?: DynamicValueMessage;
-          readonly private?: Uint8Array;
-        },
-      ) => {
-        const type = resourceType(request.type_name);
-        const { result, diagnostics } = await diagnose(() => {
-          const state = decodeObject(type, request.current_state);
-          return provider.read ? provider.read(request.type_name, state) : state;
-        });
-        return {
-          ...(result === undefined ? {} : { new_state: encodeValue(type, result) }),
-          diagnostics,
-          private: request.private ?? Buffer.alloc(0),
-        };
-      },
+    ValidateDataResourceConfig: unary((request: TypedRequest & ConfigRequest) =>
+      dataConfigValidated(provider, types, request),
     ),
-    PlanResourceChange: unary(
-      async (
-        request: TypedRequest & {
-          readonly prior_state?: DynamicValueMessage;
-          readonly proposed_new_state?: DynamicValueMessage;
-          readonly config?: DynamicValueMessage;
-          readonly prior_private?: Uint8Array;
-        },
-      ) => {
-        const type = resourceType(request.type_name);
-        const { result, diagnostics } = await diagnose(() => {
-          const proposed = decodeObjectOrNull(type, request.proposed_new_state);
-          // A destroy plans to null; Terraform only asks when plan_destroy is announced.
-          if (proposed === null) return { planned: null, requiresReplace: [] };
-          const planRequest = {
-            typeName: request.type_name,
-            prior: decodeObjectOrNull(type, request.prior_state),
-            proposed,
-            config: decodeObject(type, request.config),
-          };
-          return provider.plan ? provider.plan(planRequest) : defaultPlan(provider, planRequest);
-        });
-        return {
-          ...(result === undefined
-            ? {}
-            : {
-                planned_state: encodeValue(
-                  type,
-                  withoutWriteOnly(provider, request.type_name, result.planned),
-                ),
-                requires_replace: result.requiresReplace.map(pathMessage),
-              }),
-          planned_private: request.prior_private ?? Buffer.alloc(0),
-          diagnostics,
-          legacy_type_system: provider.legacyTypeSystem === true,
-        };
-      },
+    UpgradeResourceState: unary((request: UpgradeResourceStateRequest) =>
+      resourceStateUpgraded(types, request),
     ),
-    ApplyResourceChange: unary(
-      async (
-        request: TypedRequest & {
-          readonly prior_state?: DynamicValueMessage;
-          readonly planned_state?: DynamicValueMessage;
-          readonly config?: DynamicValueMessage;
-          readonly planned_private?: Uint8Array;
-        },
-      ) => {
-        const type = resourceType(request.type_name);
-        const { result, diagnostics } = await diagnose(() => {
-          const applyRequest = {
-            typeName: request.type_name,
-            prior: decodeObjectOrNull(type, request.prior_state),
-            planned: decodeObjectOrNull(type, request.planned_state),
-            config: decodeObjectOrNull(type, request.config),
-          };
-          return provider.apply
-            ? provider.apply(applyRequest)
-            : defaultApply(provider, applyRequest);
-        });
-        return {
-          ...(result === undefined
-            ? {}
-            : {
-                new_state: encodeValue(type, withoutWriteOnly(provider, request.type_name, result)),
-              }),
-          private: request.planned_private ?? Buffer.alloc(0),
-          diagnostics,
-          legacy_type_system: provider.legacyTypeSystem === true,
-        };
-      },
+    ConfigureProvider: unary((request: ConfigRequest) =>
+      providerConfigured(provider, types, request),
     ),
-    ImportResourceState: unary(async (request: TypedRequest & { readonly id: string }) => {
-      const type = resourceType(request.type_name);
-      const { result, diagnostics } = await diagnose(() =>
-        provider.importState
-          ? provider.importState(request.type_name, request.id)
-          : defaultImport(provider, request.type_name, request.id),
-      );
-      return {
-        imported_resources:
-          result === undefined
-            ? []
-            : [{ type_name: request.type_name, state: encodeValue(type, result) }],
-        diagnostics,
-      };
-    }),
-    ReadDataSource: unary(async (request: TypedRequest & ConfigRequest) => {
-      const type = dataType(request.type_name);
-      const { result, diagnostics } = await diagnose(() => {
-        const config = decodeObject(type, request.config);
-        return provider.readData
-          ? provider.readData(request.type_name, config)
-          : defaultReadData(provider, request.type_name, config);
-      });
-      return {
-        ...(result === undefined ? {} : { state: encodeValue(type, result) }),
-        diagnostics,
-      };
-    }),
+    ReadResource: unary((request: ReadResourceRequest) => resourceRead(provider, types, request)),
+    PlanResourceChange: unary((request: PlanResourceChangeRequest) =>
+      resourceChangePlanned(provider, types, request),
+    ),
+    ApplyResourceChange: unary((request: ApplyResourceChangeRequest) =>
+      resourceChangeApplied(provider, types, request),
+    ),
+    ImportResourceState: unary((request: ImportResourceStateRequest) =>
+      resourceStateImported(provider, types, request),
+    ),
+    ReadDataSource: unary((request: TypedRequest & ConfigRequest) =>
+      dataSourceRead(provider, types, request),
+    ),
     StopProvider: unary(() => ({})),
   };
 }
 
-/**
- * Start serving `provider` for the Terraform process that launched us and print the handshake
- * line. Exits the process on a bad launch (no cookie, no protocol 6) as go-plugin does.
- */
+/** ValidateResourceConfig: the provider's findings about a resource's configuration. */
+async function resourceConfigValidated(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: TypedRequest & ConfigRequest,
+): Promise<object> {
+  const { result, diagnostics } = await diagnose(() =>
+    provider.validateResource?.(
+      request.type_name,
+      decodeObject(types.resource(request.type_name), request.config),
+    ),
+  );
+  return { diagnostics: [...diagnostics, ...(result ?? []).map(diagnosticMessage)] };
+}
+
+/** ValidateDataResourceConfig: the provider's findings about a data source's configuration. */
+async function dataConfigValidated(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: TypedRequest & ConfigRequest,
+): Promise<object> {
+  const { result, diagnostics } = await diagnose(() =>
+    provider.validateData?.(
+      request.type_name,
+      decodeObject(types.data(request.type_name), request.config),
+    ),
+  );
+  return { diagnostics: [...diagnostics, ...(result ?? []).map(diagnosticMessage)] };
+}
+
+/** UpgradeResourceState: the stored state as a value of the current type. */
+async function resourceStateUpgraded(
+  types: WireTypes,
+  request: UpgradeResourceStateRequest,
+): Promise<object> {
+  // The state was written with this same schema (stand-ins never change versions), so
+  // upgrading is decoding the stored JSON against the current type.
+  const type = types.resource(request.type_name);
+  const { result, diagnostics } = await diagnose(() => {
+    const json = request.raw_state?.json;
+    if (!json?.length) throw new Error("only JSON states are supported (no flatmap)");
+    return fromJson(type, JSON.parse(Buffer.from(json).toString("utf8")));
+  });
+  return {
+    ...(result === undefined ? {} : { upgraded_state: encodeValue(type, result) }),
+    diagnostics,
+  };
+}
+
+/** ConfigureProvider: the provider configured from its block. */
+async function providerConfigured(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: ConfigRequest,
+): Promise<object> {
+  const { diagnostics } = await diagnose(() =>
+    provider.configure?.(decodeObject(types.provider, request.config)),
+  );
+  return { diagnostics };
+}
+
+/** ReadResource: a resource's current state, as the provider reads it (else as stored). */
+async function resourceRead(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: ReadResourceRequest,
+): Promise<object> {
+  const type = types.resource(request.type_name);
+  const { result, diagnostics } = await diagnose(() => {
+    const state = decodeObject(type, request.current_state);
+    return provider.read ? provider.read(request.type_name, state) : state;
+  });
+  return {
+    ...(result === undefined ? {} : { new_state: encodeValue(type, result) }),
+    diagnostics,
+    private: request.private ?? Buffer.alloc(0),
+  };
+}
+
+/** PlanResourceChange: the planned state and what forces a replacement. */
+async function resourceChangePlanned(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: PlanResourceChangeRequest,
+): Promise<object> {
+  const type = types.resource(request.type_name);
+  const { result, diagnostics } = await diagnose(() => {
+    const proposed = decodeObjectOrNull(type, request.proposed_new_state);
+    // A destroy plans to null; Terraform only asks when plan_destroy is announced.
+    if (proposed === null) return { planned: null, requiresReplace: [] };
+    const planRequest = {
+      typeName: request.type_name,
+      prior: decodeObjectOrNull(type, request.prior_state),
+      proposed,
+      config: decodeObject(type, request.config),
+    };
+    return provider.plan ? provider.plan(planRequest) : defaultPlan(provider, planRequest);
+  });
+  return {
+    ...(result === undefined
+      ? {}
+      : {
+          planned_state: encodeValue(
+            type,
+            withoutWriteOnly(provider, request.type_name, result.planned),
+          ),
+          requires_replace: result.requiresReplace.map(pathMessage),
+        }),
+    planned_private: request.prior_private ?? Buffer.alloc(0),
+    diagnostics,
+    legacy_type_system: provider.legacyTypeSystem === true,
+  };
+}
+
+/** ApplyResourceChange: the new state, without write-only values. */
+async function resourceChangeApplied(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: ApplyResourceChangeRequest,
+): Promise<object> {
+  const type = types.resource(request.type_name);
+  const { result, diagnostics } = await diagnose(() => {
+    const applyRequest = {
+      typeName: request.type_name,
+      prior: decodeObjectOrNull(type, request.prior_state),
+      planned: decodeObjectOrNull(type, request.planned_state),
+      config: decodeObjectOrNull(type, request.config),
+    };
+    return provider.apply ? provider.apply(applyRequest) : defaultApply(provider, applyRequest);
+  });
+  return {
+    ...(result === undefined
+      ? {}
+      : {
+          new_state: encodeValue(type, withoutWriteOnly(provider, request.type_name, result)),
+        }),
+    private: request.planned_private ?? Buffer.alloc(0),
+    diagnostics,
+    legacy_type_system: provider.legacyTypeSystem === true,
+  };
+}
+
+/** ImportResourceState: the state of an existing object, by its id. */
+async function resourceStateImported(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: ImportResourceStateRequest,
+): Promise<object> {
+  const type = types.resource(request.type_name);
+  const { result, diagnostics } = await diagnose(() =>
+    provider.importState
+      ? provider.importState(request.type_name, request.id)
+      : defaultImport(provider, request.type_name, request.id),
+  );
+  return {
+    imported_resources:
+      result === undefined
+        ? []
+        : [{ type_name: request.type_name, state: encodeValue(type, result) }],
+    diagnostics,
+  };
+}
+
+/** ReadDataSource: a data source's state from its configuration. */
+async function dataSourceRead(
+  provider: StandInProvider,
+  types: WireTypes,
+  request: TypedRequest & ConfigRequest,
+): Promise<object> {
+  const type = types.data(request.type_name);
+  const { result, diagnostics } = await diagnose(() => {
+    const config = decodeObject(type, request.config);
+    return provider.readData
+      ? provider.readData(request.type_name, config)
+      : defaultReadData(provider, request.type_name, config);
+  });
+  return {
+    ...(result === undefined ? {} : { state: encodeValue(type, result) }),
+    diagnostics,
+  };
+}
+
+/** How {@link serve} serves. */
 export interface ServeOptions {
   /**
    * A file for the encoded GetProviderSchema answer, shared by the processes of one rehearsal:
@@ -475,6 +562,10 @@ export function providerServiceWithSchemaCache(
   };
 }
 
+/**
+ * Start serving `provider` for the Terraform process that launched us and print the handshake
+ * line. Exits the process on a bad launch (no cookie, no protocol 6) as go-plugin does.
+ */
 export async function serve(provider: StandInProvider, options: ServeOptions = {}): Promise<void> {
   if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     // go-plugin server.go prints this and exits 1 when started outside Terraform.
