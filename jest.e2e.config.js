@@ -14,6 +14,8 @@ module.exports = {
     ? ["/node_modules/"]
     : ["/node_modules/", "/rehearsal-[^/]*\\.e2e\\.ts$"],
   testTimeout: 300000,
+  // The synthesized variants npm test keeps (reused when the tree is unchanged, as in CI).
+  globalSetup: "<rootDir>/__tests__/global-setup.ts",
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
