@@ -166,23 +166,13 @@ function registryContainer(props: RegistryPodProps): DeploymentV1SpecTemplateSpe
  * which would restart every replica into CrashLoopBackOff during a short bucket outage.
  * Liveness asks only whether the process still listens.
  */
-function registryProbes(): {
-  readinessProbe: DeploymentV1SpecTemplateSpecContainerReadinessProbe;
-  livenessProbe: DeploymentV1SpecTemplateSpecContainerLivenessProbe;
-} {
-  return {
-    readinessProbe: {
-      httpGet: { path: "/debug/health", port: String(REGISTRY_DEBUG_PORT), scheme: "HTTP" },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-    },
-    livenessProbe: {
-      tcpSocket: [{ port: String(REGISTRY_DEBUG_PORT) }],
-      initialDelaySeconds: 10,
-      periodSeconds: 10,
-      failureThreshold: 6,
-    },
-  };
+function registryProbes(): ContainerProbes {
+  return readyOnRequestAliveOnPort({
+    port: REGISTRY_DEBUG_PORT,
+    path: "/debug/health",
+    scheme: "HTTP",
+    livenessDelaySeconds: 10,
+  });
 }
 
 /** nginx in front of Distribution: TLS, Basic auth, authorisation, the maintenance switch. */
@@ -213,19 +203,39 @@ function authProxyContainer(
 }
 
 /** The proxy is ready when a request crosses it to the registry; alive while it listens. */
-function authProxyProbes(): {
-  readinessProbe: DeploymentV1SpecTemplateSpecContainerReadinessProbe;
-  livenessProbe: DeploymentV1SpecTemplateSpecContainerLivenessProbe;
-} {
+function authProxyProbes(): ContainerProbes {
+  return readyOnRequestAliveOnPort({
+    port: REGISTRY_CONTAINER_PORT,
+    path: "/",
+    scheme: "HTTPS",
+    livenessDelaySeconds: 5,
+  });
+}
+
+interface ContainerProbes {
+  readonly readinessProbe: DeploymentV1SpecTemplateSpecContainerReadinessProbe;
+  readonly livenessProbe: DeploymentV1SpecTemplateSpecContainerLivenessProbe;
+}
+
+/**
+ * Ready while an HTTP request to `path` succeeds, alive while the port accepts connections:
+ * the two containers' probes differ only in what they ask.
+ */
+function readyOnRequestAliveOnPort(probe: {
+  readonly port: number;
+  readonly path: string;
+  readonly scheme: "HTTP" | "HTTPS";
+  readonly livenessDelaySeconds: number;
+}): ContainerProbes {
   return {
     readinessProbe: {
-      httpGet: { path: "/", port: String(REGISTRY_CONTAINER_PORT), scheme: "HTTPS" },
+      httpGet: { path: probe.path, port: String(probe.port), scheme: probe.scheme },
       periodSeconds: 10,
       timeoutSeconds: 3,
     },
     livenessProbe: {
-      tcpSocket: [{ port: String(REGISTRY_CONTAINER_PORT) }],
-      initialDelaySeconds: 5,
+      tcpSocket: [{ port: String(probe.port) }],
+      initialDelaySeconds: probe.livenessDelaySeconds,
       periodSeconds: 10,
       failureThreshold: 6,
     },

@@ -5,7 +5,6 @@
  * and destroyed in reverse order. The caller says which stacks the environment has, how to
  * install the stand-ins and which resource types are stateful.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { cdktf, terraform, type CommandResult, type CommandSettings } from "./commands";
@@ -27,7 +26,8 @@ import {
   type JsonPlan,
   type PlannedChange,
 } from "./plan-report";
-import { REHEARSAL_STATE_DIRECTORY, writeWorkspace, type Workspace } from "./workspace";
+import { requiredVariables as variablesWithoutDefault } from "../synth/synthesis-summary";
+import { REHEARSAL_STATE_DIRECTORY, stackFile, writeWorkspace, type Workspace } from "./workspace";
 import { ephemeralValuesInState } from "./write-only-inputs";
 
 type Json = Record<string, unknown>;
@@ -93,16 +93,8 @@ function mustSucceed(what: string, result: CommandResult): CommandResult {
 
 /** The input variables of the synthesized stacks that have no default, each once. */
 export function requiredVariables(outdir: string, stacks: readonly string[]): string[] {
-  const names = new Set<string>();
-  for (const stack of stacks) {
-    const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as {
-      variable?: Record<string, { default?: unknown }>;
-    };
-    for (const [name, variable] of Object.entries(json.variable ?? {})) {
-      if (!("default" in variable)) names.add(name);
-    }
-  }
-  return [...names].sort();
+  const names = stacks.flatMap((stack) => variablesWithoutDefault(stackFile(outdir, stack)));
+  return [...new Set(names)].sort();
 }
 
 /** `terraform plan` of one synthesized stack, as Terraform's JSON plan. */

@@ -46,6 +46,11 @@ export function rehearsalEnvironment(environment: Json, projectRoot: string): Js
   return copy;
 }
 
+/** The synthesized JSON of `stack` under the synthesis folder `outdir`. */
+export function stackFile(outdir: string, stack: string): string {
+  return join(outdir, "stacks", stack, "cdk.tf.json");
+}
+
 /** Write (or rewrite) the workspace for `environment`, the raw YAML object of a file. */
 export function writeWorkspace(dir: string, projectRoot: string, environment: Json): Workspace {
   mkdirSync(dir, { recursive: true });

@@ -7,18 +7,8 @@
  * write-only attributes as the real provider does.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-
-/** The ephemeral input variables a synthesized stack declares. */
-export function ephemeralVariables(outdir: string, stack: string): string[] {
-  const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as {
-    variable?: Record<string, { ephemeral?: boolean }>;
-  };
-  return Object.entries(json.variable ?? {})
-    .filter(([, variable]) => variable.ephemeral === true)
-    .map(([name]) => name)
-    .sort();
-}
+import { ephemeralVariables } from "../synth/synthesis-summary";
+import { stackFile } from "./workspace";
 
 /**
  * For each of `stacks` declaring ephemeral inputs: the problems, one per input whose value
@@ -31,7 +21,7 @@ export function ephemeralValuesInState(
   statePathOf: (stack: string) => string,
 ): Array<{ readonly stack: string; readonly inputs: string[]; readonly problems: string[] }> {
   return stacks.flatMap((stack) => {
-    const inputs = ephemeralVariables(outdir, stack);
+    const inputs = ephemeralVariables(stackFile(outdir, stack)).sort();
     if (inputs.length === 0) return [];
     const path = statePathOf(stack);
     const state = existsSync(path) ? readFileSync(path, "utf8") : "";

@@ -19,7 +19,10 @@ export interface SynthesisSummaryProps {
 
 interface StackFileJson {
   readonly resource?: Record<string, Record<string, unknown>>;
-  readonly variable?: Record<string, { readonly default?: unknown; readonly sensitive?: boolean }>;
+  readonly variable?: Record<
+    string,
+    { readonly default?: unknown; readonly sensitive?: boolean; readonly ephemeral?: boolean }
+  >;
 }
 
 function readStack(stackFile: string): StackFileJson {
@@ -32,6 +35,13 @@ export function resourceCount(stackFile: string): number {
     (count, byName) => count + Object.keys(byName).length,
     0,
   );
+}
+
+/** Ephemeral variables of a stack file: values Terraform keeps in no plan and no state. */
+export function ephemeralVariables(stackFile: string): string[] {
+  return Object.entries(readStack(stackFile).variable ?? {})
+    .filter(([, variable]) => variable.ephemeral === true)
+    .map(([name]) => name);
 }
 
 /** Variables of a stack file without a default: a plan asks for them unless they are set. */

@@ -1,4 +1,3 @@
-import type { IConstruct } from "constructs";
 import {
   DefaultTokenResolver,
   StringConcat,
@@ -58,48 +57,43 @@ const REMOTE_STATE_REFERENCE = /data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.
 class FootprintReader {
   private readonly stacksByName: ReadonlyMap<string, TerraformStack>;
   private readonly homes = new Map<string, string | undefined>();
+  private readonly indexes = new Map<TerraformStack, StackIndex>();
 
   constructor(stacks: readonly TerraformStack[]) {
     this.stacksByName = new Map(stacks.map((stack) => [stack.node.id, stack]));
   }
 
   footprint(stack: TerraformStack): GoogleFootprint {
+    const index = this.indexOf(stack);
     const typesByProject = new Map<string, Set<string>>();
-    const add = (project: string | undefined, type: string) => {
-      if (project === undefined) return;
-      const types = typesByProject.get(project) ?? new Set<string>();
-      types.add(type);
-      typesByProject.set(project, types);
-    };
-    for (const element of stack.node.findAll()) {
-      if (!(element instanceof TerraformResource || element instanceof TerraformDataSource)) {
-        continue;
-      }
+    const kubernetesProjects = new Set<string>();
+    for (const element of index.elements) {
       const type = element.terraformResourceType;
-      const key = element instanceof TerraformDataSource ? `data.${type}` : type;
       if (type.startsWith("google_")) {
         const own = configured(stack, element, "project");
-        const provider = element.provider ?? this.defaultProvider(stack, "google");
-        add(
-          own === undefined ? this.providerProject(stack, provider) : this.projectOf(stack, own),
-          key,
-        );
+        const project =
+          own === undefined
+            ? this.providerProject(stack, element.provider ?? index.defaultProviders.get("google"))
+            : this.projectOf(stack, own);
+        if (project === undefined) continue;
+        const types = typesByProject.get(project) ?? new Set<string>();
+        types.add(element instanceof TerraformDataSource ? `data.${type}` : type);
+        typesByProject.set(project, types);
       } else if (type.startsWith("kubernetes_")) {
-        const provider = element.provider ?? this.defaultProvider(stack, "kubernetes");
-        add(
-          provider && this.projectOf(stack, configured(stack, provider, "host")),
-          KUBERNETES_ROLE,
-        );
+        const provider = element.provider ?? index.defaultProviders.get("kubernetes");
+        const project = provider && this.projectOf(stack, configured(stack, provider, "host"));
+        if (project !== undefined) kubernetesProjects.add(project);
       }
     }
+    const projects = [...new Set([...typesByProject.keys(), ...kubernetesProjects])].sort();
     const rolesByProject = new Map(
-      [...typesByProject.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([project, types]) => {
-          const kubernetes = types.delete(KUBERNETES_ROLE);
-          const roles = googleRolesFor(types);
-          return [project, kubernetes ? [...roles, KUBERNETES_ROLE].sort() : roles] as const;
-        }),
+      projects.map((project) => {
+        const roles = googleRolesFor(typesByProject.get(project) ?? []);
+        return [
+          project,
+          kubernetesProjects.has(project) ? [...roles, KUBERNETES_ROLE].sort() : roles,
+        ] as const;
+      }),
     );
     return { stack: stack.node.id, homeProject: this.homeProject(stack), rolesByProject };
   }
@@ -108,18 +102,35 @@ class FootprintReader {
     const name = stack.node.id;
     if (!this.homes.has(name)) {
       this.homes.set(name, undefined); // a cycle resolves to no project
-      this.homes.set(name, this.providerProject(stack, this.defaultProvider(stack, "google")));
+      const provider = this.indexOf(stack).defaultProviders.get("google");
+      this.homes.set(name, this.providerProject(stack, provider));
     }
     return this.homes.get(name);
   }
 
-  private defaultProvider(stack: TerraformStack, type: string): TerraformProvider | undefined {
-    return stack.node
-      .findAll()
-      .find(
-        (c: IConstruct): c is TerraformProvider =>
-          c instanceof TerraformProvider && c.terraformResourceType === type && !c.alias,
-      );
+  /** The stack's tree walked once: its resources and data sources, providers and readers. */
+  private indexOf(stack: TerraformStack): StackIndex {
+    const known = this.indexes.get(stack);
+    if (known) return known;
+    const constructs = stack.node.findAll();
+    const index: StackIndex = {
+      elements: constructs.filter(
+        (c): c is TerraformResource | TerraformDataSource =>
+          c instanceof TerraformResource || c instanceof TerraformDataSource,
+      ),
+      defaultProviders: new Map(
+        constructs
+          .filter((c): c is TerraformProvider => c instanceof TerraformProvider && !c.alias)
+          .map((provider) => [provider.terraformResourceType, provider]),
+      ),
+      producersByRemoteState: new Map(
+        constructs
+          .filter((c) => c instanceof ContractReader)
+          .map((reader) => [reader.remoteState.friendlyUniqueId, reader.producer]),
+      ),
+    };
+    this.indexes.set(stack, index);
+    return index;
   }
 
   private providerProject(
@@ -133,15 +144,20 @@ class FootprintReader {
     if (typeof value !== "string") return undefined;
     if (!value.includes("${")) return value;
     const readerId = REMOTE_STATE_REFERENCE.exec(value)?.[1];
-    const reader = stack.node
-      .findAll()
-      .find(
-        (c): c is ContractReader<never> =>
-          c instanceof ContractReader && c.remoteState.friendlyUniqueId === readerId,
-      );
-    const producer = reader && this.stacksByName.get(reader.producer);
+    const producerName =
+      readerId === undefined ? undefined : this.indexOf(stack).producersByRemoteState.get(readerId);
+    const producer = producerName === undefined ? undefined : this.stacksByName.get(producerName);
     return producer && this.homeProject(producer);
   }
+}
+
+/** What FootprintReader needs of one stack's construct tree. */
+interface StackIndex {
+  readonly elements: ReadonlyArray<TerraformResource | TerraformDataSource>;
+  /** The provider without alias, by provider type (`google`, `kubernetes`). */
+  readonly defaultProviders: ReadonlyMap<string, TerraformProvider>;
+  /** Remote-state data source id -> the producer stack its contract reader reads. */
+  readonly producersByRemoteState: ReadonlyMap<string, string>;
 }
 
 /** The Google footprint of each of `stacks` (which must include every producer they read). */

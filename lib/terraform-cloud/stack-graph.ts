@@ -1,4 +1,3 @@
-import type { IConstruct } from "constructs";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { ContractReader } from "../contract/contract";
 
@@ -18,10 +17,6 @@ export interface StackNode {
   readonly sensitiveInputs: readonly SensitiveInput[];
 }
 
-function descendants(root: IConstruct): IConstruct[] {
-  return root.node.findAll();
-}
-
 /**
  * The graph of `stacks`: who reads whose contract (the ContractReaders in each stack, so the
  * sharing follows the code, never a hand-kept list), the dependencies cdktf orders deploys by,
@@ -29,7 +24,7 @@ function descendants(root: IConstruct): IConstruct[] {
  */
 export function stackGraphOf(stacks: readonly TerraformStack[]): StackNode[] {
   return stacks.map((stack) => {
-    const constructs = descendants(stack);
+    const constructs = stack.node.findAll();
     const reads = new Set(
       constructs.filter((c) => c instanceof ContractReader).map((reader) => reader.producer),
     );

@@ -3,21 +3,13 @@
  * version the bindings pin (what the synthesized stacks require).
  */
 import { join } from "node:path";
-import { providerSchema, type BindingProviderName } from "../binding-schema";
+import { BINDING_PROVIDERS, providerSchema } from "../binding-schema";
 import { writeMirror, type MirroredProvider } from "../plugin/mirror";
-
-const NAMES: readonly BindingProviderName[] = [
-  "google",
-  "kubernetes",
-  "tls",
-  "random",
-  "time",
-  "tfe",
-];
 
 /** Every stand-in, for the mirror. */
 export function standIns(): MirroredProvider[] {
-  return NAMES.map((name) => {
+  // One stand-in per provider the bindings pin, under the name of its module here.
+  return BINDING_PROVIDERS.map((name) => {
     const schema = providerSchema(name);
     return {
       source: schema.source,
